@@ -1,0 +1,228 @@
+//! Command-line definitions (clap derive). Parsing only: no behaviour here.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::config::AssetKind;
+use crate::image_options::{Background, ImageSize, OutputFormat, Quality};
+
+/// assetrail: generate, record and check the provenance of a site's images.
+#[derive(Debug, Parser)]
+#[command(name = "assetrail", version, about, long_about = None, max_term_width = 100)]
+pub struct Cli {
+    /// Repository to work in (default: the git repository around the current folder).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub repo: Option<PathBuf>,
+
+    /// Output: text for people, json for programs. `generate` and `import` also
+    /// take png, webp or jpeg here as the image format.
+    #[arg(long, global = true, value_name = "FORMAT", default_value = "text", value_parser = parse_format)]
+    pub format: FormatArg,
+
+    /// The command to run.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The value of `--format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FormatArg {
+    /// Human-readable text.
+    Text,
+    /// JSON with a `schema_version`.
+    Json,
+    /// An image format, for commands that write images.
+    Image(OutputFormat),
+}
+
+fn parse_format(value: &str) -> Result<FormatArg, String> {
+    match value {
+        "text" => Ok(FormatArg::Text),
+        "json" => Ok(FormatArg::Json),
+        other => other.parse::<OutputFormat>().map(FormatArg::Image).map_err(|_| {
+            format!("unknown format {other:?} (expected text or json; generate also takes the image formats png, webp, jpeg)")
+        }),
+    }
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Write assets.toml (from the documented example) and an empty assets.lock.
+    Init(InitArgs),
+    /// Generate images on a route and record them.
+    Generate(GenerateArgs),
+    /// Copy an image made elsewhere (Codex's image tool) into the repo and record it.
+    Import(ImportArgs),
+    /// Record an image already in the repo that was produced elsewhere.
+    Record(RecordArgs),
+    /// Record hand-made images (route manual).
+    Adopt(AdoptArgs),
+    /// List recorded assets with their state, and untracked images.
+    #[command(visible_alias = "ls")]
+    Status,
+    /// Show one asset's manifest entry in full.
+    Show(ShowArgs),
+}
+
+/// `init`.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Replace existing assets.toml and assets.lock.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// `generate`.
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    /// What to draw.
+    #[arg(long, short = 'p')]
+    pub prompt: String,
+    /// Asset kind: its folder and defaults apply.
+    #[arg(long, short = 'k', value_enum)]
+    pub kind: Option<AssetKind>,
+    /// Where to write (repo-relative). Default: the kind's folder and a name from the prompt.
+    #[arg(long, short = 'o', value_name = "PATH")]
+    pub out: Option<String>,
+    /// Route (a name under [routes] in assets.toml).
+    #[arg(long, short = 'r')]
+    pub route: Option<String>,
+    /// WIDTHxHEIGHT (multiples of 16, aspect 1:3 to 3:1, long edge ≤ 3840) or auto.
+    #[arg(long, value_parser = clap::value_parser!(ImageSizeArg))]
+    pub size: Option<ImageSizeArg>,
+    /// low, medium, high or auto.
+    #[arg(long, value_enum)]
+    pub quality: Option<Quality>,
+    /// auto, opaque or transparent.
+    #[arg(long, value_enum)]
+    pub background: Option<Background>,
+    /// Image file format: png, webp or jpeg (default: the kind's, else from --out, else png).
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub output_format: Option<OutputFormat>,
+    /// Number of images (1-10).
+    #[arg(long, short = 'n', default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=10))]
+    pub n: u32,
+    /// Validate and show what would be written, without writing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Replace an existing file (its sha256 is kept as a parent).
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// A parsed and rule-checked `--size`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ImageSizeArg(pub ImageSize);
+
+impl std::str::FromStr for ImageSizeArg {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        s.parse().map(ImageSizeArg)
+    }
+}
+
+/// `import`.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// Import an image made by Codex's built-in image tool.
+    #[arg(long, required = true)]
+    pub codex: bool,
+    /// Take the newest Codex image (the default without FILE).
+    #[arg(long, conflicts_with = "file")]
+    pub latest: bool,
+    /// A specific image file to import.
+    pub file: Option<PathBuf>,
+    /// Where to put it (repo-relative, inside a managed folder).
+    #[arg(long, short = 'o', value_name = "PATH")]
+    pub out: String,
+    /// The prompt Codex was given.
+    #[arg(long, short = 'p')]
+    pub prompt: String,
+    /// The prompt as Codex rewrote it, if known.
+    #[arg(long)]
+    pub revised_prompt: Option<String>,
+    /// Asset kind.
+    #[arg(long, short = 'k', value_enum)]
+    pub kind: Option<AssetKind>,
+    /// Codex thread id (default: from the source folder or rollout name).
+    #[arg(long)]
+    pub thread_id: Option<String>,
+    /// Replace an existing file (its sha256 is kept as a parent).
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// `record`.
+#[derive(Debug, Args)]
+pub struct RecordArgs {
+    /// The image (repo-relative, inside a managed folder).
+    pub path: String,
+    /// The route that made it (a name under [routes]).
+    #[arg(long, short = 'r')]
+    pub route: String,
+    /// The prompt it was made from.
+    #[arg(long, short = 'p')]
+    pub prompt: String,
+    /// Image model.
+    #[arg(long)]
+    pub model: Option<String>,
+    /// Text model (responses route).
+    #[arg(long)]
+    pub text_model: Option<String>,
+    /// The prompt as the model rewrote it.
+    #[arg(long)]
+    pub revised_prompt: Option<String>,
+    /// API request id (x-request-id).
+    #[arg(long)]
+    pub request_id: Option<String>,
+    /// API response id.
+    #[arg(long)]
+    pub response_id: Option<String>,
+    /// Size requested.
+    #[arg(long)]
+    pub size: Option<String>,
+    /// Quality requested.
+    #[arg(long)]
+    pub quality: Option<String>,
+    /// Background requested.
+    #[arg(long)]
+    pub background: Option<String>,
+    /// Codex thread id.
+    #[arg(long)]
+    pub thread_id: Option<String>,
+    /// Where the file came from.
+    #[arg(long)]
+    pub source: Option<String>,
+    /// Asset kind.
+    #[arg(long, short = 'k', value_enum)]
+    pub kind: Option<AssetKind>,
+    /// Replace an existing manifest entry for this path.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// `adopt`.
+#[derive(Debug, Args)]
+pub struct AdoptArgs {
+    /// Images or folders of images (repo-relative).
+    #[arg(required = true)]
+    pub paths: Vec<String>,
+    /// Why these files need no generation record.
+    #[arg(long)]
+    pub reason: Option<String>,
+    /// Asset kind.
+    #[arg(long, short = 'k', value_enum)]
+    pub kind: Option<AssetKind>,
+    /// Replace existing manifest entries.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// `show`.
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// The asset (repo-relative).
+    pub path: String,
+}

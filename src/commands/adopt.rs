@@ -1,0 +1,91 @@
+//! `assetrail adopt PATH…`: record hand-made images (route `manual`, credit
+//! `none`). A folder adopts every unrecorded image below it.
+
+use walkdir::WalkDir;
+
+use crate::cli::AdoptArgs;
+use crate::commands::{AssetsReport, Skipped};
+use crate::error::{Error, Result};
+use crate::image_file::Verify;
+use crate::manifest::ManifestEntry;
+use crate::provenance::{self, Content, NewAsset};
+use crate::store;
+use crate::workspace::Workspace;
+
+/// Runs `adopt`.
+pub fn run(ws: &Workspace, args: &AdoptArgs) -> Result<AssetsReport> {
+    let route = ws.config.route("manual")?;
+    let manifest = ws.load_manifest()?;
+    let mut paths: Vec<String> = Vec::new();
+    let mut skipped = Vec::new();
+    for raw in &args.paths {
+        let path = ws.user_path(raw)?;
+        let abs = ws.abs(&path);
+        if abs.is_dir() && !abs.is_symlink() {
+            store::check_no_symlinks(ws.root(), &path)?;
+            for found in images_below(ws, &path) {
+                if manifest.get(&found).is_some() && !args.force {
+                    skipped.push(Skipped {
+                        path: found,
+                        reason: "already recorded".into(),
+                    });
+                } else {
+                    paths.push(found);
+                }
+            }
+        } else {
+            paths.push(path);
+        }
+    }
+    paths.sort();
+    paths.dedup();
+    if paths.is_empty() && skipped.is_empty() {
+        return Err(Error::refused(
+            format!("no images found in {}", args.paths.join(", ")),
+            format!(
+                "adopt files with one of the extensions {}",
+                ws.config.extensions.join(", ")
+            ),
+        ));
+    }
+    let manifest_route = route.manifest_route();
+    let assets = paths
+        .into_iter()
+        .map(|path| NewAsset {
+            path,
+            content: Content::InPlace,
+            verify: Verify::Header,
+            provenance: ManifestEntry {
+                route_name: (route.name != manifest_route).then(|| route.name.clone()),
+                route: manifest_route.clone(),
+                credit: route.credit.clone(),
+                kind: args.kind,
+                reason: args.reason.clone(),
+                ..ManifestEntry::default()
+            },
+            rename_if_taken: false,
+        })
+        .collect();
+    let assets = provenance::commit(ws, assets, args.force)?;
+    Ok(AssetsReport {
+        dry_run: false,
+        assets,
+        skipped,
+    })
+}
+
+/// Image files below a folder, repo-relative, not following links.
+pub fn images_below(ws: &Workspace, folder: &str) -> Vec<String> {
+    let mut found: Vec<String> = WalkDir::new(ws.abs(folder))
+        .into_iter()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_type().is_file())
+        .filter_map(|e| {
+            let rel = e.path().strip_prefix(ws.root()).ok()?;
+            let rel = rel.to_string_lossy().replace('\\', "/");
+            ws.config.is_image_path(&rel).then_some(rel)
+        })
+        .collect();
+    found.sort();
+    found
+}

@@ -1,0 +1,887 @@
+//! `assets.toml`: the typed configuration, its defaults, and validation whose
+//! errors name the file, line and column and the values that would be accepted.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::choice_enum;
+use crate::error::{Error, Location, Result};
+use crate::finding::{FindingCode, Severity};
+use crate::image_options::{Background, ImageSize, OutputFormat, Quality};
+use crate::repo_path;
+
+/// The configuration file's name, at the repository root.
+pub const CONFIG_FILE: &str = "assets.toml";
+/// The documented example every `init` starts from.
+pub const EXAMPLE: &str = include_str!("../assets.toml.example");
+/// The newest `assets.toml` schema this build reads.
+pub const CONFIG_VERSION: i64 = 1;
+
+choice_enum! {
+    /// What an asset is for; each kind has its own folder and defaults.
+    pub enum AssetKind: "asset kind" {
+        Article = "article",
+        Ui = "ui",
+        Cover = "cover",
+    }
+}
+
+choice_enum! {
+    /// How a route makes (or obtains) an image.
+    pub enum RouteType: "route type" {
+        Local = "local",
+        Codex = "codex",
+        Manual = "manual",
+        Images = "images",
+        Responses = "responses",
+        Gateway = "gateway",
+    }
+}
+
+impl RouteType {
+    /// Whether the route calls a paid network API.
+    pub fn is_api(self) -> bool {
+        matches!(
+            self,
+            RouteType::Images | RouteType::Responses | RouteType::Gateway
+        )
+    }
+}
+
+/// The credit source a route of this type bills, e.g. `codex-credits`.
+pub fn expected_credit(route_type: RouteType, provider: Option<&str>) -> String {
+    match route_type {
+        RouteType::Local | RouteType::Manual => "none".to_owned(),
+        RouteType::Codex => "codex-credits".to_owned(),
+        RouteType::Images | RouteType::Responses => "openai-api".to_owned(),
+        RouteType::Gateway => format!("provider:{}", provider.unwrap_or("?")),
+    }
+}
+
+/// Defaults for one asset kind.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KindDefaults {
+    /// Repo-relative folder new assets of this kind go to.
+    pub folder: String,
+    /// Default size.
+    pub size: ImageSize,
+    /// Default quality.
+    pub quality: Quality,
+    /// Default file format.
+    pub format: OutputFormat,
+    /// Default background.
+    pub background: Background,
+    /// Route used for this kind when `--route` is not given.
+    pub route: Option<String>,
+}
+
+/// One named route from `[routes.NAME]`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RouteConfig {
+    /// The key under `[routes]`, e.g. `openai` or `gateway.acme`.
+    pub name: String,
+    /// What kind of route it is.
+    pub route_type: RouteType,
+    /// The credit source it bills.
+    pub credit: String,
+    /// Image model.
+    pub model: Option<String>,
+    /// Text model (responses route).
+    pub text_model: Option<String>,
+    /// API base URL.
+    pub base_url: Option<String>,
+    /// Environment variable that holds the API key.
+    pub api_key_env: Option<String>,
+    /// Gateway provider name.
+    pub provider: Option<String>,
+    /// Gateway channel or deployment.
+    pub channel: Option<String>,
+    /// Name of the price table in `[pricing]`.
+    pub pricing: Option<String>,
+}
+
+impl RouteConfig {
+    fn builtin(name: &str, route_type: RouteType) -> Self {
+        RouteConfig {
+            name: name.to_owned(),
+            route_type,
+            credit: expected_credit(route_type, None),
+            model: None,
+            text_model: None,
+            base_url: None,
+            api_key_env: None,
+            provider: None,
+            channel: None,
+            pricing: None,
+        }
+    }
+
+    /// The route as recorded in `assets.lock`: the route type, or
+    /// `gateway.<provider>` for gateways.
+    pub fn manifest_route(&self) -> String {
+        match self.route_type {
+            RouteType::Gateway => {
+                format!("gateway.{}", self.provider.as_deref().unwrap_or(&self.name))
+            }
+            other => other.as_str().to_owned(),
+        }
+    }
+}
+
+/// A price table, USD. Token rates are per one million tokens.
+#[derive(Debug, Clone, PartialEq, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct PriceTable {
+    /// Where the prices come from (recorded beside every estimate).
+    pub source: Option<String>,
+    /// Text input tokens.
+    pub text_input: Option<f64>,
+    /// Cached text input tokens.
+    pub text_input_cached: Option<f64>,
+    /// Image input tokens.
+    pub image_input: Option<f64>,
+    /// Cached image input tokens.
+    pub image_input_cached: Option<f64>,
+    /// Image output tokens.
+    pub image_output: Option<f64>,
+    /// Per-image estimates: quality → size → USD.
+    #[serde(default)]
+    pub per_image: BTreeMap<String, BTreeMap<String, f64>>,
+}
+
+/// The loaded, validated `assets.toml`.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Managed folders, repo-relative, without trailing slashes.
+    pub folders: Vec<String>,
+    /// Lowercase image extensions without dots.
+    pub extensions: Vec<String>,
+    /// URL prefix → folder.
+    pub urls: BTreeMap<String, String>,
+    /// Import alias prefix → folder.
+    pub aliases: BTreeMap<String, String>,
+    /// Scan include globs.
+    pub scan_include: Vec<String>,
+    /// Scan exclude globs.
+    pub scan_exclude: Vec<String>,
+    /// Route used when nothing else names one.
+    pub default_route: String,
+    /// Folder for `generate` without a kind or `--out`.
+    pub default_folder: String,
+    /// Defaults per asset kind.
+    pub kinds: BTreeMap<AssetKind, KindDefaults>,
+    /// Routes by name (always includes `local`, `codex` and `manual`).
+    pub routes: BTreeMap<String, RouteConfig>,
+    /// Price tables by name.
+    pub pricing: BTreeMap<String, PriceTable>,
+    /// Allow-list globs for images that need no manifest entry.
+    pub allow: Vec<String>,
+    allow_set: GlobSet,
+    /// Severity per finding code.
+    pub severity: BTreeMap<FindingCode, Severity>,
+}
+
+impl Config {
+    /// Loads `assets.toml` from the repository root.
+    pub fn load(repo_root: &Path) -> Result<Config> {
+        let path = repo_root.join(CONFIG_FILE);
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(Error::Config {
+                    message: format!("{CONFIG_FILE} not found in {}", repo_root.display()),
+                    hint: Some(
+                        "run `assetrail init` to write one from the documented example".into(),
+                    ),
+                });
+            }
+            Err(e) => return Err(Error::io(&path, e)),
+        };
+        Config::parse(&text, CONFIG_FILE)
+    }
+
+    /// Parses and validates configuration text; `file` names it in errors.
+    pub fn parse(text: &str, file: &str) -> Result<Config> {
+        let raw: RawConfig = toml::from_str(text).map_err(|e| {
+            let at = Location::from_offset(file, text, e.span().map_or(0, |s| s.start));
+            Error::config_at(&at, e.message().trim_end())
+                .with_hint(format!("see assets.toml.example for every key ({file})"))
+        })?;
+        Validator { text, file }.finish(raw)
+    }
+
+    /// Whether `path` (repo-relative) lies inside a managed folder.
+    pub fn managed_folder_of(&self, path: &str) -> Option<&str> {
+        self.folders
+            .iter()
+            .map(String::as_str)
+            .find(|folder| repo_path::is_within(path, folder))
+    }
+
+    /// Whether `path` has one of the configured image extensions.
+    pub fn is_image_path(&self, path: &str) -> bool {
+        repo_path::extension(path).is_some_and(|ext| self.extensions.iter().any(|e| *e == ext))
+    }
+
+    /// Whether `path` matches the check allow-list.
+    pub fn is_allowed(&self, path: &str) -> bool {
+        self.allow_set.is_match(path)
+    }
+
+    /// Looks up a route by name, with the list of known names on failure.
+    pub fn route(&self, name: &str) -> Result<&RouteConfig> {
+        self.routes.get(name).ok_or_else(|| {
+            Error::usage(
+                format!(
+                    "unknown route {name:?} (known: {})",
+                    self.routes.keys().cloned().collect::<Vec<_>>().join(", ")
+                ),
+                format!("add [routes.{name}] to {CONFIG_FILE} or pick a known route"),
+            )
+        })
+    }
+
+    /// The severity configured for a finding code.
+    pub fn severity_of(&self, code: FindingCode) -> Severity {
+        self.severity
+            .get(&code)
+            .copied()
+            .unwrap_or_else(|| code.default_severity())
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    version: Option<Spanned<i64>>,
+    #[serde(default)]
+    assets: RawAssets,
+    #[serde(default = "default_urls")]
+    urls: BTreeMap<String, Spanned<String>>,
+    #[serde(default)]
+    aliases: BTreeMap<String, Spanned<String>>,
+    #[serde(default)]
+    scan: RawScan,
+    #[serde(default)]
+    defaults: RawDefaults,
+    #[serde(default)]
+    kinds: RawKinds,
+    #[serde(default)]
+    routes: BTreeMap<String, Spanned<RawRoute>>,
+    #[serde(default)]
+    pricing: BTreeMap<String, Spanned<PriceTable>>,
+    #[serde(default)]
+    check: RawCheck,
+}
+
+fn default_urls() -> BTreeMap<String, Spanned<String>> {
+    BTreeMap::from([("/".to_owned(), Spanned::new(0..0, "public".to_owned()))])
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAssets {
+    #[serde(default = "default_folders")]
+    folders: Vec<Spanned<String>>,
+    #[serde(default = "default_extensions")]
+    extensions: Vec<String>,
+}
+
+impl Default for RawAssets {
+    fn default() -> Self {
+        RawAssets {
+            folders: default_folders(),
+            extensions: default_extensions(),
+        }
+    }
+}
+
+fn default_folders() -> Vec<Spanned<String>> {
+    ["public", "assets", "src/assets"]
+        .iter()
+        .map(|f| Spanned::new(0..0, (*f).to_owned()))
+        .collect()
+}
+
+fn default_extensions() -> Vec<String> {
+    ["png", "jpg", "jpeg", "webp", "gif", "avif", "svg", "ico"]
+        .iter()
+        .map(|e| (*e).to_owned())
+        .collect()
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawScan {
+    #[serde(default = "default_include")]
+    include: Vec<String>,
+    #[serde(default = "default_exclude")]
+    exclude: Vec<String>,
+}
+
+impl Default for RawScan {
+    fn default() -> Self {
+        RawScan {
+            include: default_include(),
+            exclude: default_exclude(),
+        }
+    }
+}
+
+fn default_include() -> Vec<String> {
+    [
+        "**/*.md",
+        "**/*.mdx",
+        "**/*.js",
+        "**/*.jsx",
+        "**/*.ts",
+        "**/*.tsx",
+        "**/*.html",
+        "**/*.css",
+    ]
+    .iter()
+    .map(|g| (*g).to_owned())
+    .collect()
+}
+
+fn default_exclude() -> Vec<String> {
+    [
+        "node_modules/**",
+        ".next/**",
+        "dist/**",
+        "build/**",
+        "out/**",
+    ]
+    .iter()
+    .map(|g| (*g).to_owned())
+    .collect()
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDefaults {
+    route: Option<Spanned<String>>,
+    folder: Option<Spanned<String>>,
+}
+
+impl Default for RawDefaults {
+    fn default() -> Self {
+        RawDefaults {
+            route: None,
+            folder: None,
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawKinds {
+    article: Option<RawKind>,
+    ui: Option<RawKind>,
+    cover: Option<RawKind>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawKind {
+    folder: Option<Spanned<String>>,
+    size: Option<Spanned<String>>,
+    quality: Option<Spanned<String>>,
+    format: Option<Spanned<String>>,
+    background: Option<Spanned<String>>,
+    route: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRoute {
+    #[serde(rename = "type")]
+    route_type: Spanned<String>,
+    credit: Option<Spanned<String>>,
+    model: Option<String>,
+    text_model: Option<String>,
+    base_url: Option<String>,
+    api_key_env: Option<String>,
+    provider: Option<String>,
+    channel: Option<String>,
+    pricing: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawCheck {
+    #[serde(default)]
+    allow: Vec<Spanned<String>>,
+    #[serde(default)]
+    severity: BTreeMap<String, Spanned<String>>,
+}
+
+/// Turns the raw, span-carrying configuration into a [`Config`], reporting the
+/// first invalid value at its location.
+struct Validator<'a> {
+    text: &'a str,
+    file: &'a str,
+}
+
+impl Validator<'_> {
+    fn at<T>(&self, spanned: &Spanned<T>) -> Location {
+        Location::from_offset(self.file, self.text, spanned.span().start)
+    }
+
+    fn error<T>(&self, spanned: &Spanned<T>, message: impl std::fmt::Display) -> Error {
+        Error::config_at(&self.at(spanned), message)
+    }
+
+    fn choice<T: std::str::FromStr<Err = String>>(&self, value: &Spanned<String>) -> Result<T> {
+        value
+            .get_ref()
+            .parse::<T>()
+            .map_err(|message| self.error(value, message))
+    }
+
+    fn folder(&self, value: &Spanned<String>) -> Result<String> {
+        repo_path::normalize(value.get_ref())
+            .map_err(|why| self.error(value, format!("folder {:?}: {why}", value.get_ref())))
+    }
+
+    fn finish(&self, raw: RawConfig) -> Result<Config> {
+        if let Some(version) = &raw.version
+            && *version.get_ref() != CONFIG_VERSION
+        {
+            return Err(self.error(
+                version,
+                format!(
+                    "unsupported config version {} (this assetrail reads version {CONFIG_VERSION})",
+                    version.get_ref()
+                ),
+            ));
+        }
+
+        let mut folders = Vec::new();
+        for folder in &raw.assets.folders {
+            folders.push(self.folder(folder)?);
+        }
+        let extensions = raw
+            .assets
+            .extensions
+            .iter()
+            .map(|e| e.trim_start_matches('.').to_ascii_lowercase())
+            .collect();
+        let inside_managed = |value: &Spanned<String>, folder: &str| -> Result<()> {
+            if folders.iter().any(|f| repo_path::is_within(folder, f)) {
+                Ok(())
+            } else {
+                Err(self.error(
+                    value,
+                    format!(
+                        "folder {folder:?} is outside the managed folders ({})",
+                        folders.join(", ")
+                    ),
+                ))
+            }
+        };
+
+        let mut urls = BTreeMap::new();
+        for (prefix, folder) in &raw.urls {
+            urls.insert(prefix.clone(), self.folder(folder)?);
+        }
+        let mut aliases = BTreeMap::new();
+        for (prefix, folder) in &raw.aliases {
+            aliases.insert(prefix.clone(), self.folder(folder)?);
+        }
+
+        let routes = self.routes(&raw)?;
+
+        let mut kinds = BTreeMap::new();
+        for (kind, raw_kind) in [
+            (AssetKind::Article, &raw.kinds.article),
+            (AssetKind::Ui, &raw.kinds.ui),
+            (AssetKind::Cover, &raw.kinds.cover),
+        ] {
+            let defaults = self.kind(kind, raw_kind.as_ref(), &routes)?;
+            if let Some(raw_kind) = raw_kind
+                && let Some(folder) = &raw_kind.folder
+            {
+                inside_managed(folder, &defaults.folder)?;
+            }
+            kinds.insert(kind, defaults);
+        }
+
+        let default_route = match &raw.defaults.route {
+            Some(route) => {
+                self.known_route(route, &routes)?;
+                route.get_ref().clone()
+            }
+            None => "local".to_owned(),
+        };
+        let default_folder = match &raw.defaults.folder {
+            Some(folder) => {
+                let normalized = self.folder(folder)?;
+                inside_managed(folder, &normalized)?;
+                normalized
+            }
+            None => folders
+                .first()
+                .map_or_else(|| "public/images".to_owned(), |f| format!("{f}/images")),
+        };
+
+        let mut allow = Vec::new();
+        let mut builder = GlobSetBuilder::new();
+        for pattern in &raw.check.allow {
+            let glob = Glob::new(pattern.get_ref()).map_err(|e| {
+                self.error(
+                    pattern,
+                    format!("invalid glob {:?}: {e}", pattern.get_ref()),
+                )
+            })?;
+            builder.add(glob);
+            allow.push(pattern.get_ref().clone());
+        }
+        let allow_set = builder
+            .build()
+            .map_err(|e| Error::config_at(&Location::from_offset(self.file, "", 0), e))?;
+
+        let mut severity = BTreeMap::new();
+        for (code, level) in &raw.check.severity {
+            let code: FindingCode = code.parse().map_err(|m| self.error(level, m))?;
+            severity.insert(code, self.choice::<Severity>(level)?);
+        }
+
+        let pricing = raw
+            .pricing
+            .iter()
+            .map(|(name, table)| Ok((name.clone(), self.price_table(table)?)))
+            .collect::<Result<_>>()?;
+
+        Ok(Config {
+            folders,
+            extensions,
+            urls,
+            aliases,
+            scan_include: raw.scan.include,
+            scan_exclude: raw.scan.exclude,
+            default_route,
+            default_folder,
+            kinds,
+            routes,
+            pricing,
+            allow,
+            allow_set,
+            severity,
+        })
+    }
+
+    fn known_route(
+        &self,
+        name: &Spanned<String>,
+        routes: &BTreeMap<String, RouteConfig>,
+    ) -> Result<()> {
+        if routes.contains_key(name.get_ref()) {
+            return Ok(());
+        }
+        let known = routes.keys().cloned().collect::<Vec<_>>().join(", ");
+        Err(self.error(
+            name,
+            format!("unknown route {:?} (known: {known})", name.get_ref()),
+        ))
+    }
+
+    fn routes(&self, raw: &RawConfig) -> Result<BTreeMap<String, RouteConfig>> {
+        let mut routes = BTreeMap::new();
+        for (name, route_type) in [
+            ("local", RouteType::Local),
+            ("codex", RouteType::Codex),
+            ("manual", RouteType::Manual),
+        ] {
+            routes.insert(name.to_owned(), RouteConfig::builtin(name, route_type));
+        }
+        for (name, spanned) in &raw.routes {
+            let route = spanned.get_ref();
+            let route_type: RouteType = self.choice(&route.route_type)?;
+            let provider = match route_type {
+                RouteType::Gateway => Some(
+                    route
+                        .provider
+                        .clone()
+                        .or_else(|| name.strip_prefix("gateway.").map(str::to_owned))
+                        .ok_or_else(|| {
+                            self.error(
+                                spanned,
+                                format!(
+                                    "gateway route {name:?} needs a provider: add provider = \"NAME\" or name the route \"gateway.NAME\""
+                                ),
+                            )
+                        })?,
+                ),
+                _ => route.provider.clone(),
+            };
+            let expected = expected_credit(route_type, provider.as_deref());
+            let credit = match &route.credit {
+                Some(credit) if *credit.get_ref() != expected => {
+                    return Err(self.error(
+                        credit,
+                        format!(
+                            "route {name:?} of type {route_type} bills {expected:?}, not {:?} (credit sources are never mixed)",
+                            credit.get_ref()
+                        ),
+                    ));
+                }
+                _ => expected,
+            };
+            if let Some(table) = &route.pricing
+                && !raw.pricing.contains_key(table.get_ref())
+            {
+                let known = raw.pricing.keys().cloned().collect::<Vec<_>>().join(", ");
+                return Err(self.error(
+                    table,
+                    format!(
+                        "unknown price table {:?} (known: {known}); add [pricing.\"{}\"]",
+                        table.get_ref(),
+                        table.get_ref()
+                    ),
+                ));
+            }
+            routes.insert(
+                name.clone(),
+                RouteConfig {
+                    name: name.clone(),
+                    route_type,
+                    credit,
+                    model: route.model.clone(),
+                    text_model: route.text_model.clone(),
+                    base_url: route.base_url.clone(),
+                    api_key_env: route.api_key_env.clone(),
+                    provider,
+                    channel: route.channel.clone(),
+                    pricing: route.pricing.as_ref().map(|p| p.get_ref().clone()),
+                },
+            );
+        }
+        Ok(routes)
+    }
+
+    fn kind(
+        &self,
+        kind: AssetKind,
+        raw: Option<&RawKind>,
+        routes: &BTreeMap<String, RouteConfig>,
+    ) -> Result<KindDefaults> {
+        let mut defaults = builtin_kind(kind);
+        let Some(raw) = raw else {
+            return Ok(defaults);
+        };
+        if let Some(folder) = &raw.folder {
+            defaults.folder = self.folder(folder)?;
+        }
+        if let Some(size) = &raw.size {
+            defaults.size = self.choice(size)?;
+        }
+        if let Some(quality) = &raw.quality {
+            defaults.quality = self.choice(quality)?;
+        }
+        if let Some(format) = &raw.format {
+            defaults.format = self.choice(format)?;
+        }
+        if let Some(background) = &raw.background {
+            defaults.background = self.choice(background)?;
+            if defaults.background == Background::Transparent
+                && !defaults.format.supports_transparency()
+            {
+                return Err(self.error(
+                    background,
+                    format!(
+                        "kind {kind}: a transparent background needs png or webp, not {}",
+                        defaults.format
+                    ),
+                ));
+            }
+        }
+        if let Some(route) = &raw.route {
+            self.known_route(route, routes)?;
+            defaults.route = Some(route.get_ref().clone());
+        }
+        Ok(defaults)
+    }
+
+    fn price_table(&self, table: &Spanned<PriceTable>) -> Result<PriceTable> {
+        let t = table.get_ref();
+        let rates = [
+            t.text_input,
+            t.text_input_cached,
+            t.image_input,
+            t.image_input_cached,
+            t.image_output,
+        ];
+        let per_image = t
+            .per_image
+            .values()
+            .flat_map(|sizes| sizes.values().copied());
+        if rates
+            .into_iter()
+            .flatten()
+            .chain(per_image)
+            .any(|price| !price.is_finite() || price < 0.0)
+        {
+            return Err(self.error(table, "prices must be finite and not negative"));
+        }
+        Ok(t.clone())
+    }
+}
+
+fn builtin_kind(kind: AssetKind) -> KindDefaults {
+    let (folder, size, quality, format, background) = match kind {
+        AssetKind::Article => (
+            "public/images/articles",
+            (1536, 1024),
+            Quality::Medium,
+            OutputFormat::Webp,
+            Background::Auto,
+        ),
+        AssetKind::Ui => (
+            "public/images/ui",
+            (1024, 1024),
+            Quality::Medium,
+            OutputFormat::Png,
+            Background::Transparent,
+        ),
+        AssetKind::Cover => (
+            "public/images/covers",
+            (1536, 1024),
+            Quality::High,
+            OutputFormat::Png,
+            Background::Opaque,
+        ),
+    };
+    KindDefaults {
+        folder: folder.to_owned(),
+        size: ImageSize::Exact(crate::image_options::Dimensions {
+            width: size.0,
+            height: size.1,
+        }),
+        quality,
+        format,
+        background,
+        route: None,
+    }
+}
+
+/// The path of `assets.toml` under a repository root.
+pub fn config_path(repo_root: &Path) -> PathBuf {
+    repo_root.join(CONFIG_FILE)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn err(text: &str) -> String {
+        Config::parse(text, "assets.toml").unwrap_err().to_string()
+    }
+
+    #[test]
+    fn the_example_parses_and_matches_the_builtin_defaults() {
+        let config = Config::parse(EXAMPLE, "assets.toml.example").unwrap();
+        for kind in AssetKind::ALL {
+            assert_eq!(config.kinds[kind], builtin_kind(*kind), "{kind}");
+        }
+        assert_eq!(config.default_route, "local");
+        assert_eq!(config.routes["gateway.acme"].credit, "provider:acme");
+        assert_eq!(
+            config.routes["gateway.acme"].manifest_route(),
+            "gateway.acme"
+        );
+        assert_eq!(config.routes["responses"].route_type, RouteType::Responses);
+        assert!(config.is_allowed("public/icons/a/b.png"));
+        assert_eq!(
+            config.severity_of(FindingCode::OrphanAsset),
+            Severity::Warning
+        );
+    }
+
+    #[test]
+    fn an_empty_file_gets_defaults() {
+        let config = Config::parse("", "assets.toml").unwrap();
+        assert_eq!(config.folders, ["public", "assets", "src/assets"]);
+        assert!(config.routes.contains_key("local"));
+        assert_eq!(config.default_folder, "public/images");
+    }
+
+    #[test]
+    fn unknown_route_type_names_line_column_and_choices() {
+        let text = "version = 1\n\n[routes.x]\ntype = \"imagess\"\n";
+        assert_eq!(
+            err(text),
+            "assets.toml:4:8: unknown route type \"imagess\" (expected one of: local, codex, manual, images, responses, gateway)"
+        );
+    }
+
+    #[test]
+    fn unknown_keys_are_errors() {
+        let e = err("[assets]\nfolderz = [\"public\"]\n");
+        assert!(
+            e.starts_with("assets.toml:2:1: unknown field `folderz`"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn garbled_toml_is_located() {
+        let e = err("version = 1\n[kinds.cover\n");
+        assert!(e.starts_with("assets.toml:2:"), "{e}");
+    }
+
+    #[test]
+    fn invalid_values_are_located() {
+        let cases = [
+            (
+                "[kinds.cover]\nsize = \"1000x1000\"\n",
+                "assets.toml:2:8: size 1000x1000",
+            ),
+            (
+                "[kinds.ui]\nformat = \"gif\"\n",
+                "assets.toml:2:10: unknown image format",
+            ),
+            (
+                "[kinds.ui]\nformat = \"jpeg\"\nbackground = \"transparent\"\n",
+                "assets.toml:3:14: kind ui: a transparent background needs png or webp",
+            ),
+            (
+                "[routes.c]\ntype = \"codex\"\ncredit = \"openai-api\"\n",
+                "assets.toml:3:10: route \"c\" of type codex bills \"codex-credits\"",
+            ),
+            (
+                "[defaults]\nroute = \"nope\"\n",
+                "assets.toml:2:9: unknown route \"nope\"",
+            ),
+            (
+                "[kinds.cover]\nfolder = \"../x\"\n",
+                "assets.toml:2:10: folder \"../x\"",
+            ),
+            (
+                "[kinds.cover]\nfolder = \"site/img\"\n",
+                "outside the managed folders",
+            ),
+            (
+                "[check.severity]\nAR999 = \"error\"\n",
+                "unknown finding code \"AR999\"",
+            ),
+            (
+                "[check.severity]\nAR001 = \"fatal\"\n",
+                "unknown severity \"fatal\"",
+            ),
+            ("[routes.g]\ntype = \"gateway\"\n", "needs a provider"),
+            (
+                "version = 7\n",
+                "assets.toml:1:11: unsupported config version 7",
+            ),
+        ];
+        for (text, expected) in cases {
+            let e = err(text);
+            assert!(e.contains(expected), "{text:?}: {e}");
+        }
+    }
+}

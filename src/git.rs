@@ -1,0 +1,62 @@
+//! The git repository assetrail works in: its root, its git directory and HEAD.
+
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+
+/// An opened repository with a work tree.
+pub struct GitRepo {
+    repo: git2::Repository,
+    root: PathBuf,
+}
+
+impl GitRepo {
+    /// Finds the repository containing `start` (walking up like git does).
+    pub fn discover(start: &Path) -> Result<GitRepo> {
+        let repo = git2::Repository::discover(start).map_err(|_| Error::Usage {
+            message: format!(
+                "not inside a git repository (searched from {} upward)",
+                start.display()
+            ),
+            hint: Some(
+                "run assetrail inside your project, pass --repo DIR, or run `git init` first"
+                    .into(),
+            ),
+        })?;
+        let root = repo
+            .workdir()
+            .ok_or_else(|| {
+                Error::usage(
+                    format!("{} is a bare repository", repo.path().display()),
+                    "assetrail needs a work tree: run it inside a checkout",
+                )
+            })?
+            .to_path_buf();
+        let root = root.canonicalize().map_err(|e| Error::io(&root, e))?;
+        Ok(GitRepo { repo, root })
+    }
+
+    /// The work tree root.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// The git directory (`.git`, or the worktree's own folder).
+    pub fn git_dir(&self) -> &Path {
+        self.repo.path()
+    }
+
+    /// HEAD's commit id, or `None` on an unborn branch (no commit yet).
+    pub fn head_commit(&self) -> Result<Option<String>> {
+        match self.repo.head() {
+            Ok(head) => Ok(head.peel_to_commit().ok().map(|c| c.id().to_string())),
+            Err(e)
+                if e.code() == git2::ErrorCode::UnbornBranch
+                    || e.code() == git2::ErrorCode::NotFound =>
+            {
+                Ok(None)
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+}

@@ -1,0 +1,216 @@
+//! The vocabulary of an image request — size, format, quality, background — and
+//! the rules the current OpenAI image models place on it, which the offline
+//! renderer honours too so a request that works locally also works on the API.
+
+use std::fmt;
+use std::str::FromStr;
+
+use crate::choice_enum;
+
+choice_enum! {
+    /// File format of a generated image (`output_format` on the API).
+    pub enum OutputFormat: "image format" {
+        Png = "png",
+        Webp = "webp",
+        Jpeg = "jpeg" | "jpg",
+    }
+}
+
+impl OutputFormat {
+    /// The file extension assetrail writes for this format.
+    pub fn extension(self) -> &'static str {
+        self.as_str()
+    }
+
+    /// Whether the format can carry an alpha channel.
+    pub fn supports_transparency(self) -> bool {
+        !matches!(self, OutputFormat::Jpeg)
+    }
+}
+
+choice_enum! {
+    /// Rendering quality.
+    pub enum Quality: "quality" {
+        Low = "low",
+        Medium = "medium",
+        High = "high",
+        Auto = "auto",
+    }
+}
+
+choice_enum! {
+    /// Background treatment.
+    pub enum Background: "background" {
+        Auto = "auto",
+        Opaque = "opaque",
+        Transparent = "transparent",
+    }
+}
+
+/// Longest edge the current image models accept.
+pub const MAX_EDGE: u32 = 3840;
+/// Pixel budget of the current image models (3840×2160).
+pub const MAX_PIXELS: u64 = 8_294_400;
+/// Smallest pixel budget the current image models accept.
+pub const MIN_PIXELS: u64 = 655_360;
+/// Size used when a request says `auto` and nothing else decides.
+pub const DEFAULT_SIZE: Dimensions = Dimensions {
+    width: 1024,
+    height: 1024,
+};
+
+/// Width and height in pixels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Dimensions {
+    /// Pixels across.
+    pub width: u32,
+    /// Pixels down.
+    pub height: u32,
+}
+
+impl fmt::Display for Dimensions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}x{}", self.width, self.height)
+    }
+}
+
+/// A requested size: explicit dimensions or `auto`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImageSize {
+    /// Let the route decide.
+    Auto,
+    /// Exactly these dimensions.
+    Exact(Dimensions),
+}
+
+impl ImageSize {
+    /// The dimensions to render, with `auto` meaning [`DEFAULT_SIZE`].
+    pub fn resolve(self) -> Dimensions {
+        match self {
+            ImageSize::Auto => DEFAULT_SIZE,
+            ImageSize::Exact(d) => d,
+        }
+    }
+}
+
+impl fmt::Display for ImageSize {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ImageSize::Auto => f.write_str("auto"),
+            ImageSize::Exact(d) => d.fmt(f),
+        }
+    }
+}
+
+impl FromStr for ImageSize {
+    type Err = String;
+
+    /// Parses `auto` or `WIDTHxHEIGHT` and checks it against the model rules.
+    fn from_str(s: &str) -> Result<Self, String> {
+        if s == "auto" {
+            return Ok(ImageSize::Auto);
+        }
+        let parsed = s.split_once(['x', 'X']).and_then(|(w, h)| {
+            Some((w.trim().parse::<u32>().ok()?, h.trim().parse::<u32>().ok()?))
+        });
+        let Some((width, height)) = parsed else {
+            return Err(format!(
+                "size {s:?} is not WIDTHxHEIGHT or auto (for example 1536x1024)"
+            ));
+        };
+        let dims = Dimensions { width, height };
+        check_model_size_rules(dims)?;
+        Ok(ImageSize::Exact(dims))
+    }
+}
+
+/// Checks the size rules of the current OpenAI image models: both edges multiples
+/// of 16, aspect ratio within 1:3–3:1, long edge at most 3840, and a pixel count
+/// between 655,360 and 8,294,400. The error says what to ask for instead.
+pub fn check_model_size_rules(d: Dimensions) -> Result<(), String> {
+    let Dimensions { width, height } = d;
+    if width == 0 || height == 0 {
+        return Err(format!("size {d}: edges must be greater than zero"));
+    }
+    let (long, short) = (width.max(height), width.min(height));
+    if long > MAX_EDGE {
+        return Err(format!(
+            "size {d}: the longest edge may be at most {MAX_EDGE} pixels (largest sizes: 3840x2160, 2160x3840)"
+        ));
+    }
+    if long > short * 3 {
+        return Err(format!(
+            "size {d}: aspect ratio must be between 1:3 and 3:1 (for a banner try 3072x1024)"
+        ));
+    }
+    if width % 16 != 0 || height % 16 != 0 {
+        let fix = Dimensions {
+            width: round16(width),
+            height: round16(height),
+        };
+        return Err(format!(
+            "size {d}: both edges must be multiples of 16 (try {fix})"
+        ));
+    }
+    let pixels = u64::from(width) * u64::from(height);
+    if pixels > MAX_PIXELS {
+        return Err(format!(
+            "size {d}: {pixels} pixels exceeds the {MAX_PIXELS}-pixel budget (3840x2160)"
+        ));
+    }
+    if pixels < MIN_PIXELS {
+        return Err(format!(
+            "size {d}: {pixels} pixels is below the {MIN_PIXELS}-pixel minimum (smallest square: 816x816; common: 1024x1024)"
+        ));
+    }
+    Ok(())
+}
+
+fn round16(v: u32) -> u32 {
+    (v.div_ceil(16) * 16).max(16)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepts_standard_and_custom_sizes() {
+        for ok in [
+            "1024x1024",
+            "1536x1024",
+            "1024x1536",
+            "3840x2160",
+            "2048x2048",
+            "auto",
+        ] {
+            assert!(ok.parse::<ImageSize>().is_ok(), "{ok} should be valid");
+        }
+    }
+
+    #[test]
+    fn refuses_sizes_the_models_refuse_and_says_why() {
+        let cases = [
+            ("1000x1000", "multiples of 16 (try 1008x1008)"),
+            ("4000x1000", "longest edge"),
+            ("3072x960", "aspect ratio"),
+            ("512x512", "below"),
+            ("2880x2896", "budget"),
+            ("big", "WIDTHxHEIGHT"),
+        ];
+        for (size, why) in cases {
+            let err = size.parse::<ImageSize>().unwrap_err();
+            assert!(err.contains(why), "{size}: {err}");
+        }
+    }
+
+    #[test]
+    fn format_names_and_aliases() {
+        assert_eq!("jpg".parse::<OutputFormat>(), Ok(OutputFormat::Jpeg));
+        let err = "gif".parse::<OutputFormat>().unwrap_err();
+        assert_eq!(
+            err,
+            "unknown image format \"gif\" (expected one of: png, webp, jpeg)"
+        );
+    }
+}

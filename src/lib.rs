@@ -1,0 +1,28 @@
+//! assetrail: a repo-local image asset manager for coding agents.
+//!
+//! It generates images into a web project's asset folders on explicit *routes*
+//! (the offline renderer, Codex imports, hand-made files, and the OpenAI
+//! APIs), records a provenance entry for every file it writes in
+//! `assets.lock`, and reports each asset's state.
+//!
+//! The binary is a thin layer over this library: [`cli`] parses, a module under
+//! [`commands`] runs, and an [`output::Report`] prints.
+
+pub mod choice;
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod error;
+pub mod finding;
+pub mod git;
+pub mod image_file;
+pub mod image_options;
+pub mod manifest;
+pub mod output;
+pub mod provenance;
+pub mod repo_path;
+pub mod routes;
+pub mod store;
+pub mod workspace;
+
+pub use error::{Error, Result};

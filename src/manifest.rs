@@ -1,0 +1,483 @@
+//! `assets.lock`: the provenance manifest. One `[[asset]]` table per file, sorted
+//! by path, fields in a fixed order, so that review diffs read well and a
+//! write → read → write cycle is byte-identical.
+//!
+//! Saves are atomic (temp file, fsync, rename) and happen under an exclusive lock
+//! on a separate, never-replaced lock file, so concurrent writers serialize their
+//! load → modify → save cycles and no entry is lost.
+
+use std::fs::File;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::config::AssetKind;
+use crate::error::{Error, Location, Result};
+
+/// The manifest's file name, at the repository root.
+pub const MANIFEST_FILE: &str = "assets.lock";
+/// The manifest schema version this build reads and writes.
+pub const MANIFEST_VERSION: u32 = 1;
+
+const HEADER: &str = "# assets.lock: provenance of every managed asset. Written by assetrail; do not edit by hand.\n";
+
+/// Token counts reported by an API, the billing basis of a cost estimate.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Usage {
+    /// All input tokens.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub input_tokens: Option<u64>,
+    /// Text part of the input tokens.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub input_text_tokens: Option<u64>,
+    /// Image part of the input tokens.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub input_image_tokens: Option<u64>,
+    /// Output tokens.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub output_tokens: Option<u64>,
+    /// Total tokens.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub total_tokens: Option<u64>,
+}
+
+/// Partial images asked for and received while streaming.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PartialImages {
+    /// `partial_images` in the request.
+    pub requested: u32,
+    /// Partial image events received.
+    pub received: u32,
+}
+
+/// One retried attempt.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Retry {
+    /// 1-based attempt number that failed.
+    pub attempt: u32,
+    /// Why it was retried (status code, error kind).
+    pub reason: String,
+    /// How long assetrail waited before the next attempt.
+    pub wait_ms: u64,
+}
+
+/// An input this asset was made from, or the bytes it replaced.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Parent {
+    /// Repo-relative path of the parent at the time.
+    pub path: String,
+    /// sha256 of the parent's bytes.
+    pub sha256: String,
+    /// `input`, `mask`, `replaced` (an overwrite) or `converted`.
+    pub role: String,
+    /// Manifest id of the parent, when it had one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// `input_fidelity` used for an edit input.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub input_fidelity: Option<String>,
+}
+
+/// Content Credentials (C2PA) found embedded in the file.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct C2paSummary {
+    /// Where the manifest store sits, e.g. `png:caBX`, `jpeg:APP11`, `webp:C2PA`.
+    pub container: String,
+    /// Size of the embedded manifest store in bytes.
+    pub bytes: u64,
+}
+
+/// One managed asset and how it was made. Field order here is the order in the file.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ManifestEntry {
+    /// Repo-relative path.
+    pub path: String,
+    /// Stable, time-sortable id (UUIDv7), kept across re-records of the same path.
+    pub id: String,
+    /// sha256 of the file's bytes, lowercase hex.
+    pub sha256: String,
+    /// File size.
+    pub bytes: u64,
+    /// File format: png, jpeg, webp, gif, ico, svg.
+    pub format: String,
+    /// Pixels across, when the format has them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub width: Option<u32>,
+    /// Pixels down, when the format has them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub height: Option<u32>,
+    /// Asset kind.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kind: Option<AssetKind>,
+    /// Route: local, codex, manual, images, responses or gateway.NAME.
+    pub route: String,
+    /// The `[routes]` entry used, when its name differs from `route`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub route_name: Option<String>,
+    /// Credit source: none, codex-credits, openai-api, provider:NAME.
+    pub credit: String,
+    /// Image model.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+    /// Text model (responses route).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub text_model: Option<String>,
+    /// Gateway provider.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub provider: Option<String>,
+    /// Gateway channel.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub channel: Option<String>,
+    /// The prompt as given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub prompt: Option<String>,
+    /// The prompt as the model rewrote it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub revised_prompt: Option<String>,
+    /// Requested size (`WxH` or `auto`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub size: Option<String>,
+    /// Requested quality.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quality: Option<String>,
+    /// Requested background.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub background: Option<String>,
+    /// Requested output format.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub output_format: Option<String>,
+    /// Index within an `n > 1` request (0-based).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub n_index: Option<u32>,
+    /// Renderer and version, for the local route.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub renderer: Option<String>,
+    /// API response id.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub response_id: Option<String>,
+    /// API request id (`x-request-id`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+    /// Estimated cost in USD, billed to `credit`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cost_estimate_usd: Option<f64>,
+    /// The `[pricing]` table the estimate came from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub price_table: Option<String>,
+    /// Where the bytes were copied from (codex import, record).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source_path: Option<String>,
+    /// Codex thread id.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub thread_id: Option<String>,
+    /// Why a hand-made file was adopted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// HEAD when the entry was written; absent on an unborn branch.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub base_commit: Option<String>,
+    /// Git blob id of the bytes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub git_blob: Option<String>,
+    /// When the entry was written, UTC, RFC 3339.
+    pub created_at: String,
+    /// assetrail version that wrote the entry.
+    pub tool_version: String,
+    /// Token usage.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub usage: Option<Usage>,
+    /// Streaming partial images.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub partial_images: Option<PartialImages>,
+    /// Embedded Content Credentials.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub c2pa: Option<C2paSummary>,
+    /// Retried attempts.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub retries: Vec<Retry>,
+    /// Inputs and replaced versions.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub parents: Vec<Parent>,
+}
+
+/// The whole manifest, entries sorted by path.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Manifest {
+    /// Schema version.
+    pub version: u32,
+    /// Entries, sorted by path, one per path.
+    #[serde(default, rename = "asset", skip_serializing_if = "Vec::is_empty")]
+    pub assets: Vec<ManifestEntry>,
+}
+
+impl Manifest {
+    /// An empty manifest at the current version.
+    pub fn new() -> Self {
+        Manifest {
+            version: MANIFEST_VERSION,
+            assets: Vec::new(),
+        }
+    }
+
+    /// Reads `assets.lock`; a missing file is an empty manifest.
+    pub fn load(path: &Path) -> Result<Manifest> {
+        match std::fs::read_to_string(path) {
+            Ok(text) => Manifest::parse(&text, MANIFEST_FILE),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Manifest::new()),
+            Err(e) => Err(Error::io(path, e)),
+        }
+    }
+
+    /// Parses manifest text; `file` names it in errors.
+    pub fn parse(text: &str, file: &str) -> Result<Manifest> {
+        check_version(text, file)?;
+        let manifest: Manifest = toml::from_str(text).map_err(|e| {
+            let at = Location::from_offset(file, text, e.span().map_or(0, |s| s.start));
+            Error::Manifest {
+                message: format!("{at}: {}", e.message().trim_end()),
+                hint: Some(format!(
+                    "{file} is written by assetrail; restore it from git (`git checkout -- {file}`) or fix the line by hand"
+                )),
+            }
+        })?;
+        if let Some(pair) = manifest.assets.windows(2).find(|w| w[0].path >= w[1].path) {
+            return Err(Error::Manifest {
+                message: format!(
+                    "{file}: entries are not sorted by path or repeat one ({:?} before {:?})",
+                    pair[0].path, pair[1].path
+                ),
+                hint: Some(format!(
+                    "{file} is written by assetrail; restore it from git or resolve the merge by hand"
+                )),
+            });
+        }
+        Ok(manifest)
+    }
+
+    /// The manifest text: header comment, then TOML in a fixed order.
+    pub fn to_text(&self) -> String {
+        let body = toml::to_string(self).expect("manifest types always serialize to TOML");
+        let mut text = String::with_capacity(HEADER.len() + body.len());
+        text.push_str(HEADER);
+        text.push_str(&body);
+        text
+    }
+
+    /// The entry for `path`, if any.
+    pub fn get(&self, path: &str) -> Option<&ManifestEntry> {
+        self.position(path).ok().map(|i| &self.assets[i])
+    }
+
+    /// Inserts or replaces the entry for its path, keeping the order; returns the
+    /// entry it replaced.
+    pub fn upsert(&mut self, entry: ManifestEntry) -> Option<ManifestEntry> {
+        match self.position(&entry.path) {
+            Ok(i) => Some(std::mem::replace(&mut self.assets[i], entry)),
+            Err(i) => {
+                self.assets.insert(i, entry);
+                None
+            }
+        }
+    }
+
+    fn position(&self, path: &str) -> std::result::Result<usize, usize> {
+        self.assets
+            .binary_search_by(|entry| entry.path.as_str().cmp(path))
+    }
+}
+
+/// Refuses a manifest from a newer assetrail before the full parse, so the user
+/// hears "upgrade" rather than a list of unknown fields.
+fn check_version(text: &str, file: &str) -> Result<()> {
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with('[') {
+            break;
+        }
+        if let Some(rest) = trimmed.strip_prefix("version")
+            && let Some(value) = rest.trim_start().strip_prefix('=')
+        {
+            let value = value.split('#').next().unwrap_or("").trim();
+            if let Ok(version) = value.parse::<u64>()
+                && version > u64::from(MANIFEST_VERSION)
+            {
+                let column_offset = offset + line.find(value).unwrap_or(0);
+                let at = Location::from_offset(file, text, column_offset);
+                return Err(Error::Manifest {
+                    message: format!(
+                        "{at}: manifest version {version} is newer than this assetrail reads ({MANIFEST_VERSION})"
+                    ),
+                    hint: Some(format!(
+                        "upgrade assetrail (this is {}); the file was left untouched",
+                        env!("CARGO_PKG_VERSION")
+                    )),
+                });
+            }
+        }
+        offset += line.len();
+    }
+    Ok(())
+}
+
+/// A held exclusive lock on the manifest and the manifest as read under it.
+/// `commit` saves atomically; dropping without committing leaves the file as it was.
+pub struct ManifestTransaction {
+    _lock: File,
+    path: PathBuf,
+    /// The manifest to modify.
+    pub manifest: Manifest,
+}
+
+impl ManifestTransaction {
+    /// Waits for the exclusive lock at `lock_path`, then loads the manifest at `path`.
+    pub fn begin(path: &Path, lock_path: &Path) -> Result<Self> {
+        if let Some(dir) = lock_path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        }
+        let lock = File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(lock_path)
+            .map_err(|e| Error::io(lock_path, e))?;
+        lock.lock().map_err(|e| Error::io(lock_path, e))?;
+        let manifest = Manifest::load(path)?;
+        Ok(ManifestTransaction {
+            _lock: lock,
+            path: path.to_path_buf(),
+            manifest,
+        })
+    }
+
+    /// Saves the manifest atomically and releases the lock.
+    pub fn commit(self) -> Result<()> {
+        write_atomic(&self.path, self.manifest.to_text().as_bytes())
+    }
+}
+
+/// Writes `bytes` to `path` through a temp file in the same folder: write, fsync,
+/// rename over the target, fsync the folder. Readers see the old or the new file,
+/// never a mix.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let mut temp = tempfile::Builder::new()
+        .prefix(".assetrail-")
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .map_err(|e| Error::io(dir, e))?;
+    temp.write_all(bytes)
+        .map_err(|e| Error::io(temp.path(), e))?;
+    temp.as_file()
+        .sync_all()
+        .map_err(|e| Error::io(temp.path(), e))?;
+    temp.persist(path).map_err(|e| Error::io(path, e.error))?;
+    sync_dir(dir);
+    Ok(())
+}
+
+/// Flushes a directory entry change to disk (best effort: not every platform can).
+pub fn sync_dir(dir: &Path) {
+    if let Ok(handle) = File::open(dir) {
+        let _ = handle.sync_all();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(path: &str) -> ManifestEntry {
+        ManifestEntry {
+            path: path.to_owned(),
+            id: "0190c7a2-0000-7000-8000-000000000000".into(),
+            sha256: "ab".repeat(32),
+            bytes: 42,
+            format: "png".into(),
+            width: Some(1024),
+            height: Some(1024),
+            kind: Some(AssetKind::Cover),
+            route: "local".into(),
+            credit: "none".into(),
+            prompt: Some("a \"quoted\"\nmulti-line prompt".into()),
+            cost_estimate_usd: Some(0.053),
+            created_at: "2026-11-24T14:00:00Z".into(),
+            tool_version: "0.1.0".into(),
+            usage: Some(Usage {
+                output_tokens: Some(7024),
+                ..Usage::default()
+            }),
+            parents: vec![Parent {
+                path: "public/a.png".into(),
+                sha256: "cd".repeat(32),
+                role: "input".into(),
+                ..Parent::default()
+            }],
+            retries: vec![Retry {
+                attempt: 1,
+                reason: "429".into(),
+                wait_ms: 500,
+            }],
+            ..ManifestEntry::default()
+        }
+    }
+
+    #[test]
+    fn write_read_write_is_byte_identical() {
+        let mut manifest = Manifest::new();
+        for path in ["public/b.png", "public/a.png", "public/c.png"] {
+            manifest.upsert(entry(path));
+        }
+        let first = manifest.to_text();
+        let reread = Manifest::parse(&first, MANIFEST_FILE).unwrap();
+        assert_eq!(reread, manifest);
+        assert_eq!(reread.to_text(), first);
+        let paths: Vec<_> = reread.assets.iter().map(|e| e.path.as_str()).collect();
+        assert_eq!(paths, ["public/a.png", "public/b.png", "public/c.png"]);
+        assert!(first.starts_with(HEADER));
+        assert!(first.contains("[[asset]]"));
+    }
+
+    #[test]
+    fn empty_manifest_round_trips() {
+        let text = Manifest::new().to_text();
+        assert_eq!(
+            Manifest::parse(&text, MANIFEST_FILE).unwrap(),
+            Manifest::new()
+        );
+    }
+
+    #[test]
+    fn future_version_is_refused_at_its_location() {
+        let err = Manifest::parse("# c\nversion = 2\n", MANIFEST_FILE).unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("assets.lock:2:11: manifest version 2 is newer"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn garbled_manifest_is_located() {
+        let err = Manifest::parse("version = 1\n[[asset]]\npath = \n", MANIFEST_FILE).unwrap_err();
+        assert!(err.to_string().starts_with("assets.lock:3:"), "{err}");
+        let err = Manifest::parse("version = 1\n[[asset]]\nsha = 1\n", MANIFEST_FILE).unwrap_err();
+        assert!(err.to_string().contains("unknown field `sha`"), "{err}");
+    }
+
+    #[test]
+    fn unsorted_entries_are_refused() {
+        let mut manifest = Manifest::new();
+        manifest.assets = vec![entry("public/b.png"), entry("public/a.png")];
+        let err = Manifest::parse(&manifest.to_text(), MANIFEST_FILE).unwrap_err();
+        assert!(err.to_string().contains("not sorted"), "{err}");
+    }
+}

@@ -1,0 +1,127 @@
+//! Rendering command results: text for people (colour only on a terminal and
+//! never with `NO_COLOR`), JSON with a `schema_version` for programs.
+
+use std::io::{self, IsTerminal, Write};
+
+use serde::Serialize;
+
+/// Version of every JSON document assetrail prints.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Whether to colour output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Style {
+    /// Emit ANSI colour codes.
+    pub color: bool,
+}
+
+/// ANSI colours used in text output.
+#[derive(Debug, Clone, Copy)]
+pub enum Paint {
+    /// Good state.
+    Green,
+    /// Needs attention.
+    Yellow,
+    /// Broken.
+    Red,
+    /// De-emphasized.
+    Dim,
+    /// Emphasized.
+    Bold,
+}
+
+impl Style {
+    /// Colour when `stream` is a terminal and `NO_COLOR` is unset or empty.
+    pub fn for_stream(is_terminal: bool) -> Style {
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        Style {
+            color: is_terminal && !no_color,
+        }
+    }
+
+    /// The style for stdout.
+    pub fn stdout() -> Style {
+        Style::for_stream(io::stdout().is_terminal())
+    }
+
+    /// The style for stderr.
+    pub fn stderr() -> Style {
+        Style::for_stream(io::stderr().is_terminal())
+    }
+
+    /// `text` in `paint`, or plain.
+    pub fn paint(&self, paint: Paint, text: &str) -> String {
+        if !self.color {
+            return text.to_owned();
+        }
+        let code = match paint {
+            Paint::Green => "32",
+            Paint::Yellow => "33",
+            Paint::Red => "31",
+            Paint::Dim => "2",
+            Paint::Bold => "1",
+        };
+        format!("\x1b[{code}m{text}\x1b[0m")
+    }
+}
+
+/// A command's result, printable as text or JSON.
+pub trait Report: Serialize {
+    /// Writes the human-readable form.
+    fn write_text(&self, out: &mut dyn Write, style: &Style) -> io::Result<()>;
+}
+
+#[derive(Serialize)]
+struct Envelope<'a, T: Serialize> {
+    schema_version: u32,
+    #[serde(flatten)]
+    body: &'a T,
+}
+
+/// Writes `report` as pretty JSON with `schema_version` first.
+pub fn write_json<T: Serialize>(out: &mut dyn Write, report: &T) -> io::Result<()> {
+    let envelope = Envelope {
+        schema_version: SCHEMA_VERSION,
+        body: report,
+    };
+    serde_json::to_writer_pretty(&mut *out, &envelope).map_err(io::Error::other)?;
+    writeln!(out)
+}
+
+/// Flattens a JSON value into `key: value` lines (`parents[0].sha256: …`),
+/// keeping field order — the text form of a manifest entry.
+pub fn write_fields(
+    out: &mut dyn Write,
+    prefix: &str,
+    value: &serde_json::Value,
+    style: &Style,
+) -> io::Result<()> {
+    match value {
+        serde_json::Value::Object(map) => {
+            for (key, value) in map {
+                let name = if prefix.is_empty() {
+                    key.clone()
+                } else {
+                    format!("{prefix}.{key}")
+                };
+                write_fields(out, &name, value, style)?;
+            }
+            Ok(())
+        }
+        serde_json::Value::Array(items) => {
+            for (i, value) in items.iter().enumerate() {
+                write_fields(out, &format!("{prefix}[{i}]"), value, style)?;
+            }
+            Ok(())
+        }
+        serde_json::Value::String(s) => {
+            writeln!(
+                out,
+                "{}: {}",
+                style.paint(Paint::Bold, prefix),
+                s.replace('\n', "\n  ")
+            )
+        }
+        other => writeln!(out, "{}: {other}", style.paint(Paint::Bold, prefix)),
+    }
+}

@@ -1,0 +1,203 @@
+//! Turning bytes or files into manifest entries: the one place that writes
+//! assets and records them, under the manifest lock, so every route records the
+//! same fields the same way and a failure leaves neither new files nor a
+//! half-written manifest behind.
+
+use std::collections::HashSet;
+use std::path::PathBuf;
+
+use crate::error::{Error, Result};
+use crate::image_file::{self, ImageInfo, Verify};
+use crate::manifest::{ManifestEntry, Parent};
+use crate::repo_path;
+use crate::store;
+use crate::workspace::Workspace;
+
+/// Where a new asset's bytes come from.
+#[derive(Debug, Clone)]
+pub enum Content {
+    /// Bytes to write at the path (generated or imported), exactly as given.
+    Bytes(Vec<u8>),
+    /// The file is already at the path; record it as it is.
+    InPlace,
+}
+
+/// An asset to store and record.
+#[derive(Debug, Clone)]
+pub struct NewAsset {
+    /// Normalized repo-relative path.
+    pub path: String,
+    /// Its bytes, or `InPlace`.
+    pub content: Content,
+    /// How thoroughly to check the image.
+    pub verify: Verify,
+    /// Route-specific provenance; path, hashes, dimensions and timestamps are filled in here.
+    pub provenance: ManifestEntry,
+    /// When the path is taken, use the next free sibling (`hero-2.png`) instead
+    /// of refusing: for names assetrail derived, never for names the user chose.
+    pub rename_if_taken: bool,
+}
+
+/// Writes and records `assets` in one manifest transaction. With `force`,
+/// existing files and entries are replaced and the replaced bytes become a
+/// `replaced` parent. On any error, files this call created are removed and the
+/// manifest is left as it was.
+pub fn commit(ws: &Workspace, assets: Vec<NewAsset>, force: bool) -> Result<Vec<ManifestEntry>> {
+    let mut txn = ws.begin_manifest()?;
+    let base_commit = ws.git.head_commit()?;
+    let created_at = now();
+    let mut created: Vec<PathBuf> = Vec::new();
+    let mut recorded = Vec::with_capacity(assets.len());
+
+    let outcome = (|| -> Result<()> {
+        let mut claimed: HashSet<String> = HashSet::new();
+        for mut asset in assets {
+            if asset.rename_if_taken {
+                let taken = |p: &str| {
+                    claimed.contains(p)
+                        || txn.manifest.get(p).is_some()
+                        || ws.abs(p).symlink_metadata().is_ok()
+                };
+                if taken(&asset.path) {
+                    asset.path = store::free_sibling(ws.root(), &asset.path, &taken);
+                }
+            }
+            let previous = txn.manifest.get(&asset.path).cloned();
+            let claimed_format = claimed_format(&asset.path)?;
+            let (info, replaced_sha) = match &asset.content {
+                Content::Bytes(bytes) => {
+                    let info = image_file::inspect_bytes(bytes, claimed_format, asset.verify)
+                        .map_err(|why| {
+                            Error::refused(
+                                format!("{}: {why}", asset.path),
+                                "a format conversion is a new asset: write it under a name with the right extension",
+                            )
+                        })?;
+                    let in_manifest =
+                        |p: &str| claimed.contains(p) || txn.manifest.get(p).is_some();
+                    let target = store::check_target(
+                        ws.root(),
+                        &ws.config,
+                        &asset.path,
+                        force,
+                        &in_manifest,
+                    )?;
+                    let replaced_sha = if target.exists {
+                        Some(image_file::sha256_file(&ws.abs(&asset.path))?)
+                    } else {
+                        previous.as_ref().map(|p| p.sha256.clone())
+                    };
+                    store::write_file(ws.root(), &asset.path, bytes, force)?;
+                    if !target.exists {
+                        created.push(ws.abs(&asset.path));
+                    }
+                    (info, replaced_sha)
+                }
+                Content::InPlace => {
+                    let info = inspect_in_place(ws, &asset.path, asset.verify)?;
+                    if let Some(previous) = &previous
+                        && !force
+                    {
+                        return Err(Error::refused(
+                            format!(
+                                "{} is already recorded (route {}, {})",
+                                asset.path, previous.route, previous.created_at
+                            ),
+                            format!(
+                                "pass --force to record it again, or see it with `assetrail show {}`",
+                                asset.path
+                            ),
+                        ));
+                    }
+                    let replaced_sha = previous
+                        .as_ref()
+                        .map(|p| p.sha256.clone())
+                        .filter(|sha| *sha != info.sha256);
+                    (info, replaced_sha)
+                }
+            };
+            claimed.insert(asset.path.clone());
+            let mut entry = asset.provenance;
+            fill(&mut entry, &asset.path, &info);
+            entry.base_commit = base_commit.clone();
+            entry.created_at = created_at.clone();
+            if let Some(sha256) = replaced_sha {
+                entry.parents.push(Parent {
+                    path: asset.path.clone(),
+                    sha256,
+                    role: "replaced".into(),
+                    id: previous.as_ref().map(|p| p.id.clone()),
+                    input_fidelity: None,
+                });
+            }
+            txn.manifest.upsert(entry.clone());
+            recorded.push(entry);
+        }
+        Ok(())
+    })();
+
+    let outcome = outcome.and_then(|()| txn.commit());
+    if let Err(e) = outcome {
+        for path in created {
+            let _ = std::fs::remove_file(path);
+        }
+        return Err(e);
+    }
+    Ok(recorded)
+}
+
+/// The format the file name promises, refusing names that are not images.
+fn claimed_format(path: &str) -> Result<&'static str> {
+    repo_path::extension(path)
+        .and_then(|ext| image_file::format_of_extension(&ext))
+        .ok_or_else(|| {
+            Error::refused(
+                format!("{path}: not an image file name"),
+                "use a .png, .jpg, .webp, .gif, .ico or .svg name",
+            )
+        })
+}
+
+/// Checks an existing file for recording: inside a managed folder, no links,
+/// a regular file, and an image matching its name.
+fn inspect_in_place(ws: &Workspace, path: &str, verify: Verify) -> Result<ImageInfo> {
+    store::check_managed(&ws.config, path)?;
+    store::check_no_symlinks(ws.root(), path)?;
+    let abs = ws.abs(path);
+    match abs.metadata() {
+        Ok(meta) if meta.is_file() => {}
+        Ok(_) => {
+            return Err(Error::refused(
+                format!("{path} is not a regular file"),
+                "name an image file",
+            ));
+        }
+        Err(_) => {
+            return Err(Error::refused(
+                format!("{path} does not exist"),
+                "record only files already in the repository; to make one, use `assetrail generate`",
+            ));
+        }
+    }
+    image_file::inspect_file(&abs, claimed_format(path)?, verify)
+}
+
+fn fill(entry: &mut ManifestEntry, path: &str, info: &ImageInfo) {
+    entry.path = path.to_owned();
+    entry.id = uuid::Uuid::now_v7().to_string();
+    entry.sha256 = info.sha256.clone();
+    entry.bytes = info.bytes;
+    entry.format = info.format.to_owned();
+    entry.width = info.width;
+    entry.height = info.height;
+    entry.git_blob = Some(info.git_blob.clone());
+    entry.c2pa = info.c2pa.clone();
+    entry.tool_version = env!("CARGO_PKG_VERSION").to_owned();
+}
+
+/// The current time, UTC, to the second, RFC 3339.
+pub fn now() -> String {
+    jiff::Timestamp::now()
+        .strftime("%Y-%m-%dT%H:%M:%SZ")
+        .to_string()
+}

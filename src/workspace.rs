@@ -1,0 +1,107 @@
+//! The repository a command works on: its root, configuration, manifest and
+//! how command-line paths map to repo-relative ones.
+
+use std::path::{Path, PathBuf};
+
+use crate::config::Config;
+use crate::error::{Error, Result};
+use crate::git::GitRepo;
+use crate::manifest::{MANIFEST_FILE, Manifest, ManifestTransaction};
+use crate::repo_path;
+
+/// A repository with its loaded `assets.toml`.
+pub struct Workspace {
+    /// The git repository.
+    pub git: GitRepo,
+    /// The validated configuration.
+    pub config: Config,
+    /// The cwd relative to the root, when the cwd is below the root.
+    cwd_prefix: String,
+}
+
+impl Workspace {
+    /// Finds the repository (from `--repo` or the cwd) and loads its configuration.
+    pub fn open(repo_arg: Option<&Path>) -> Result<Workspace> {
+        let (git, cwd_prefix) = locate(repo_arg)?;
+        let config = Config::load(git.root())?;
+        Ok(Workspace {
+            git,
+            config,
+            cwd_prefix,
+        })
+    }
+
+    /// The work tree root.
+    pub fn root(&self) -> &Path {
+        self.git.root()
+    }
+
+    /// Absolute path of a repo-relative path.
+    pub fn abs(&self, rel: &str) -> PathBuf {
+        self.root().join(rel)
+    }
+
+    /// `assets.lock`'s path.
+    pub fn manifest_path(&self) -> PathBuf {
+        self.root().join(MANIFEST_FILE)
+    }
+
+    /// Reads the manifest without locking (for commands that only read).
+    pub fn load_manifest(&self) -> Result<Manifest> {
+        Manifest::load(&self.manifest_path())
+    }
+
+    /// Locks the manifest and loads it, for a load → modify → save cycle.
+    pub fn begin_manifest(&self) -> Result<ManifestTransaction> {
+        ManifestTransaction::begin(
+            &self.manifest_path(),
+            &self.git.git_dir().join("assetrail").join("manifest.lock"),
+        )
+    }
+
+    /// Turns a path from the command line into a normalized repo-relative path.
+    /// Relative paths are taken from the cwd when it lies inside the repository
+    /// (as git does); absolute paths and `..` are refused.
+    pub fn user_path(&self, raw: &str) -> Result<String> {
+        let joined = repo_path::join(&self.cwd_prefix, raw);
+        let candidate = if raw.starts_with('/') { raw } else { &joined };
+        repo_path::normalize(candidate).map_err(|why| {
+            Error::refused(
+                format!("{raw}: {why}"),
+                format!(
+                    "name a file inside a managed folder ({}), for example {}/hero.png",
+                    self.config.folders.join(", "),
+                    self.config.default_folder
+                ),
+            )
+        })
+    }
+}
+
+/// Finds the repository and the cwd's position inside it.
+pub fn locate(repo_arg: Option<&Path>) -> Result<(GitRepo, String)> {
+    let cwd = std::env::current_dir().map_err(|e| Error::io(".", e))?;
+    let start = match repo_arg {
+        Some(dir) => {
+            if !dir.is_dir() {
+                return Err(Error::usage(
+                    format!("--repo {}: no such directory", dir.display()),
+                    "pass the folder of a git checkout",
+                ));
+            }
+            dir.to_path_buf()
+        }
+        None => cwd.clone(),
+    };
+    let git = GitRepo::discover(&start)?;
+    let cwd_prefix = cwd
+        .canonicalize()
+        .ok()
+        .and_then(|cwd| {
+            cwd.strip_prefix(git.root())
+                .ok()
+                .map(|p| p.to_string_lossy().replace('\\', "/"))
+        })
+        .unwrap_or_default();
+    Ok((git, cwd_prefix))
+}
