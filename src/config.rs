@@ -448,6 +448,14 @@ impl Validator<'_> {
             .map_err(|why| self.error(value, format!("folder {:?}: {why}", value.get_ref())))
     }
 
+    /// Like `folder`, but `""` or `"."` name the repository root.
+    fn folder_or_root(&self, value: &Spanned<String>) -> Result<String> {
+        if matches!(value.get_ref().trim_end_matches('/'), "" | ".") {
+            return Ok(String::new());
+        }
+        self.folder(value)
+    }
+
     fn finish(&self, raw: RawConfig) -> Result<Config> {
         if let Some(version) = &raw.version
             && *version.get_ref() != CONFIG_VERSION
@@ -487,11 +495,11 @@ impl Validator<'_> {
 
         let mut urls = BTreeMap::new();
         for (prefix, folder) in &raw.urls {
-            urls.insert(prefix.clone(), self.folder(folder)?);
+            urls.insert(prefix.clone(), self.folder_or_root(folder)?);
         }
         let mut aliases = BTreeMap::new();
         for (prefix, folder) in &raw.aliases {
-            aliases.insert(prefix.clone(), self.folder(folder)?);
+            aliases.insert(prefix.clone(), self.folder_or_root(folder)?);
         }
 
         let routes = self.routes(&raw)?;

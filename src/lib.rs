@@ -8,6 +8,7 @@
 //! The binary is a thin layer over this library: [`cli`] parses, a module under
 //! [`commands`] runs, and an [`output::Report`] prints.
 
+pub mod atomic;
 pub mod choice;
 pub mod cli;
 pub mod commands;

@@ -7,11 +7,11 @@
 //! load → modify → save cycles and no entry is lost.
 
 use std::fs::File;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::atomic::{self, Existing};
 use crate::config::AssetKind;
 use crate::error::{Error, Location, Result};
 
@@ -360,34 +360,11 @@ impl ManifestTransaction {
 
     /// Saves the manifest atomically and releases the lock.
     pub fn commit(self) -> Result<()> {
-        write_atomic(&self.path, self.manifest.to_text().as_bytes())
-    }
-}
-
-/// Writes `bytes` to `path` through a temp file in the same folder: write, fsync,
-/// rename over the target, fsync the folder. Readers see the old or the new file,
-/// never a mix.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let mut temp = tempfile::Builder::new()
-        .prefix(".assetrail-")
-        .suffix(".tmp")
-        .tempfile_in(dir)
-        .map_err(|e| Error::io(dir, e))?;
-    temp.write_all(bytes)
-        .map_err(|e| Error::io(temp.path(), e))?;
-    temp.as_file()
-        .sync_all()
-        .map_err(|e| Error::io(temp.path(), e))?;
-    temp.persist(path).map_err(|e| Error::io(path, e.error))?;
-    sync_dir(dir);
-    Ok(())
-}
-
-/// Flushes a directory entry change to disk (best effort: not every platform can).
-pub fn sync_dir(dir: &Path) {
-    if let Ok(handle) = File::open(dir) {
-        let _ = handle.sync_all();
+        atomic::write(
+            &self.path,
+            self.manifest.to_text().as_bytes(),
+            Existing::Replace,
+        )
     }
 }
 

@@ -3,12 +3,11 @@
 //! overwrite) and atomic writes that leave the old file or the new one, never
 //! a mix.
 
-use std::io::Write;
 use std::path::Path;
 
+use crate::atomic::{self, Existing};
 use crate::config::Config;
 use crate::error::{Error, Result};
-use crate::manifest::sync_dir;
 use crate::repo_path;
 
 /// A repo-relative path that passed the policy, and whether a file is there now.
@@ -132,32 +131,20 @@ pub fn write_file(root: &Path, path: &str, bytes: &[u8], overwrite: bool) -> Res
         .expect("a repo-relative file path has a parent");
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     check_no_symlinks(root, path)?;
-    let mut temp = tempfile::Builder::new()
-        .prefix(".assetrail-")
-        .suffix(".tmp")
-        .tempfile_in(dir)
-        .map_err(|e| Error::io(dir, e))?;
-    temp.write_all(bytes)
-        .map_err(|e| Error::io(temp.path(), e))?;
-    temp.as_file()
-        .sync_all()
-        .map_err(|e| Error::io(temp.path(), e))?;
-    let persisted = if overwrite {
-        temp.persist(&abs).map(drop)
+    let existing = if overwrite {
+        Existing::Replace
     } else {
-        temp.persist_noclobber(&abs).map(drop)
+        Existing::Keep
     };
-    persisted.map_err(|e| {
-        if e.error.kind() == std::io::ErrorKind::AlreadyExists {
+    atomic::write(&abs, bytes, existing).map_err(|e| match e {
+        Error::Io { source, .. } if source.kind() == std::io::ErrorKind::AlreadyExists => {
             Error::refused(
                 format!("{path} appeared while assetrail was writing it"),
                 "run the command again with another --out, or with --force",
             )
-        } else {
-            Error::io(&abs, e.error)
         }
+        other => other,
     })?;
-    sync_dir(dir);
     Ok(())
 }
 

@@ -6,10 +6,11 @@ use std::path::Path;
 
 use serde::Serialize;
 
+use crate::atomic::{self, Existing};
 use crate::cli::InitArgs;
 use crate::config::{CONFIG_FILE, EXAMPLE};
 use crate::error::{Error, Result};
-use crate::manifest::{MANIFEST_FILE, Manifest, write_atomic};
+use crate::manifest::{MANIFEST_FILE, Manifest};
 use crate::output::{Report, Style};
 use crate::workspace;
 
@@ -40,17 +41,28 @@ pub fn run(repo_arg: Option<&Path>, args: &InitArgs) -> Result<InitReport> {
     if !existing.is_empty() && !args.force {
         return Err(Error::refused(
             format!(
-                "{} already exists in {}",
+                "{} already {} in {}",
                 existing.join(" and "),
+                if existing.len() == 1 {
+                    "exists"
+                } else {
+                    "exist"
+                },
                 root.display()
             ),
             "nothing was changed; pass --force to replace (a replaced assets.lock loses its entries unless committed)",
         ));
     }
-    write_atomic(&root.join(CONFIG_FILE), EXAMPLE.as_bytes())?;
-    write_atomic(
+    atomic::write(
+        &root.join(CONFIG_FILE),
+        EXAMPLE.as_bytes(),
+        Existing::Replace,
+    )?;
+    let empty = Manifest::new().to_text();
+    atomic::write(
         &root.join(MANIFEST_FILE),
-        Manifest::new().to_text().as_bytes(),
+        empty.as_bytes(),
+        Existing::Replace,
     )?;
     Ok(InitReport {
         written: vec![CONFIG_FILE.to_owned(), MANIFEST_FILE.to_owned()],

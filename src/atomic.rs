@@ -1,0 +1,90 @@
+//! Atomic file replacement: write a temp file in the target's folder, fsync it,
+//! rename it into place, fsync the folder. Readers see the old file or the new
+//! one, never a mix, and a crash leaves at most a stray `.assetrail-*.tmp`.
+
+use std::fs::{File, Permissions};
+use std::io::Write;
+use std::path::Path;
+
+use crate::error::{Error, Result};
+
+/// What to do when the target exists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Existing {
+    /// Replace it.
+    Replace,
+    /// Fail with `AlreadyExists` (checked atomically by the rename itself).
+    Keep,
+}
+
+/// Writes `bytes` to `path` atomically. The file gets mode 0644 on Unix (temp
+/// files are created 0600, which would hide assets from a web server).
+pub fn write(path: &Path, bytes: &[u8], existing: Existing) -> Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let mut temp = tempfile::Builder::new()
+        .prefix(".assetrail-")
+        .suffix(".tmp")
+        .permissions(default_permissions())
+        .tempfile_in(dir)
+        .map_err(|e| Error::io(dir, e))?;
+    temp.write_all(bytes)
+        .and_then(|()| temp.as_file().sync_all())
+        .map_err(|e| Error::io(temp.path(), e))?;
+    let persisted = match existing {
+        Existing::Replace => temp.persist(path).map(drop),
+        Existing::Keep => temp.persist_noclobber(path).map(drop),
+    };
+    persisted.map_err(|e| Error::io(path, e.error))?;
+    sync_dir(dir);
+    Ok(())
+}
+
+#[cfg(unix)]
+fn default_permissions() -> Permissions {
+    use std::os::unix::fs::PermissionsExt;
+    Permissions::from_mode(0o644)
+}
+
+#[cfg(not(unix))]
+fn default_permissions() -> Permissions {
+    // Only the read-only flag exists elsewhere; a fresh file is writable.
+    std::fs::metadata(".")
+        .map(|m| m.permissions())
+        .unwrap_or_else(|_| unreachable!())
+}
+
+/// Flushes a folder's entries to disk (best effort: not every platform can).
+pub fn sync_dir(dir: &Path) {
+    if let Ok(handle) = File::open(dir) {
+        let _ = handle.sync_all();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn replaces_or_keeps_and_leaves_no_temp_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.txt");
+        write(&path, b"one", Existing::Keep).unwrap();
+        let err = write(&path, b"two", Existing::Keep).unwrap_err();
+        assert!(
+            matches!(err, Error::Io { ref source, .. } if source.kind() == std::io::ErrorKind::AlreadyExists)
+        );
+        write(&path, b"two", Existing::Replace).unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"two");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn files_are_world_readable() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.png");
+        write(&path, b"x", Existing::Keep).unwrap();
+        assert_eq!(path.metadata().unwrap().permissions().mode() & 0o777, 0o644);
+    }
+}
