@@ -62,6 +62,7 @@ pub fn commit(ws: &Workspace, assets: Vec<NewAsset>, force: bool) -> Result<Vec<
                     asset.path = store::free_sibling(ws.root(), &asset.path, &taken);
                 }
             }
+            store::check_managed(&ws.config, &asset.path)?;
             let previous = txn.manifest.get(&asset.path).cloned();
             let claimed_format = claimed_format(&asset.path)?;
             let (info, replaced_sha) = match &asset.content {
@@ -158,10 +159,9 @@ fn claimed_format(path: &str) -> Result<&'static str> {
         })
 }
 
-/// Checks an existing file for recording: inside a managed folder, no links,
+/// Checks an existing file for recording: no links,
 /// a regular file, and an image matching its name.
 fn inspect_in_place(ws: &Workspace, path: &str, verify: Verify) -> Result<ImageInfo> {
-    store::check_managed(&ws.config, path)?;
     store::check_no_symlinks(ws.root(), path)?;
     let abs = ws.abs(path);
     match abs.metadata() {

@@ -49,6 +49,7 @@ pub fn run(
         });
     }
 
+    let derived_names = out.as_deref().is_none_or(|o| ws.abs(o).is_dir());
     let images = generator.generate(&request)?;
     let assets = images
         .into_iter()
@@ -58,7 +59,7 @@ pub fn run(
             content: Content::Bytes(image.bytes),
             verify: Verify::Header,
             provenance: image.provenance,
-            rename_if_taken: out.is_none(),
+            rename_if_taken: derived_names,
         })
         .collect();
     let assets = provenance::commit(ws, assets, args.force)?;
@@ -197,8 +198,12 @@ fn plan_paths(
 ) -> Result<Vec<String>> {
     let manifest = ws.load_manifest()?;
     let ext = request.format.extension();
+    // An existing folder as --out means "in there, with a name from the prompt".
+    let out_folder = out.filter(|o| ws.abs(o).is_dir() && !ws.abs(o).is_symlink());
+    let out = out.filter(|_| out_folder.is_none());
     let Some(out) = out else {
-        let folder = kind.map_or(ws.config.default_folder.as_str(), |k| k.folder.as_str());
+        let folder = out_folder
+            .unwrap_or_else(|| kind.map_or(ws.config.default_folder.as_str(), |k| k.folder.as_str()));
         let base = repo_path::join(folder, &format!("{}.{ext}", store::slug(&request.prompt)));
         store::check_managed(&ws.config, &base)?;
         store::check_no_symlinks(ws.root(), &base)?;
