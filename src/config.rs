@@ -224,7 +224,7 @@ impl Config {
 
     /// Whether `path` has one of the configured image extensions.
     pub fn is_image_path(&self, path: &str) -> bool {
-        repo_path::extension(path).is_some_and(|ext| self.extensions.iter().any(|e| *e == ext))
+        repo_path::extension(path).is_some_and(|ext| self.extensions.contains(&ext))
     }
 
     /// Whether `path` matches the check allow-list.
@@ -361,20 +361,11 @@ fn default_exclude() -> Vec<String> {
     .collect()
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 struct RawDefaults {
     route: Option<Spanned<String>>,
     folder: Option<Spanned<String>>,
-}
-
-impl Default for RawDefaults {
-    fn default() -> Self {
-        RawDefaults {
-            route: None,
-            folder: None,
-        }
-    }
 }
 
 #[derive(Deserialize, Default)]

@@ -127,6 +127,13 @@ impl FromStr for ImageSize {
 /// Checks the size rules of the current OpenAI image models: both edges multiples
 /// of 16, aspect ratio within 1:3–3:1, long edge at most 3840, and a pixel count
 /// between 655,360 and 8,294,400. The error says what to ask for instead.
+///
+/// ```
+/// use assetrail::image_options::ImageSize;
+/// assert!("1536x1024".parse::<ImageSize>().is_ok());
+/// let err = "1000x1000".parse::<ImageSize>().unwrap_err();
+/// assert!(err.contains("multiples of 16 (try 1008x1008)"));
+/// ```
 pub fn check_model_size_rules(d: Dimensions) -> Result<(), String> {
     let Dimensions { width, height } = d;
     if width == 0 || height == 0 {

@@ -328,6 +328,50 @@ fn check_version(text: &str, file: &str) -> Result<()> {
     Ok(())
 }
 
+/// What identifies one version of the manifest file on disk: every save
+/// renames a new file into place, so a save changes at least the inode and mtime.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FileStamp {
+    len: u64,
+    modified: Option<std::time::SystemTime>,
+    inode: u64,
+}
+
+impl FileStamp {
+    /// The stamp of the file at `path`, or `None` when it does not exist.
+    pub fn of(path: &Path) -> Option<FileStamp> {
+        let meta = path.metadata().ok()?;
+        #[cfg(unix)]
+        let inode = std::os::unix::fs::MetadataExt::ino(&meta);
+        #[cfg(not(unix))]
+        let inode = 0;
+        Some(FileStamp {
+            len: meta.len(),
+            modified: meta.modified().ok(),
+            inode,
+        })
+    }
+}
+
+/// A manifest read without the lock, with the stamp of the file it came from,
+/// so a later transaction can reuse it instead of parsing the file again.
+#[derive(Debug, Clone)]
+pub struct ManifestSnapshot {
+    /// The manifest as read.
+    pub manifest: Manifest,
+    stamp: Option<FileStamp>,
+}
+
+impl ManifestSnapshot {
+    /// Reads the manifest at `path` (stamped before reading, so a concurrent
+    /// save makes the stamp stale rather than the snapshot wrong).
+    pub fn load(path: &Path) -> Result<ManifestSnapshot> {
+        let stamp = FileStamp::of(path);
+        let manifest = Manifest::load(path)?;
+        Ok(ManifestSnapshot { manifest, stamp })
+    }
+}
+
 /// A held exclusive lock on the manifest and the manifest as read under it.
 /// `commit` saves atomically; dropping without committing leaves the file as it was.
 pub struct ManifestTransaction {
@@ -338,8 +382,13 @@ pub struct ManifestTransaction {
 }
 
 impl ManifestTransaction {
-    /// Waits for the exclusive lock at `lock_path`, then loads the manifest at `path`.
-    pub fn begin(path: &Path, lock_path: &Path) -> Result<Self> {
+    /// Waits for the exclusive lock at `lock_path`, then loads the manifest at
+    /// `path` — or takes `snapshot` when the file has not changed since it was read.
+    pub fn begin(
+        path: &Path,
+        lock_path: &Path,
+        snapshot: Option<ManifestSnapshot>,
+    ) -> Result<Self> {
         if let Some(dir) = lock_path.parent() {
             std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
         }
@@ -350,7 +399,12 @@ impl ManifestTransaction {
             .open(lock_path)
             .map_err(|e| Error::io(lock_path, e))?;
         lock.lock().map_err(|e| Error::io(lock_path, e))?;
-        let manifest = Manifest::load(path)?;
+        let manifest = match snapshot {
+            Some(snapshot) if snapshot.stamp.is_some() && snapshot.stamp == FileStamp::of(path) => {
+                snapshot.manifest
+            }
+            _ => Manifest::load(path)?,
+        };
         Ok(ManifestTransaction {
             _lock: lock,
             path: path.to_path_buf(),

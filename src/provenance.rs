@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 use crate::error::{Error, Result};
 use crate::image_file::{self, ImageInfo, Verify};
-use crate::manifest::{ManifestEntry, Parent};
+use crate::manifest::{ManifestEntry, ManifestSnapshot, Parent};
 use crate::repo_path;
 use crate::store;
 use crate::workspace::Workspace;
@@ -42,8 +42,15 @@ pub struct NewAsset {
 /// existing files and entries are replaced and the replaced bytes become a
 /// `replaced` parent. On any error, files this call created are removed and the
 /// manifest is left as it was.
-pub fn commit(ws: &Workspace, assets: Vec<NewAsset>, force: bool) -> Result<Vec<ManifestEntry>> {
-    let mut txn = ws.begin_manifest()?;
+/// `snapshot` is a manifest the caller already read; it is reused when the file
+/// has not changed since.
+pub fn commit(
+    ws: &Workspace,
+    assets: Vec<NewAsset>,
+    force: bool,
+    snapshot: Option<ManifestSnapshot>,
+) -> Result<Vec<ManifestEntry>> {
+    let mut txn = ws.begin_manifest(snapshot)?;
     let base_commit = ws.git.head_commit()?;
     let created_at = now();
     let mut created: Vec<PathBuf> = Vec::new();

@@ -3,6 +3,13 @@
 
 /// Normalizes a repo-relative path: `\` and repeated `/` collapse, `.` parts drop,
 /// a trailing `/` goes. Refuses absolute paths, `..`, and empty paths, with the reason.
+///
+/// ```
+/// use assetrail::repo_path::normalize;
+/// assert_eq!(normalize("./public//images/").unwrap(), "public/images");
+/// assert!(normalize("../outside.png").is_err());
+/// assert!(normalize("/etc/passwd").is_err());
+/// ```
 pub fn normalize(raw: &str) -> Result<String, String> {
     if raw.starts_with('/') || raw.starts_with('\\') || has_drive_prefix(raw) {
         return Err(

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::git::GitRepo;
-use crate::manifest::{MANIFEST_FILE, Manifest, ManifestTransaction};
+use crate::manifest::{MANIFEST_FILE, Manifest, ManifestSnapshot, ManifestTransaction};
 use crate::repo_path;
 
 /// A repository with its loaded `assets.toml`.
@@ -51,11 +51,22 @@ impl Workspace {
         Manifest::load(&self.manifest_path())
     }
 
-    /// Locks the manifest and loads it, for a load → modify → save cycle.
-    pub fn begin_manifest(&self) -> Result<ManifestTransaction> {
+    /// Reads the manifest without locking, keeping the file's stamp so a later
+    /// [`Workspace::begin_manifest`] can skip parsing it again.
+    pub fn snapshot_manifest(&self) -> Result<ManifestSnapshot> {
+        ManifestSnapshot::load(&self.manifest_path())
+    }
+
+    /// Locks the manifest and loads it (or reuses `snapshot` when the file is
+    /// unchanged), for a load → modify → save cycle.
+    pub fn begin_manifest(
+        &self,
+        snapshot: Option<ManifestSnapshot>,
+    ) -> Result<ManifestTransaction> {
         ManifestTransaction::begin(
             &self.manifest_path(),
             &self.git.git_dir().join("assetrail").join("manifest.lock"),
+            snapshot,
         )
     }
 

@@ -7,7 +7,15 @@ use common::{Repo, sha256};
 #[test]
 fn generate_writes_records_and_prints_the_entry() {
     let repo = Repo::site();
-    let run = repo.run(&["generate", "--kind", "cover", "--prompt", "A paper boat on a pond", "--format", "json"]);
+    let run = repo.run(&[
+        "generate",
+        "--kind",
+        "cover",
+        "--prompt",
+        "A paper boat on a pond",
+        "--format",
+        "json",
+    ]);
     run.success();
     let json = run.json();
     assert_eq!(json["schema_version"], 1);
@@ -17,7 +25,10 @@ fn generate_writes_records_and_prints_the_entry() {
     let bytes = repo.read(path);
     assert_eq!(asset["sha256"], sha256(&bytes));
     assert_eq!(asset["bytes"], bytes.len());
-    assert_eq!((asset["width"].as_u64(), asset["height"].as_u64()), (Some(1536), Some(1024)));
+    assert_eq!(
+        (asset["width"].as_u64(), asset["height"].as_u64()),
+        (Some(1536), Some(1024))
+    );
     assert_eq!(asset["route"], "local");
     assert_eq!(asset["credit"], "none");
     assert_eq!(asset["kind"], "cover");
@@ -39,7 +50,15 @@ fn generate_writes_records_and_prints_the_entry() {
 #[test]
 fn text_output_is_the_written_paths_without_colour() {
     let repo = Repo::site();
-    let run = repo.run(&["generate", "--prompt", "three small icons", "--kind", "ui", "-n", "3"]);
+    let run = repo.run(&[
+        "generate",
+        "--prompt",
+        "three small icons",
+        "--kind",
+        "ui",
+        "-n",
+        "3",
+    ]);
     run.success();
     let lines: Vec<&str> = run.stdout.lines().collect();
     assert_eq!(
@@ -50,16 +69,30 @@ fn text_output_is_the_written_paths_without_colour() {
             "public/images/ui/three-small-icons-3.png"
         ]
     );
-    let hashes: std::collections::HashSet<_> = lines.iter().map(|p| sha256(&repo.read(p))).collect();
+    let hashes: std::collections::HashSet<_> =
+        lines.iter().map(|p| sha256(&repo.read(p))).collect();
     assert_eq!(hashes.len(), 3, "the three images differ");
-    let indexes: Vec<_> = lines.iter().map(|p| repo.entry(p)["n_index"].as_integer().unwrap()).collect();
+    let indexes: Vec<_> = lines
+        .iter()
+        .map(|p| repo.entry(p)["n_index"].as_integer().unwrap())
+        .collect();
     assert_eq!(indexes, [0, 1, 2]);
     assert!(!run.stdout.contains('\x1b') && !run.stderr.contains('\x1b'));
 }
 
 #[test]
 fn the_local_route_is_deterministic_across_repositories() {
-    let args = ["generate", "--prompt", "a lighthouse", "--size", "1024x1024", "--output-format", "webp", "--out", "public/x.webp"];
+    let args = [
+        "generate",
+        "--prompt",
+        "a lighthouse",
+        "--size",
+        "1024x1024",
+        "--output-format",
+        "webp",
+        "--out",
+        "public/x.webp",
+    ];
     let a = Repo::site();
     let b = Repo::empty();
     b.run(&["init"]).success();
@@ -69,7 +102,17 @@ fn the_local_route_is_deterministic_across_repositories() {
     let other = Repo::empty();
     other.run(&["init"]).success();
     other
-        .run(&["generate", "--prompt", "a teapot", "--size", "1024x1024", "--output-format", "webp", "--out", "public/x.webp"])
+        .run(&[
+            "generate",
+            "--prompt",
+            "a teapot",
+            "--size",
+            "1024x1024",
+            "--output-format",
+            "webp",
+            "--out",
+            "public/x.webp",
+        ])
         .success();
     assert_ne!(a.read("public/x.webp"), other.read("public/x.webp"));
 }
@@ -77,14 +120,36 @@ fn the_local_route_is_deterministic_across_repositories() {
 #[test]
 fn formats_follow_flags_names_and_kinds() {
     let repo = Repo::site();
-    repo.run(&["generate", "--prompt", "jpeg by name", "--out", "public/a.jpg"]).success();
+    repo.run(&[
+        "generate",
+        "--prompt",
+        "jpeg by name",
+        "--out",
+        "public/a.jpg",
+    ])
+    .success();
     assert_eq!(repo.entry("public/a.jpg")["format"].as_str(), Some("jpeg"));
-    repo.run(&["generate", "--prompt", "webp by flag", "--format", "webp"]).success();
-    assert_eq!(repo.entry("public/images/webp-by-flag.webp")["format"].as_str(), Some("webp"));
-    repo.run(&["generate", "--prompt", "article default", "--kind", "article"]).success();
-    assert_eq!(repo.entry("public/images/articles/article-default.webp")["format"].as_str(), Some("webp"));
+    repo.run(&["generate", "--prompt", "webp by flag", "--format", "webp"])
+        .success();
+    assert_eq!(
+        repo.entry("public/images/webp-by-flag.webp")["format"].as_str(),
+        Some("webp")
+    );
+    repo.run(&[
+        "generate",
+        "--prompt",
+        "article default",
+        "--kind",
+        "article",
+    ])
+    .success();
+    assert_eq!(
+        repo.entry("public/images/articles/article-default.webp")["format"].as_str(),
+        Some("webp")
+    );
     // The ui kind is transparent by default: the PNG carries alpha.
-    repo.run(&["generate", "--prompt", "a badge", "--kind", "ui"]).success();
+    repo.run(&["generate", "--prompt", "a badge", "--kind", "ui"])
+        .success();
     let img = image::load_from_memory(&repo.read("public/images/ui/a-badge.png")).unwrap();
     assert!(img.color().has_alpha());
 }
@@ -93,19 +158,38 @@ fn formats_follow_flags_names_and_kinds() {
 fn dry_run_writes_nothing() {
     let repo = Repo::site();
     let before = repo.snapshot();
-    let run = repo.run(&["generate", "--prompt", "nothing yet", "--dry-run", "--format", "json"]);
+    let run = repo.run(&[
+        "generate",
+        "--prompt",
+        "nothing yet",
+        "--dry-run",
+        "--format",
+        "json",
+    ]);
     run.success();
     assert_eq!(run.json()["dry_run"], true);
-    assert_eq!(run.json()["assets"][0]["path"], "public/images/nothing-yet.png");
+    assert_eq!(
+        run.json()["assets"][0]["path"],
+        "public/images/nothing-yet.png"
+    );
     assert_eq!(repo.snapshot(), before);
 }
 
 #[test]
 fn an_existing_folder_as_out_gets_a_name_from_the_prompt() {
     let repo = Repo::site();
-    let run = repo.run(&["generate", "--prompt", "into the folder", "--out", "public/images/articles"]);
+    let run = repo.run(&[
+        "generate",
+        "--prompt",
+        "into the folder",
+        "--out",
+        "public/images/articles",
+    ]);
     run.success();
-    assert_eq!(run.stdout.trim(), "public/images/articles/into-the-folder.png");
+    assert_eq!(
+        run.stdout.trim(),
+        "public/images/articles/into-the-folder.png"
+    );
 }
 
 #[test]
@@ -123,7 +207,17 @@ fn force_replaces_and_keeps_the_old_sha_as_parent() {
     let path = "public/images/covers/hello-world.png";
     let old = sha256(&repo.read(path));
     let old_id = repo.entry(path)["id"].as_str().unwrap().to_owned();
-    repo.run(&["generate", "--prompt", "a new cover", "--kind", "cover", "--out", path, "--force"]).success();
+    repo.run(&[
+        "generate",
+        "--prompt",
+        "a new cover",
+        "--kind",
+        "cover",
+        "--out",
+        path,
+        "--force",
+    ])
+    .success();
     let entry = repo.entry(path);
     let parent = &entry["parents"].as_array().unwrap()[0];
     assert_eq!(parent["role"].as_str(), Some("replaced"));
@@ -136,15 +230,23 @@ fn force_replaces_and_keeps_the_old_sha_as_parent() {
 fn paths_are_taken_from_a_subfolder_like_git_does() {
     let repo = Repo::site();
     let mut cmd = repo.command();
-    cmd.current_dir(repo.path().join("public/images"))
-        .args(["generate", "--prompt", "from below", "--out", "below.png"]);
+    cmd.current_dir(repo.path().join("public/images")).args([
+        "generate",
+        "--prompt",
+        "from below",
+        "--out",
+        "below.png",
+    ]);
     let run: common::Run = cmd.output().unwrap().into();
     run.success();
     assert_eq!(run.stdout.trim(), "public/images/below.png");
     // --repo works from anywhere, with repo-relative paths.
     let elsewhere = tempfile::tempdir().unwrap();
     let mut cmd = repo.command();
-    cmd.current_dir(elsewhere.path()).arg("--repo").arg(repo.path()).args(["show", "public/images/below.png"]);
+    cmd.current_dir(elsewhere.path())
+        .arg("--repo")
+        .arg(repo.path())
+        .args(["show", "public/images/below.png"]);
     let run: common::Run = cmd.output().unwrap().into();
     run.success();
     assert!(run.stdout.contains("prompt: from below"));
@@ -155,7 +257,11 @@ fn an_unborn_head_is_recorded_as_absent() {
     let repo = Repo::empty();
     repo.run(&["init"]).success();
     repo.run(&["generate", "--prompt", "first"]).success();
-    assert!(!repo.entry("public/images/first.png").contains_key("base_commit"));
+    assert!(
+        !repo
+            .entry("public/images/first.png")
+            .contains_key("base_commit")
+    );
 }
 
 #[test]

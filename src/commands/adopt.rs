@@ -15,7 +15,8 @@ use crate::workspace::Workspace;
 /// Runs `adopt`.
 pub fn run(ws: &Workspace, args: &AdoptArgs) -> Result<AssetsReport> {
     let route = ws.config.route("manual")?;
-    let manifest = ws.load_manifest()?;
+    let snapshot = ws.snapshot_manifest()?;
+    let manifest = &snapshot.manifest;
     let mut paths: Vec<String> = Vec::new();
     let mut skipped = Vec::new();
     for raw in &args.paths {
@@ -66,7 +67,7 @@ pub fn run(ws: &Workspace, args: &AdoptArgs) -> Result<AssetsReport> {
             rename_if_taken: false,
         })
         .collect();
-    let assets = provenance::commit(ws, assets, args.force)?;
+    let assets = provenance::commit(ws, assets, args.force, Some(snapshot))?;
     Ok(AssetsReport {
         dry_run: false,
         assets,

@@ -7,6 +7,7 @@ use crate::config::{KindDefaults, RouteConfig, RouteType};
 use crate::error::{Error, Result};
 use crate::image_file::Verify;
 use crate::image_options::{Background, ImageSize, OutputFormat, Quality};
+use crate::manifest::Manifest;
 use crate::provenance::{self, Content, NewAsset};
 use crate::repo_path;
 use crate::routes::local::LocalRoute;
@@ -30,7 +31,15 @@ pub fn run(
     let out = args.out.as_deref().map(|o| ws.user_path(o)).transpose()?;
     let request = build_request(args, kind, out.as_deref(), format_flag)?;
     let generator = generator_for(route)?;
-    let planned = plan_paths(ws, &request, kind, out.as_deref(), args.force)?;
+    let snapshot = ws.snapshot_manifest()?;
+    let planned = plan_paths(
+        ws,
+        &snapshot.manifest,
+        &request,
+        kind,
+        out.as_deref(),
+        args.force,
+    )?;
 
     if args.dry_run {
         let assets = planned
@@ -62,7 +71,7 @@ pub fn run(
             rename_if_taken: derived_names,
         })
         .collect();
-    let assets = provenance::commit(ws, assets, args.force)?;
+    let assets = provenance::commit(ws, assets, args.force, Some(snapshot))?;
     Ok(AssetsReport {
         dry_run: false,
         assets,
@@ -191,19 +200,20 @@ fn build_request(
 /// taken; names the user gave are refused when taken (unless `force`).
 fn plan_paths(
     ws: &Workspace,
+    manifest: &Manifest,
     request: &GenerateRequest,
     kind: Option<&KindDefaults>,
     out: Option<&str>,
     force: bool,
 ) -> Result<Vec<String>> {
-    let manifest = ws.load_manifest()?;
     let ext = request.format.extension();
     // An existing folder as --out means "in there, with a name from the prompt".
     let out_folder = out.filter(|o| ws.abs(o).is_dir() && !ws.abs(o).is_symlink());
     let out = out.filter(|_| out_folder.is_none());
     let Some(out) = out else {
-        let folder = out_folder
-            .unwrap_or_else(|| kind.map_or(ws.config.default_folder.as_str(), |k| k.folder.as_str()));
+        let folder = out_folder.unwrap_or_else(|| {
+            kind.map_or(ws.config.default_folder.as_str(), |k| k.folder.as_str())
+        });
         let base = repo_path::join(folder, &format!("{}.{ext}", store::slug(&request.prompt)));
         store::check_managed(&ws.config, &base)?;
         store::check_no_symlinks(ws.root(), &base)?;

@@ -42,6 +42,7 @@ pub fn run(ws: &Workspace, args: &ImportArgs) -> Result<AssetsReport> {
             rename_if_taken: false,
         }],
         args.force,
+        None,
     )?;
     Ok(AssetsReport {
         dry_run: false,

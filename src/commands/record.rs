@@ -44,6 +44,7 @@ pub fn run(ws: &Workspace, args: &RecordArgs) -> Result<AssetsReport> {
             rename_if_taken: false,
         }],
         args.force,
+        None,
     )?;
     Ok(AssetsReport {
         dry_run: false,

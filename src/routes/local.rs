@@ -163,7 +163,7 @@ fn compose(
         let opacity = rng.range(0.35, 0.85);
         let cx = rng.range(-0.1, 1.1) * width as f32;
         let cy = rng.range(-0.1, 1.1) * height as f32;
-        if rng.next() % 3 == 0 {
+        if rng.next().is_multiple_of(3) {
             let half_w = rng.range(0.1, 0.6) * short;
             let half_h = rng.range(0.02, 0.12) * short;
             let turn = rng.range(0.0, std::f32::consts::PI);
