@@ -23,6 +23,7 @@ pub mod output;
 pub mod provenance;
 pub mod repo_path;
 pub mod routes;
+pub mod scan;
 pub mod store;
 pub mod workspace;
 

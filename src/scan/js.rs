@@ -1,0 +1,571 @@
+//! JavaScript and TypeScript (with JSX), and the script parts of MDX and
+//! Astro, through `oxc_parser` and a visitor. Strings count in reference
+//! positions — imports, `require`, `new URL`, `import.meta.glob`, JSX image
+//! attributes, image-ish object keys, CSS `url(…)` — and elsewhere only when
+//! they look like a path with a folder, so tooling strings such as
+//! `['.png', '.jpg']` or `'cat.png'` fixtures are not references.
+
+use std::collections::HashSet;
+
+use oxc_allocator::Allocator;
+use oxc_ast::ast::{
+    Argument, CallExpression, Expression, ImportDeclaration, ImportExpression, JSXAttribute,
+    JSXAttributeName, JSXAttributeValue, JSXExpression, NewExpression, ObjectProperty,
+    StringLiteral, TemplateLiteral,
+};
+use oxc_ast_visit::{Visit, walk};
+use oxc_parser::Parser;
+use oxc_span::{SourceType, Span};
+
+use super::image_path::{css_urls, looks_like_image, srcset_candidates, strength_in_code_context};
+use super::{Base, ExtractOptions, Extraction, ParseProblem, RawReference, RefKind, Strength};
+
+/// The oxc source type for a file name; `.js`-family files get JSX, as Gatsby,
+/// CRA and Docusaurus put JSX in `.js`.
+pub fn source_type_for(path: &str) -> SourceType {
+    let ext = crate::repo_path::extension(path).unwrap_or_default();
+    match ext.as_str() {
+        "ts" | "mts" | "cts" => SourceType::ts(),
+        "tsx" => SourceType::tsx(),
+        "cjs" => SourceType::cjs().with_jsx(true),
+        _ => SourceType::mjs().with_jsx(true),
+    }
+}
+
+/// How object properties of a framework config file are anchored, by file name.
+fn config_base(path_hint: Option<&str>) -> Option<Base> {
+    let name = crate::repo_path::file_name(path_hint?);
+    if name.starts_with("docusaurus.config.") {
+        Some(Base::Static)
+    } else if name.starts_with("gatsby-config.") {
+        Some(Base::Site)
+    } else {
+        None
+    }
+}
+
+/// Extracts references from a whole program (`text` starts at `offset` in its file).
+pub fn extract_program(
+    text: &str,
+    source_type: SourceType,
+    offset: usize,
+    options: &ExtractOptions,
+    out: &mut Extraction,
+) {
+    extract_program_in(text, source_type, offset, options, None, out);
+}
+
+/// Like [`extract_program`], for the file at `path` (framework config files
+/// anchor their object properties differently).
+pub fn extract_program_in(
+    text: &str,
+    source_type: SourceType,
+    offset: usize,
+    options: &ExtractOptions,
+    path: Option<&str>,
+    out: &mut Extraction,
+) {
+    let allocator = Allocator::default();
+    let ret = Parser::new(&allocator, text, source_type).parse();
+    if let Some(error) = ret.diagnostics.errors().next() {
+        out.problems.push(ParseProblem {
+            offset: offset + error.labels.first().map_or(0, |l| l.offset() as usize),
+            message: error.message.to_string(),
+        });
+    }
+    if ret.panicked {
+        return;
+    }
+    let mut collector = Collector::new(offset, options, config_base(path));
+    collector.visit_program(&ret.program);
+    out.references.append(&mut collector.references);
+}
+
+/// Extracts references from one expression (an MDX `{…}` or attribute value).
+/// Returns false when it does not parse (a comment-only `{/* … */}` is fine to skip).
+pub fn extract_expression(
+    text: &str,
+    offset: usize,
+    options: &ExtractOptions,
+    out: &mut Vec<RawReference>,
+) -> bool {
+    let allocator = Allocator::default();
+    let Ok(expression) = Parser::new(&allocator, text, SourceType::tsx()).parse_expression() else {
+        return false;
+    };
+    let mut collector = Collector::new(offset, options, None);
+    collector.visit_expression(&expression);
+    out.append(&mut collector.references);
+    true
+}
+
+/// Whether a JS/TS parse error means "the text stopped too early" (so MDX should
+/// feed more lines) rather than "this is wrong".
+pub fn program_error(text: &str) -> Option<(String, usize, bool)> {
+    let allocator = Allocator::default();
+    let ret = Parser::new(&allocator, text, SourceType::mjs().with_jsx(true)).parse();
+    let error = ret.diagnostics.errors().next()?;
+    let offset = error
+        .labels
+        .first()
+        .map_or(text.len(), |l| l.offset() as usize);
+    let message = error.message.to_string();
+    let at_end = offset >= text.trim_end().len()
+        || message.contains("Unterminated")
+        || message.contains("Unexpected end");
+    Some((message, offset, at_end))
+}
+
+struct Collector<'o> {
+    offset: usize,
+    options: &'o ExtractOptions,
+    config_base: Option<Base>,
+    references: Vec<RawReference>,
+    /// Span starts of literals already reported by a specific rule.
+    handled: HashSet<u32>,
+}
+
+impl<'o> Collector<'o> {
+    fn new(offset: usize, options: &'o ExtractOptions, config_base: Option<Base>) -> Self {
+        Collector {
+            offset,
+            options,
+            config_base,
+            references: Vec::new(),
+            handled: HashSet::new(),
+        }
+    }
+
+    fn is_image_key(&self, name: &str) -> bool {
+        matches!(name, "src" | "srcSet" | "srcset" | "poster" | "href")
+            || self.options.image_keys.iter().any(|k| k == name)
+    }
+
+    /// Records a string literal's value as a reference of `kind`.
+    fn string(
+        &mut self,
+        literal: &StringLiteral<'_>,
+        kind: RefKind,
+        strength: Strength,
+        base: Base,
+    ) {
+        self.handled.insert(literal.span.start);
+        let value = literal.value.as_str();
+        if !looks_like_image(value) {
+            self.css_in_string(value, literal.span);
+            return;
+        }
+        let start = self.offset + literal.span.start as usize + 1;
+        let mut reference = RawReference::new(start, value, kind).with_base(base);
+        reference.end = self.offset
+            + (literal.span.end as usize)
+                .saturating_sub(1)
+                .max(start - self.offset);
+        reference.strength = strength;
+        self.references.push(reference);
+    }
+
+    /// Records a template literal as a path or, with dynamic parts, a pattern.
+    fn template(&mut self, template: &TemplateLiteral<'_>, kind: RefKind, base: Base) {
+        self.handled.insert(template.span.start);
+        let Some(pattern) = template_pattern(template) else {
+            return;
+        };
+        if !looks_like_image(&pattern) {
+            return;
+        }
+        let mut reference = RawReference::new(
+            self.offset + template.span.start as usize + 1,
+            &pattern,
+            kind,
+        )
+        .with_base(base);
+        reference.end = self.offset + (template.span.end as usize).saturating_sub(1);
+        if !template.expressions.is_empty() {
+            reference.strength = Strength::Pattern;
+        }
+        self.references.push(reference);
+    }
+
+    /// A string or template in a reference position.
+    fn expression(
+        &mut self,
+        expression: &Expression<'_>,
+        kind: RefKind,
+        base: Base,
+        bare_is_weak: bool,
+    ) {
+        match expression.get_inner_expression() {
+            Expression::StringLiteral(literal) => {
+                let strength = if bare_is_weak {
+                    strength_in_code_context(literal.value.as_str())
+                } else {
+                    super::image_path::strength_of(literal.value.as_str())
+                };
+                self.string(literal, kind, strength, base);
+            }
+            Expression::TemplateLiteral(template) => self.template(template, kind, base),
+            Expression::ArrayExpression(array) => {
+                for element in &array.elements {
+                    if let Some(expression) = element.as_expression() {
+                        self.expression(expression, kind, base, bare_is_weak);
+                    }
+                }
+            }
+            Expression::ConditionalExpression(cond) => {
+                self.expression(&cond.consequent, kind, base, bare_is_weak);
+                self.expression(&cond.alternate, kind, base, bare_is_weak);
+            }
+            _ => {}
+        }
+    }
+
+    /// CSS `url(…)` inside a string (style props, Tailwind `bg-[url(/x.png)]`).
+    fn css_in_string(&mut self, value: &str, span: Span) -> bool {
+        let mut found = false;
+        for (at, url) in css_urls(value) {
+            let url = url.trim_end_matches(']');
+            if looks_like_image(url) {
+                let start = self.offset + span.start as usize + 1 + at;
+                self.references
+                    .push(RawReference::new(start, url, RefKind::CssUrl));
+                found = true;
+            }
+        }
+        found
+    }
+}
+
+/// Joins a template's static parts with `*` for each dynamic part; a leading
+/// `${base}` directly before `/` (a base path) is dropped.
+fn template_pattern(template: &TemplateLiteral<'_>) -> Option<String> {
+    let quasis: Vec<&str> = template
+        .quasis
+        .iter()
+        .map(|q| {
+            q.value
+                .cooked
+                .as_ref()
+                .map_or(q.value.raw.as_str(), |c| c.as_str())
+        })
+        .collect();
+    let mut parts = quasis.as_slice();
+    if parts.len() >= 2 && parts[0].is_empty() && parts[1].starts_with('/') {
+        parts = &parts[1..];
+    }
+    let pattern = parts.join("*");
+    (!pattern.is_empty()).then_some(pattern)
+}
+
+fn is_import_meta_url(expression: &Expression<'_>) -> bool {
+    match expression.get_inner_expression() {
+        Expression::StaticMemberExpression(member) => {
+            member.property.name == "url" && matches!(member.object, Expression::ImportMeta(_))
+        }
+        _ => false,
+    }
+}
+
+fn argument_expression<'b, 'a>(argument: &'b Argument<'a>) -> Option<&'b Expression<'a>> {
+    argument.as_expression()
+}
+
+impl<'a> Visit<'a> for Collector<'_> {
+    fn visit_import_declaration(&mut self, it: &ImportDeclaration<'a>) {
+        let strength = super::image_path::strength_of(it.source.value.as_str());
+        self.string(&it.source, RefKind::EsmImport, strength, Base::File);
+        walk::walk_import_declaration(self, it);
+    }
+
+    fn visit_import_expression(&mut self, it: &ImportExpression<'a>) {
+        self.expression(&it.source, RefKind::EsmImport, Base::File, false);
+        walk::walk_import_expression(self, it);
+    }
+
+    fn visit_call_expression(&mut self, it: &CallExpression<'a>) {
+        let first = it.arguments.first().and_then(argument_expression);
+        match &it.callee {
+            callee if callee.is_specific_id("require") => {
+                if let Some(first) = first {
+                    self.expression(first, RefKind::Require, Base::File, false);
+                }
+            }
+            Expression::StaticMemberExpression(member)
+                if member.property.name == "glob"
+                    && matches!(member.object, Expression::ImportMeta(_)) =>
+            {
+                if let Some(first) = first {
+                    self.expression(first, RefKind::Glob, Base::File, false);
+                    // Every glob is a pattern, even without wildcards.
+                    if let Some(last) = self.references.last_mut()
+                        && last.kind == RefKind::Glob
+                    {
+                        last.strength = Strength::Pattern;
+                    }
+                }
+            }
+            _ => {}
+        }
+        walk::walk_call_expression(self, it);
+    }
+
+    fn visit_new_expression(&mut self, it: &NewExpression<'a>) {
+        if it.callee.is_specific_id("URL")
+            && let Some(first) = it.arguments.first().and_then(argument_expression)
+        {
+            let base = match it.arguments.get(1).and_then(argument_expression) {
+                Some(second) if is_import_meta_url(second) => Base::File,
+                Some(_) => Base::Static,
+                None => Base::Static,
+            };
+            self.expression(first, RefKind::NewUrl, base, false);
+        }
+        walk::walk_new_expression(self, it);
+    }
+
+    fn visit_jsx_attribute(&mut self, it: &JSXAttribute<'a>) {
+        let name = match &it.name {
+            JSXAttributeName::Identifier(ident) => ident.name.as_str(),
+            JSXAttributeName::NamespacedName(ns) => ns.name.name.as_str(),
+        };
+        if self.is_image_key(name) {
+            match &it.value {
+                Some(JSXAttributeValue::StringLiteral(literal))
+                    if name.eq_ignore_ascii_case("srcset") =>
+                {
+                    self.handled.insert(literal.span.start);
+                    for (at, url) in srcset_candidates(literal.value.as_str()) {
+                        if looks_like_image(url) {
+                            let start = self.offset + literal.span.start as usize + 1 + at;
+                            let mut reference = RawReference::new(start, url, RefKind::JsxAttr);
+                            reference.strength = strength_in_code_context(url);
+                            self.references.push(reference);
+                        }
+                    }
+                }
+                Some(JSXAttributeValue::StringLiteral(literal)) => {
+                    let strength = strength_in_code_context(literal.value.as_str());
+                    self.string(literal, RefKind::JsxAttr, strength, Base::File);
+                }
+                Some(JSXAttributeValue::ExpressionContainer(container)) => {
+                    if let Some(expression) = jsx_expression(&container.expression) {
+                        self.expression(expression, RefKind::JsxAttr, Base::File, true);
+                    }
+                }
+                _ => {}
+            }
+        }
+        walk::walk_jsx_attribute(self, it);
+    }
+
+    fn visit_object_property(&mut self, it: &ObjectProperty<'a>) {
+        if let Some(key) = it.key.static_name()
+            && self.is_image_key(&key)
+        {
+            let (kind, base) = match self.config_base {
+                Some(base) => (RefKind::Config, base),
+                None => (RefKind::Data, Base::File),
+            };
+            self.expression(&it.value, kind, base, true);
+        }
+        walk::walk_object_property(self, it);
+    }
+
+    fn visit_string_literal(&mut self, it: &StringLiteral<'a>) {
+        if self.handled.contains(&it.span.start) {
+            return;
+        }
+        let value = it.value.as_str();
+        if self.css_in_string(value, it.span) {
+            return;
+        }
+        if value.contains('/') && !value.contains(' ') && looks_like_image(value) {
+            self.string(
+                it,
+                RefKind::Data,
+                super::image_path::strength_of(value),
+                Base::File,
+            );
+        }
+    }
+
+    fn visit_template_literal(&mut self, it: &TemplateLiteral<'a>) {
+        if !self.handled.contains(&it.span.start) {
+            if let Some(pattern) = template_pattern(it)
+                && pattern.contains('/')
+                && !self.css_in_string(&pattern, it.span)
+            {
+                self.template(it, RefKind::Data, Base::File);
+            }
+        }
+        walk::walk_template_literal(self, it);
+    }
+}
+
+fn jsx_expression<'b, 'a>(expression: &'b JSXExpression<'a>) -> Option<&'b Expression<'a>> {
+    expression.as_expression()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refs(text: &str, path: &str) -> Vec<(String, RefKind, Strength, Base)> {
+        let mut out = Extraction::default();
+        extract_program_in(
+            text,
+            source_type_for(path),
+            0,
+            &ExtractOptions::default(),
+            Some(path),
+            &mut out,
+        );
+        assert!(out.problems.is_empty(), "{:?}", out.problems);
+        for r in &out.references {
+            if r.strength != Strength::Pattern {
+                assert_eq!(&text[r.start..r.end], r.raw, "offsets of {r:?}");
+            }
+        }
+        out.references
+            .into_iter()
+            .map(|r| (r.raw, r.kind, r.strength, r.base))
+            .collect()
+    }
+
+    fn raws(text: &str, path: &str) -> Vec<String> {
+        refs(text, path).into_iter().map(|r| r.0).collect()
+    }
+
+    #[test]
+    fn imports_requires_and_urls() {
+        let text = r#"
+import hero from './hero.png'
+import logo from '@/public/logo.svg?url'
+import React from 'react'
+const lazy = import('./lazy.webp')
+const old = require('../img/old.jpg')
+const a = new URL('./a.png', import.meta.url)
+const og = new URL('og.jpg?v=1', site).href
+const many = import.meta.glob('../assets/showcase/*.{png,jpg}')
+"#;
+        let found = refs(text, "src/page.tsx");
+        let expected = [
+            (
+                "./hero.png",
+                RefKind::EsmImport,
+                Strength::Strong,
+                Base::File,
+            ),
+            (
+                "@/public/logo.svg?url",
+                RefKind::EsmImport,
+                Strength::Strong,
+                Base::File,
+            ),
+            (
+                "./lazy.webp",
+                RefKind::EsmImport,
+                Strength::Strong,
+                Base::File,
+            ),
+            (
+                "../img/old.jpg",
+                RefKind::Require,
+                Strength::Strong,
+                Base::File,
+            ),
+            ("./a.png", RefKind::NewUrl, Strength::Strong, Base::File),
+            (
+                "og.jpg?v=1",
+                RefKind::NewUrl,
+                Strength::Strong,
+                Base::Static,
+            ),
+            (
+                "../assets/showcase/*.{png,jpg}",
+                RefKind::Glob,
+                Strength::Pattern,
+                Base::File,
+            ),
+        ];
+        let found: Vec<_> = found
+            .iter()
+            .map(|(r, k, s, b)| (r.as_str(), *k, *s, *b))
+            .collect();
+        assert_eq!(found, expected);
+    }
+
+    #[test]
+    fn jsx_attributes_and_object_keys() {
+        let text = r#"
+export default function Page() {
+  const meta = { ogImage: '/og/home.png', title: 'x.png title' }
+  return (<>
+    <img src="/images/a.png" srcSet="/images/a.png 1x, /images/a@2x.png 2x" alt="" />
+    <Card thumbnail="pls.cli.rs.png" />
+    <Image src={"/images/b.png"} />
+    <img src={hero} />
+    <div className="bg-[url(/images/bg.jpg)]" style={{ backgroundImage: 'url(/images/c.webp)' }} />
+    <link href={`${basePath}/static/favicons/favicon-32x32.png`} />
+    <img src={`/avatars/${id}.png`} />
+  </>)
+}
+"#;
+        let found = refs(text, "app/page.jsx");
+        let raws: Vec<&str> = found.iter().map(|r| r.0.as_str()).collect();
+        assert_eq!(
+            raws,
+            [
+                "/og/home.png",
+                "/images/a.png",
+                "/images/a.png",
+                "/images/a@2x.png",
+                "pls.cli.rs.png",
+                "/images/b.png",
+                "/images/bg.jpg",
+                "/images/c.webp",
+                "/static/favicons/favicon-32x32.png",
+                "/avatars/*.png",
+            ]
+        );
+        assert_eq!(found[4].2, Strength::WeakBasename);
+        assert_eq!(found[6].1, RefKind::CssUrl);
+        assert_eq!(found[9].2, Strength::Pattern);
+    }
+
+    #[test]
+    fn tooling_strings_are_not_references() {
+        let text = r#"
+const exts = ['.png', '.jpg', '.webp']
+test('missing image', () => expect(load('missing.png')).toThrow())
+const msg = "convert x.png to y"
+"#;
+        assert!(raws(text, "scripts/tool.ts").is_empty());
+    }
+
+    #[test]
+    fn docusaurus_config_keys_are_static_relative() {
+        let text = "export default { favicon: 'img/favicon.ico', themeConfig: { image: 'img/card.png', navbar: { logo: { src: 'img/logo.svg' } } } }";
+        let found = refs(text, "website/docusaurus.config.mjs");
+        assert_eq!(found.len(), 3);
+        assert!(
+            found
+                .iter()
+                .all(|r| r.1 == RefKind::Config && r.3 == Base::Static)
+        );
+    }
+
+    #[test]
+    fn syntax_errors_are_reported_with_their_offset() {
+        let mut out = Extraction::default();
+        extract_program(
+            "const a = ;\nconst b = '/x.png'",
+            SourceType::mjs(),
+            100,
+            &ExtractOptions::default(),
+            &mut out,
+        );
+        assert_eq!(out.problems.len(), 1);
+        assert!(out.problems[0].offset >= 100);
+    }
+}

@@ -1,0 +1,352 @@
+//! Markdown and MDX through markdown-rs: images, definitions, raw HTML,
+//! frontmatter, and in MDX the ESM, expressions and JSX attributes, whose
+//! JavaScript goes to the JS extractor. Code blocks and inline code are not
+//! references; paths found only there are reported with `in_code`.
+
+use markdown::mdast::{AttributeContent, AttributeValue, Node};
+use markdown::{Constructs, MdxSignal, ParseOptions};
+
+use super::image_path::{looks_like_image, strength_in_code_context};
+use super::{
+    ExtractOptions, Extraction, ParseProblem, RawReference, RefKind, frontmatter, html, js,
+};
+
+/// Extracts references from a Markdown (`mdx == false`) or MDX document.
+pub fn extract(text: &str, mdx: bool, options: &ExtractOptions, out: &mut Extraction) {
+    for marker in ["---", "+++"] {
+        if let Some((start, end, _)) = frontmatter::fence(text, marker) {
+            frontmatter::extract(&text[start..end], start, &mut out.references);
+            break;
+        }
+    }
+    let tree = if mdx {
+        match markdown::to_mdast(text, &mdx_options()) {
+            Ok(tree) => Some(tree),
+            Err(message) => {
+                // Fall back to CommonMark so one bad construct does not hide the rest.
+                out.problems.push(ParseProblem {
+                    offset: message_offset(&message, text),
+                    message: format!("{} (read as plain Markdown instead)", message.reason),
+                });
+                markdown::to_mdast(text, &gfm_options()).ok()
+            }
+        }
+    } else {
+        markdown::to_mdast(text, &gfm_options()).ok()
+    };
+    if let Some(tree) = tree {
+        let mut walker = Walker { text, options, out };
+        walker.node(&tree);
+    }
+}
+
+fn message_offset(message: &markdown::message::Message, text: &str) -> usize {
+    match message.place.as_deref() {
+        Some(markdown::message::Place::Point(point)) => point.offset,
+        Some(markdown::message::Place::Position(position)) => position.start.offset,
+        None => text.len(),
+    }
+}
+
+fn constructs_with_extensions(mut constructs: Constructs) -> Constructs {
+    constructs.frontmatter = true;
+    constructs.gfm_table = true;
+    constructs.gfm_strikethrough = true;
+    constructs.gfm_task_list_item = true;
+    constructs.gfm_footnote_definition = true;
+    constructs.gfm_label_start_footnote = true;
+    constructs
+}
+
+fn gfm_options() -> ParseOptions {
+    let mut options = ParseOptions::gfm();
+    options.constructs = constructs_with_extensions(options.constructs);
+    options
+}
+
+fn mdx_options() -> ParseOptions {
+    let mut options = ParseOptions::mdx();
+    options.constructs = constructs_with_extensions(options.constructs);
+    options.mdx_esm_parse = Some(Box::new(esm_signal));
+    options
+}
+
+/// Tells markdown-rs whether an ESM block is complete, broken, or needs more lines.
+fn esm_signal(value: &str) -> MdxSignal {
+    match js::program_error(value) {
+        None => MdxSignal::Ok,
+        Some((message, _, true)) => MdxSignal::Eof(
+            message,
+            Box::new("assetrail".into()),
+            Box::new("esm".into()),
+        ),
+        Some((message, offset, false)) => MdxSignal::Error(
+            message,
+            offset,
+            Box::new("assetrail".into()),
+            Box::new("esm".into()),
+        ),
+    }
+}
+
+struct Walker<'t, 'o, 'x> {
+    text: &'t str,
+    options: &'o ExtractOptions,
+    out: &'x mut Extraction,
+}
+
+impl Walker<'_, '_, '_> {
+    fn span(node: &Node) -> (usize, usize) {
+        node.position()
+            .map_or((0, 0), |p| (p.start.offset, p.end.offset))
+    }
+
+    /// The offset of `needle` inside the node's source slice (exact when the
+    /// value is written verbatim), else the node's start.
+    fn locate(&self, node_start: usize, node_end: usize, needle: &str, from: usize) -> usize {
+        let slice = self.text.get(node_start..node_end).unwrap_or("");
+        slice
+            .get(from.min(slice.len())..)
+            .and_then(|rest| rest.find(needle))
+            .map_or(node_start, |i| node_start + from.min(slice.len()) + i)
+    }
+
+    fn push(&mut self, start: usize, raw: &str, kind: RefKind, weak_bare: bool) {
+        if !looks_like_image(raw) {
+            return;
+        }
+        let mut reference = RawReference::new(start, raw, kind);
+        if weak_bare {
+            reference.strength = strength_in_code_context(raw);
+        }
+        if self.text.get(start..start + raw.len()) != Some(raw) {
+            // Escaped or entity-encoded in the source: keep the node start, no exact range.
+            reference.end = start;
+        }
+        self.out.references.push(reference);
+    }
+
+    fn node(&mut self, node: &Node) {
+        let (start, end) = Self::span(node);
+        match node {
+            Node::Image(image) => {
+                let at = self.locate(start, end, &image.url, 0);
+                self.push(at, &image.url, RefKind::MdImage, false);
+            }
+            Node::Definition(definition) => {
+                let at = self.locate(start, end, &definition.url, 0);
+                self.push(at, &definition.url, RefKind::MdDefinition, false);
+            }
+            Node::Html(html) => html::extract(&html.value, start, &mut self.out.references),
+            Node::MdxjsEsm(esm) => {
+                let mut sub = Extraction::default();
+                js::extract_program(
+                    &esm.value,
+                    oxc_span::SourceType::mjs().with_jsx(true),
+                    start,
+                    self.options,
+                    &mut sub,
+                );
+                self.out.references.append(&mut sub.references);
+            }
+            Node::MdxFlowExpression(expression) => {
+                js::extract_expression(
+                    &expression.value,
+                    start + 1,
+                    self.options,
+                    &mut self.out.references,
+                );
+            }
+            Node::MdxTextExpression(expression) => {
+                js::extract_expression(
+                    &expression.value,
+                    start + 1,
+                    self.options,
+                    &mut self.out.references,
+                );
+            }
+            Node::MdxJsxFlowElement(element) => {
+                self.jsx_attributes(&element.attributes, start, end)
+            }
+            Node::MdxJsxTextElement(element) => {
+                self.jsx_attributes(&element.attributes, start, end)
+            }
+            Node::Code(code) => self.code(&code.value, start, end),
+            Node::InlineCode(code) => self.code(&code.value, start, end),
+            _ => {}
+        }
+        if let Some(children) = node.children() {
+            for child in children {
+                self.node(child);
+            }
+        }
+    }
+
+    fn jsx_attributes(&mut self, attributes: &[AttributeContent], start: usize, end: usize) {
+        // Attributes carry no positions: find each value in the opening tag.
+        let tag_end = self
+            .text
+            .get(start..end)
+            .and_then(|s| s.find('>'))
+            .map_or(end, |i| start + i + 1);
+        let mut cursor = 0;
+        for attribute in attributes {
+            let AttributeContent::Property(property) = attribute else {
+                continue;
+            };
+            match &property.value {
+                Some(AttributeValue::Literal(value)) => {
+                    let is_key = matches!(
+                        property.name.as_str(),
+                        "src" | "srcSet" | "srcset" | "poster" | "href"
+                    ) || self.options.image_keys.iter().any(|k| *k == property.name);
+                    let at = self.locate(start, tag_end, value, cursor);
+                    cursor = at.saturating_sub(start) + value.len();
+                    if property.name.eq_ignore_ascii_case("srcset") {
+                        for (offset, url) in super::image_path::srcset_candidates(value) {
+                            self.push(at + offset, url, RefKind::JsxAttr, true);
+                        }
+                    } else if is_key || looks_like_image(value) {
+                        self.push(at, value, RefKind::JsxAttr, true);
+                    }
+                }
+                Some(AttributeValue::Expression(expression)) => {
+                    let at = self.locate(start, tag_end, &expression.value, cursor);
+                    cursor = at.saturating_sub(start) + expression.value.len();
+                    let mut found = Vec::new();
+                    js::extract_expression(&expression.value, at, self.options, &mut found);
+                    for mut reference in found {
+                        reference.kind = RefKind::JsxAttr;
+                        self.out.references.push(reference);
+                    }
+                }
+                None => {}
+            }
+        }
+    }
+
+    /// Paths mentioned in code: reported with `in_code` so an asset named only
+    /// in a code sample is neither silently alive nor silently orphaned.
+    fn code(&mut self, value: &str, start: usize, end: usize) {
+        let mut cursor = 0;
+        for token in value.split(|c: char| c.is_whitespace() || "()[]{}<>\"'`=,;".contains(c)) {
+            if token.contains('/')
+                && looks_like_image(token)
+                && !super::image_path::is_external(token)
+            {
+                let at = self.locate(start, end, token, cursor);
+                cursor = at.saturating_sub(start) + token.len();
+                let mut reference = RawReference::new(at, token, RefKind::MdImage);
+                reference.in_code = true;
+                self.out.references.push(reference);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scan::Strength;
+
+    fn refs(text: &str, mdx: bool) -> Extraction {
+        let mut out = Extraction::default();
+        extract(text, mdx, &ExtractOptions::default(), &mut out);
+        for r in &out.references {
+            if r.end > r.start && r.strength != Strength::Pattern {
+                assert_eq!(&text[r.start..r.end], r.raw, "{r:?}");
+            }
+        }
+        out
+    }
+
+    fn summary(out: &Extraction) -> Vec<(&str, RefKind, bool)> {
+        out.references
+            .iter()
+            .map(|r| (r.raw.as_str(), r.kind, r.in_code))
+            .collect()
+    }
+
+    #[test]
+    fn mdx_document() {
+        let text = r#"---
+title: Post
+cover: /images/covers/post.png
+---
+
+import hero from './hero.png'
+import { Card } from '@/components/Card'
+
+# Title
+
+![Diagram](/images/diagram.webp "a title")
+
+[![banner](./assets/banner.png)](./assets/x.pdf)
+
+<Card thumbnail="pls.cli.rs.png" title="x" />
+
+<Image src="/images/b.png" width={300} />
+
+<Figure image={require('./fig.jpg').default} />
+
+{/* a comment */}
+
+Inline `/images/inline-code.png` and:
+
+```md
+![alt](/images/in-fence.png)
+```
+
+![ref image][logo]
+
+[logo]: /images/logo.svg
+"#;
+        let out = refs(text, true);
+        assert!(out.problems.is_empty(), "{:?}", out.problems);
+        assert_eq!(
+            summary(&out),
+            [
+                ("/images/covers/post.png", RefKind::Frontmatter, false),
+                ("./hero.png", RefKind::EsmImport, false),
+                ("/images/diagram.webp", RefKind::MdImage, false),
+                ("./assets/banner.png", RefKind::MdImage, false),
+                ("pls.cli.rs.png", RefKind::JsxAttr, false),
+                ("/images/b.png", RefKind::JsxAttr, false),
+                ("./fig.jpg", RefKind::JsxAttr, false),
+                ("/images/inline-code.png", RefKind::MdImage, true),
+                ("/images/in-fence.png", RefKind::MdImage, true),
+                ("/images/logo.svg", RefKind::MdDefinition, false),
+            ]
+        );
+        assert_eq!(out.references[4].strength, Strength::WeakBasename);
+    }
+
+    #[test]
+    fn markdown_with_raw_html() {
+        let text = "# Hi\n\n<img src=\"/img/logos/twitter.png\" title=\"Twitter\"/>\n\n![x](img/rel.png)\n";
+        let out = refs(text, false);
+        assert_eq!(
+            summary(&out),
+            [
+                ("/img/logos/twitter.png", RefKind::HtmlAttr, false),
+                ("img/rel.png", RefKind::MdImage, false)
+            ]
+        );
+    }
+
+    #[test]
+    fn broken_mdx_falls_back_and_reports() {
+        let text = "Some prose with versions <= 25.x and ![x](/a.png)\n";
+        let out = refs(text, true);
+        assert_eq!(out.problems.len(), 1, "{:?}", out.problems);
+        assert!(out.problems[0].message.contains("read as plain Markdown"));
+        assert_eq!(summary(&out), [("/a.png", RefKind::MdImage, false)]);
+    }
+
+    #[test]
+    fn multi_line_esm_needs_more_lines() {
+        let text = "export const x = `\nline one\n\nline two ${'/images/t.png'}\n`\n\n# After\n";
+        let out = refs(text, true);
+        assert!(out.problems.is_empty(), "{:?}", out.problems);
+    }
+}

@@ -1,0 +1,250 @@
+//! Finding image references in a site's sources: one extractor per syntax,
+//! each a function from text to a flat list of [`RawReference`]s that remember
+//! where they came from; [`resolve`] then maps each one to a file.
+
+pub mod css;
+pub mod data;
+pub mod frontmatter;
+pub mod html;
+pub mod image_path;
+pub mod js;
+pub mod markdown;
+
+use serde::{Deserialize, Serialize};
+
+use crate::choice_enum;
+
+choice_enum! {
+    /// Where a reference came from.
+    pub enum RefKind: "reference kind" {
+        MdImage = "md-image",
+        MdDefinition = "md-definition",
+        HtmlAttr = "html-attr",
+        JsxAttr = "jsx-attr",
+        EsmImport = "esm-import",
+        Require = "require",
+        NewUrl = "new-url",
+        Glob = "glob",
+        CssUrl = "css-url",
+        Frontmatter = "frontmatter",
+        Config = "config",
+        Data = "data",
+        Manifest = "manifest",
+    }
+}
+
+choice_enum! {
+    /// How much a reference says about its target.
+    pub enum Strength: "strength" {
+        /// A path that names one file.
+        Strong = "strong",
+        /// A bare file name (`x.png`) handed to code that decides the folder.
+        WeakBasename = "weak-basename",
+        /// A glob or a template with dynamic parts: names any matching file.
+        Pattern = "pattern",
+    }
+}
+
+choice_enum! {
+    /// How a path is anchored.
+    pub enum Base: "base" {
+        /// Relative paths start at the referencing file's folder (Markdown,
+        /// imports, `new URL(x, import.meta.url)`).
+        File = "file",
+        /// Root-absolute paths start at the site's static folder, and relative
+        /// ones at the static folder too (site config keys like Docusaurus `favicon`).
+        Static = "static",
+        /// Relative paths start at the site root (Gatsby `icon`, tsconfig `baseUrl`).
+        Site = "site",
+    }
+}
+
+/// A reference as written in a source file, before resolution.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RawReference {
+    /// Byte offset of the referenced text in the file.
+    pub start: usize,
+    /// Byte offset just past it.
+    pub end: usize,
+    /// The text as written (for patterns: the pattern).
+    pub raw: String,
+    /// Where it came from.
+    pub kind: RefKind,
+    /// How specific it is.
+    pub strength: Strength,
+    /// How a relative path is anchored.
+    pub base: Base,
+    /// It appears only inside a code block or inline code.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub in_code: bool,
+}
+
+impl RawReference {
+    /// A strong, file-relative reference.
+    pub fn new(start: usize, raw: &str, kind: RefKind) -> Self {
+        RawReference {
+            start,
+            end: start + raw.len(),
+            raw: raw.to_owned(),
+            kind,
+            strength: image_path::strength_of(raw),
+            base: Base::File,
+            in_code: false,
+        }
+    }
+
+    /// The same reference anchored at `base`.
+    pub fn with_base(mut self, base: Base) -> Self {
+        self.base = base;
+        self
+    }
+
+    /// The same reference moved by `offset` bytes (for text embedded in a larger file).
+    pub fn shifted(mut self, offset: usize) -> Self {
+        self.start += offset;
+        self.end += offset;
+        self
+    }
+}
+
+/// A file that could not be parsed: it is reported and skipped.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ParseProblem {
+    /// Byte offset of the problem.
+    pub offset: usize,
+    /// The parser's message.
+    pub message: String,
+}
+
+/// What one file yielded.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Extraction {
+    /// References, in file order.
+    pub references: Vec<RawReference>,
+    /// Problems met (the file was skipped or partly read).
+    pub problems: Vec<ParseProblem>,
+}
+
+/// The syntaxes assetrail reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Syntax {
+    /// `.mdx`: MDX with frontmatter and GFM.
+    Mdx,
+    /// `.md`, `.markdown`: CommonMark with frontmatter and GFM.
+    Markdown,
+    /// `.js .jsx .ts .tsx .mjs .cjs .mts .cts`.
+    Script,
+    /// `.astro`: frontmatter script plus an HTML-like template.
+    Astro,
+    /// `.html`, `.htm`.
+    Html,
+    /// `.css`, `.scss`, `.sass`, `.less`.
+    Css,
+    /// `.json`, `.webmanifest`.
+    Json,
+    /// `browserconfig.xml`.
+    BrowserConfig,
+}
+
+impl Syntax {
+    /// The syntax of a file, by name.
+    pub fn of(path: &str) -> Option<Syntax> {
+        let name = crate::repo_path::file_name(path);
+        if name.eq_ignore_ascii_case("browserconfig.xml") {
+            return Some(Syntax::BrowserConfig);
+        }
+        Some(match crate::repo_path::extension(path)?.as_str() {
+            "mdx" => Syntax::Mdx,
+            "md" | "markdown" => Syntax::Markdown,
+            "js" | "jsx" | "ts" | "tsx" | "mjs" | "cjs" | "mts" | "cts" => Syntax::Script,
+            "astro" => Syntax::Astro,
+            "html" | "htm" => Syntax::Html,
+            "css" | "scss" | "sass" | "less" => Syntax::Css,
+            "json" | "webmanifest" => Syntax::Json,
+            _ => return None,
+        })
+    }
+}
+
+/// Options that shape extraction.
+#[derive(Debug, Clone)]
+pub struct ExtractOptions {
+    /// Object keys and JSX attributes whose string values are image references.
+    pub image_keys: Vec<String>,
+}
+
+impl Default for ExtractOptions {
+    fn default() -> Self {
+        ExtractOptions {
+            image_keys: DEFAULT_IMAGE_KEYS.iter().map(|k| (*k).to_owned()).collect(),
+        }
+    }
+}
+
+/// Keys whose values name images, besides `src`, `srcSet`, `poster` and `href`.
+pub const DEFAULT_IMAGE_KEYS: &[&str] = &[
+    "image",
+    "images",
+    "img",
+    "src",
+    "logo",
+    "icon",
+    "icons",
+    "cover",
+    "thumbnail",
+    "avatar",
+    "ogImage",
+    "og_image",
+    "banner",
+    "hero",
+    "poster",
+    "background",
+    "backgroundImage",
+    "favicon",
+    "picture",
+    "photo",
+    "screenshot",
+    "preview",
+    "previews",
+    "light",
+    "dark",
+];
+
+/// Extracts the references in `text`, a file of `syntax` at `path`.
+pub fn extract(path: &str, text: &str, syntax: Syntax, options: &ExtractOptions) -> Extraction {
+    if !image_path::may_contain_reference(text) {
+        return Extraction::default();
+    }
+    let mut out = Extraction::default();
+    match syntax {
+        Syntax::Mdx => markdown::extract(text, true, options, &mut out),
+        Syntax::Markdown => markdown::extract(text, false, options, &mut out),
+        Syntax::Script => {
+            js::extract_program(text, js::source_type_for(path), 0, options, &mut out)
+        }
+        Syntax::Astro => extract_astro(text, options, &mut out),
+        Syntax::Html => html::extract(text, 0, &mut out.references),
+        Syntax::Css => css::extract(text, 0, &mut out.references),
+        Syntax::Json => data::extract_json(path, text, &mut out),
+        Syntax::BrowserConfig => data::extract_browserconfig(text, &mut out.references),
+    }
+    out.references.sort_by_key(|r| (r.start, r.end));
+    out.references
+        .dedup_by(|a, b| a.start == b.start && a.end == b.end);
+    out
+}
+
+/// `.astro`: the `---` fenced frontmatter is TypeScript; the rest is an
+/// HTML-like template.
+fn extract_astro(text: &str, options: &ExtractOptions, out: &mut Extraction) {
+    let (script, template_start) = match frontmatter::fence(text, "---") {
+        Some((body_start, body_end, after)) => {
+            (Some((body_start, &text[body_start..body_end])), after)
+        }
+        None => (None, 0),
+    };
+    if let Some((offset, script)) = script {
+        js::extract_program(script, oxc_span::SourceType::ts(), offset, options, out);
+    }
+    html::extract(&text[template_start..], template_start, &mut out.references);
+}
