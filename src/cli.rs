@@ -64,6 +64,8 @@ pub enum Command {
     Status,
     /// Show one asset's manifest entry in full.
     Show(ShowArgs),
+    /// List every image reference in the site's sources and what it resolves to.
+    Refs(RefsArgs),
 }
 
 /// `init`.
@@ -225,4 +227,14 @@ pub struct AdoptArgs {
 pub struct ShowArgs {
     /// The asset (repo-relative).
     pub path: String,
+}
+
+/// `refs`.
+#[derive(Debug, Args)]
+pub struct RefsArgs {
+    /// Only scan these files or folders (repo-relative).
+    pub paths: Vec<String>,
+    /// Only print broken references (missing, case-mismatch); exit 1 if any.
+    #[arg(long)]
+    pub unresolved: bool,
 }

@@ -160,7 +160,7 @@ pub struct Config {
     pub folders: Vec<String>,
     /// Lowercase image extensions without dots.
     pub extensions: Vec<String>,
-    /// URL prefix → folder.
+    /// URL prefix → folder, when set (otherwise each site's framework decides).
     pub urls: BTreeMap<String, String>,
     /// Import alias prefix → folder.
     pub aliases: BTreeMap<String, String>,
@@ -168,6 +168,11 @@ pub struct Config {
     pub scan_include: Vec<String>,
     /// Scan exclude globs.
     pub scan_exclude: Vec<String>,
+    /// The site's own origins (`https://example.com`): absolute URLs on them
+    /// are references to local files.
+    pub site_urls: Vec<String>,
+    /// Extra object keys / JSX attributes whose values name images.
+    pub image_keys: Vec<String>,
     /// Route used when nothing else names one.
     pub default_route: String,
     /// Folder for `generate` without a kind or `--out`.
@@ -260,7 +265,7 @@ struct RawConfig {
     version: Option<Spanned<i64>>,
     #[serde(default)]
     assets: RawAssets,
-    #[serde(default = "default_urls")]
+    #[serde(default)]
     urls: BTreeMap<String, Spanned<String>>,
     #[serde(default)]
     aliases: BTreeMap<String, Spanned<String>>,
@@ -276,10 +281,6 @@ struct RawConfig {
     pricing: BTreeMap<String, Spanned<PriceTable>>,
     #[serde(default)]
     check: RawCheck,
-}
-
-fn default_urls() -> BTreeMap<String, Spanned<String>> {
-    BTreeMap::from([("/".to_owned(), Spanned::new(0..0, "public".to_owned()))])
 }
 
 #[derive(Deserialize)]
@@ -321,6 +322,10 @@ struct RawScan {
     include: Vec<String>,
     #[serde(default = "default_exclude")]
     exclude: Vec<String>,
+    #[serde(default)]
+    site_urls: Vec<Spanned<String>>,
+    #[serde(default)]
+    image_keys: Vec<String>,
 }
 
 impl Default for RawScan {
@@ -328,6 +333,8 @@ impl Default for RawScan {
         RawScan {
             include: default_include(),
             exclude: default_exclude(),
+            site_urls: Vec::new(),
+            image_keys: Vec::new(),
         }
     }
 }
@@ -550,6 +557,30 @@ impl Validator<'_> {
             severity.insert(code, self.choice::<Severity>(level)?);
         }
 
+        let mut site_urls = Vec::new();
+        for url in &raw.scan.site_urls {
+            let value = url.get_ref();
+            if !(value.starts_with("https://") || value.starts_with("http://")) {
+                return Err(self.error(
+                    url,
+                    format!("site URL {value:?} must start with https:// or http://"),
+                ));
+            }
+            site_urls.push(value.trim_end_matches('/').to_owned());
+        }
+        for pattern in raw.scan.include.iter().chain(&raw.scan.exclude) {
+            Glob::new(pattern).map_err(|e| {
+                Error::config_at(
+                    &Location::from_offset(
+                        self.file,
+                        self.text,
+                        self.text.find(pattern.as_str()).unwrap_or(0),
+                    ),
+                    format!("invalid glob {pattern:?}: {e}"),
+                )
+            })?;
+        }
+
         let pricing = raw
             .pricing
             .iter()
@@ -561,6 +592,8 @@ impl Validator<'_> {
             extensions,
             urls,
             aliases,
+            site_urls,
+            image_keys: raw.scan.image_keys.clone(),
             scan_include: raw.scan.include,
             scan_exclude: raw.scan.exclude,
             default_route,

@@ -50,6 +50,15 @@ fn run(cli: &Cli) -> Result<ExitCode> {
         Command::Adopt(args) => emit(cli, &commands::adopt::run(&Workspace::open(repo)?, args)?),
         Command::Status => emit(cli, &commands::status::run(&Workspace::open(repo)?)?),
         Command::Show(args) => emit(cli, &commands::show::run(&Workspace::open(repo)?, args)?),
+        Command::Refs(args) => {
+            let report = commands::refs::run(&Workspace::open(repo)?, args)?;
+            emit(cli, &report)?;
+            Ok(if args.unresolved && report.has_broken() {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            })
+        }
     }
 }
 

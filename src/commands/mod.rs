@@ -6,6 +6,7 @@ pub mod generate;
 pub mod import;
 pub mod init;
 pub mod record;
+pub mod refs;
 pub mod show;
 pub mod status;
 

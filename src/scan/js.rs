@@ -390,13 +390,12 @@ impl<'a> Visit<'a> for Collector<'_> {
     }
 
     fn visit_template_literal(&mut self, it: &TemplateLiteral<'a>) {
-        if !self.handled.contains(&it.span.start) {
-            if let Some(pattern) = template_pattern(it)
-                && pattern.contains('/')
-                && !self.css_in_string(&pattern, it.span)
-            {
-                self.template(it, RefKind::Data, Base::File);
-            }
+        if !self.handled.contains(&it.span.start)
+            && let Some(pattern) = template_pattern(it)
+            && pattern.contains('/')
+            && !self.css_in_string(&pattern, it.span)
+        {
+            self.template(it, RefKind::Data, Base::File);
         }
         walk::walk_template_literal(self, it);
     }

@@ -199,7 +199,7 @@ impl Walker<'_, '_, '_> {
                     let is_key = matches!(
                         property.name.as_str(),
                         "src" | "srcSet" | "srcset" | "poster" | "href"
-                    ) || self.options.image_keys.iter().any(|k| *k == property.name);
+                    ) || self.options.image_keys.contains(&property.name);
                     let at = self.locate(start, tag_end, value, cursor);
                     cursor = at.saturating_sub(start) + value.len();
                     if property.name.eq_ignore_ascii_case("srcset") {

@@ -9,6 +9,9 @@ pub mod html;
 pub mod image_path;
 pub mod js;
 pub mod markdown;
+pub mod resolve;
+pub mod site;
+pub mod walk;
 
 use serde::{Deserialize, Serialize};
 
@@ -62,6 +65,12 @@ choice_enum! {
 /// A reference as written in a source file, before resolution.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RawReference {
+    /// 1-based line of `start` (filled in by [`extract`]).
+    #[serde(default)]
+    pub line: u32,
+    /// 1-based column of `start`, in characters (filled in by [`extract`]).
+    #[serde(default)]
+    pub column: u32,
     /// Byte offset of the referenced text in the file.
     pub start: usize,
     /// Byte offset just past it.
@@ -83,6 +92,8 @@ impl RawReference {
     /// A strong, file-relative reference.
     pub fn new(start: usize, raw: &str, kind: RefKind) -> Self {
         RawReference {
+            line: 0,
+            column: 0,
             start,
             end: start + raw.len(),
             raw: raw.to_owned(),
@@ -231,7 +242,36 @@ pub fn extract(path: &str, text: &str, syntax: Syntax, options: &ExtractOptions)
     out.references.sort_by_key(|r| (r.start, r.end));
     out.references
         .dedup_by(|a, b| a.start == b.start && a.end == b.end);
+    let lines = LineIndex::new(text);
+    for reference in &mut out.references {
+        (reference.line, reference.column) = lines.line_column(text, reference.start);
+    }
     out
+}
+
+/// Byte offset → 1-based line and character column.
+pub struct LineIndex {
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    /// Indexes the line starts of `text`.
+    pub fn new(text: &str) -> Self {
+        let mut starts = vec![0];
+        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        LineIndex { starts }
+    }
+
+    /// The line and column of `offset` in `text` (the same text given to `new`).
+    pub fn line_column(&self, text: &str, offset: usize) -> (u32, u32) {
+        let offset = offset.min(text.len());
+        let line = self.starts.partition_point(|s| *s <= offset) - 1;
+        let start = self.starts[line];
+        let column = text
+            .get(start..offset)
+            .map_or(offset - start, |s| s.chars().count());
+        (line as u32 + 1, column as u32 + 1)
+    }
 }
 
 /// `.astro`: the `---` fenced frontmatter is TypeScript; the rest is an

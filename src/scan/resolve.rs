@@ -1,0 +1,369 @@
+//! Reference → file: the site's URL map and static folders, aliases, relative
+//! paths, own-domain URLs, glob patterns, and a by-name lookup for weak bare
+//! file names. The outcome carries a status `check` can act on.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use globset::GlobBuilder;
+use serde::Serialize;
+
+use super::image_path::{is_external, path_part};
+use super::site::{Site, Sites, resolve_dir};
+use super::{Base, RawReference, RefKind, Strength};
+use crate::choice_enum;
+use crate::repo_path;
+
+choice_enum! {
+    /// What became of a reference.
+    pub enum RefStatus: "reference status" {
+        /// It names a file that exists.
+        Ok = "ok",
+        /// It names a file that does not exist.
+        Missing = "missing",
+        /// The file exists only with other letter case (breaks on Linux).
+        CaseMismatch = "case-mismatch",
+        /// An absolute URL to another origin.
+        External = "external",
+        /// It appears only inside code samples.
+        CodeOnly = "code-only",
+        /// A glob or dynamic template; `matches` lists the files it covers.
+        Pattern = "pattern",
+    }
+}
+
+impl RefStatus {
+    /// Whether this is a broken reference.
+    pub fn is_broken(self) -> bool {
+        matches!(self, RefStatus::Missing | RefStatus::CaseMismatch)
+    }
+}
+
+/// A reference and what it resolved to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Reference {
+    /// Repo-relative source file.
+    pub file: String,
+    /// 1-based line.
+    pub line: u32,
+    /// 1-based column.
+    pub column: u32,
+    /// Byte range in the source file.
+    pub start: usize,
+    /// End of the byte range.
+    pub end: usize,
+    /// The text as written.
+    pub raw: String,
+    /// Where it came from.
+    pub kind: RefKind,
+    /// How specific it is.
+    pub strength: Strength,
+    /// Outcome.
+    pub status: RefStatus,
+    /// The repo-relative file it names (for `missing`: where it was looked for first).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
+    /// For `case-mismatch`: the file as it is spelled on disk.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub actual: Option<String>,
+    /// For patterns: the repo-relative glob.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pattern: Option<String>,
+    /// For patterns: the image files it covers.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub matches: Vec<String>,
+}
+
+/// Resolves references against the file system and the image index.
+pub struct Resolver<'a> {
+    root: &'a Path,
+    sites: &'a Sites,
+    images: &'a [String],
+    by_name: HashMap<String, Vec<&'a str>>,
+    glob_dirs: Vec<String>,
+    exists: HashMap<String, bool>,
+    listings: HashMap<String, Vec<String>>,
+}
+
+impl<'a> Resolver<'a> {
+    /// A resolver over the repository at `root`, with `images` every image
+    /// file known (repo-relative, sorted).
+    pub fn new(root: &'a Path, sites: &'a Sites, images: &'a [String]) -> Self {
+        let mut by_name: HashMap<String, Vec<&str>> = HashMap::new();
+        for image in images {
+            by_name
+                .entry(repo_path::file_name(image).to_ascii_lowercase())
+                .or_default()
+                .push(image);
+        }
+        Resolver {
+            root,
+            sites,
+            images,
+            by_name,
+            glob_dirs: Vec::new(),
+            exists: HashMap::new(),
+            listings: HashMap::new(),
+        }
+    }
+
+    /// Resolves every file's references: patterns first, so that weak bare
+    /// names can be looked up in the folders the globs cover.
+    pub fn resolve_all(&mut self, files: &[(String, Vec<RawReference>)]) -> Vec<Reference> {
+        let mut out = Vec::new();
+        for pass in [true, false] {
+            for (file, references) in files {
+                for raw in references {
+                    if (raw.strength == Strength::Pattern) == pass {
+                        let resolved = self.resolve(file, raw);
+                        if pass && let Some(pattern) = &resolved.pattern {
+                            self.glob_dirs.push(static_prefix(pattern));
+                        }
+                        out.push(resolved);
+                    }
+                }
+            }
+        }
+        out.sort_by(|a, b| {
+            (a.file.as_str(), a.start, a.end).cmp(&(b.file.as_str(), b.start, b.end))
+        });
+        out
+    }
+
+    /// Resolves one reference made in `file`.
+    pub fn resolve(&mut self, file: &str, raw: &RawReference) -> Reference {
+        let site = self.sites.site_of(file);
+        let mut reference = Reference {
+            file: file.to_owned(),
+            line: raw.line,
+            column: raw.column,
+            start: raw.start,
+            end: raw.end,
+            raw: raw.raw.clone(),
+            kind: raw.kind,
+            strength: raw.strength,
+            status: RefStatus::Missing,
+            target: None,
+            actual: None,
+            pattern: None,
+            matches: Vec::new(),
+        };
+        let Some(path) = local_path(&raw.raw, site) else {
+            reference.status = RefStatus::External;
+            return reference;
+        };
+        let candidates = self.candidates(file, site, raw, &path);
+        if raw.strength == Strength::Pattern {
+            if let Some(pattern) = candidates.first() {
+                reference.matches = self.glob_matches(pattern);
+                reference.pattern = Some(pattern.clone());
+            }
+            reference.status = RefStatus::Pattern;
+            return reference;
+        }
+        let found = candidates.iter().find(|c| self.is_file(c)).cloned();
+        match found {
+            Some(target) => {
+                reference.target = Some(target);
+                reference.status = RefStatus::Ok;
+            }
+            None => {
+                if let Some((wanted, actual)) = candidates
+                    .iter()
+                    .find_map(|c| self.case_insensitive(c).map(|a| (c.clone(), a)))
+                {
+                    reference.target = Some(wanted);
+                    reference.actual = Some(actual);
+                    reference.status = RefStatus::CaseMismatch;
+                } else if let Some(target) = self.by_basename(raw, &path) {
+                    reference.target = Some(target);
+                    reference.status = RefStatus::Ok;
+                } else {
+                    reference.target = candidates.first().cloned();
+                }
+            }
+        }
+        if raw.in_code {
+            reference.status = RefStatus::CodeOnly;
+        }
+        reference
+    }
+
+    /// Where a path could live, most likely first.
+    fn candidates(&self, file: &str, site: &Site, raw: &RawReference, path: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut push = |candidate: Option<String>| {
+            if let Some(c) = candidate
+                && !c.is_empty()
+                && !out.contains(&c)
+            {
+                out.push(c);
+            }
+        };
+        let file_dir = repo_path::parent(file);
+        if let Some(rest) = path.strip_prefix('/') {
+            for (prefix, dir) in &site.url_map {
+                if let Some(tail) = path.strip_prefix(prefix.as_str()) {
+                    push(resolve_dir(dir, tail.trim_start_matches('/')));
+                }
+            }
+            if raw.base == Base::Static || raw.kind == RefKind::Config {
+                for dir in site.static_dirs() {
+                    push(resolve_dir(dir, rest));
+                }
+            }
+            return out;
+        }
+        for (prefix, target) in &site.aliases {
+            if let Some(tail) = path.strip_prefix(prefix.as_str()) {
+                push(resolve_dir(target, tail));
+                return out;
+            }
+        }
+        let dotted = path.starts_with("./") || path.starts_with("../");
+        match raw.base {
+            Base::File => {
+                push(resolve_dir(file_dir, path));
+                if !dotted {
+                    if matches!(raw.kind, RefKind::EsmImport | RefKind::Require)
+                        && let Some(base) = &site.base_url
+                    {
+                        push(resolve_dir(base, path));
+                    }
+                    push(resolve_dir(&site.root, path));
+                    if raw.kind == RefKind::Manifest {
+                        for dir in site.static_dirs() {
+                            push(resolve_dir(dir, path));
+                        }
+                    }
+                }
+            }
+            Base::Static => {
+                for dir in site.static_dirs() {
+                    push(resolve_dir(dir, path));
+                }
+            }
+            Base::Site => push(resolve_dir(&site.root, path)),
+        }
+        out
+    }
+
+    fn is_file(&mut self, path: &str) -> bool {
+        if let Some(known) = self.exists.get(path) {
+            return *known;
+        }
+        let exists = self.root.join(path).is_file();
+        self.exists.insert(path.to_owned(), exists);
+        exists
+    }
+
+    /// The path as spelled on disk when it exists only with other letter case.
+    fn case_insensitive(&mut self, path: &str) -> Option<String> {
+        let mut actual = String::new();
+        for part in path.split('/') {
+            let names = self.listing(&actual);
+            let found = names
+                .iter()
+                .find(|n| *n == part)
+                .or_else(|| names.iter().find(|n| n.eq_ignore_ascii_case(part)))?
+                .clone();
+            actual = repo_path::join(&actual, &found);
+        }
+        (actual != path && self.root.join(&actual).is_file()).then_some(actual)
+    }
+
+    fn listing(&mut self, dir: &str) -> &Vec<String> {
+        let root = self.root;
+        self.listings.entry(dir.to_owned()).or_insert_with(|| {
+            std::fs::read_dir(root.join(dir))
+                .map(|entries| {
+                    entries
+                        .flatten()
+                        .map(|e| e.file_name().to_string_lossy().into_owned())
+                        .collect()
+                })
+                .unwrap_or_default()
+        })
+    }
+
+    /// A weak bare name: look it up by base name in glob-covered folders first,
+    /// then anywhere, taking it only when the name is unambiguous there.
+    fn by_basename(&self, raw: &RawReference, path: &str) -> Option<String> {
+        if raw.strength != Strength::WeakBasename {
+            return None;
+        }
+        let name = repo_path::file_name(path).to_ascii_lowercase();
+        let hits = self.by_name.get(&name)?;
+        let in_globs: Vec<&&str> = hits
+            .iter()
+            .filter(|h| {
+                self.glob_dirs
+                    .iter()
+                    .any(|d| repo_path::is_within(h, d) || d.is_empty())
+            })
+            .collect();
+        match (in_globs.as_slice(), hits.as_slice()) {
+            ([one], _) => Some((**one).to_owned()),
+            ([first, ..], _) => Some((**first).to_owned()),
+            ([], [only]) => Some((*only).to_owned()),
+            ([], [first, ..]) => Some((*first).to_owned()),
+            ([], []) => None,
+        }
+    }
+
+    fn glob_matches(&self, pattern: &str) -> Vec<String> {
+        let Ok(glob) = GlobBuilder::new(pattern).literal_separator(true).build() else {
+            return Vec::new();
+        };
+        let matcher = glob.compile_matcher();
+        self.images
+            .iter()
+            .filter(|i| matcher.is_match(i.as_str()))
+            .cloned()
+            .collect()
+    }
+}
+
+/// The local path a reference names: decoded, without query, loader prefix or
+/// own origin; `None` for external URLs.
+fn local_path(raw: &str, site: &Site) -> Option<String> {
+    let mut text = raw.trim();
+    if is_external(text) {
+        let origin = site.origins.iter().find(|o| {
+            text.strip_prefix(o.as_str())
+                .is_some_and(|rest| rest.starts_with('/'))
+        })?;
+        text = &text[origin.len()..];
+    }
+    let path = path_part(text);
+    Some(
+        percent_encoding::percent_decode_str(path)
+            .decode_utf8_lossy()
+            .into_owned(),
+    )
+}
+
+/// The folder part of a glob before its first wildcard.
+fn static_prefix(pattern: &str) -> String {
+    let cut = pattern.find(['*', '{', '?', '[']).unwrap_or(pattern.len());
+    let head = &pattern[..cut];
+    match head.rfind('/') {
+        Some(i) => head[..i].to_owned(),
+        None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn static_prefixes() {
+        assert_eq!(
+            static_prefix("src/assets/showcase/*.{png,jpg}"),
+            "src/assets/showcase"
+        );
+        assert_eq!(static_prefix("*.png"), "");
+        assert_eq!(static_prefix("public/avatars/*.png"), "public/avatars");
+    }
+}
