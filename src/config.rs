@@ -343,12 +343,13 @@ fn default_include() -> Vec<String> {
     [
         "**/*.md",
         "**/*.mdx",
-        "**/*.js",
-        "**/*.jsx",
-        "**/*.ts",
-        "**/*.tsx",
-        "**/*.html",
-        "**/*.css",
+        "**/*.{js,jsx,ts,tsx,mjs,cjs,mts,cts}",
+        "**/*.astro",
+        "**/*.{html,htm}",
+        "**/*.{css,scss,sass,less}",
+        "**/*.json",
+        "**/*.webmanifest",
+        "**/browserconfig.xml",
     ]
     .iter()
     .map(|g| (*g).to_owned())
@@ -357,11 +358,19 @@ fn default_include() -> Vec<String> {
 
 fn default_exclude() -> Vec<String> {
     [
-        "node_modules/**",
-        ".next/**",
-        "dist/**",
-        "build/**",
-        "out/**",
+        "**/node_modules/**",
+        "**/.next/**",
+        "**/dist/**",
+        "**/build/**",
+        "**/out/**",
+        "**/__tests__/**",
+        "**/*.test.*",
+        "**/*.spec.*",
+        "**/*.d.ts",
+        "**/package.json",
+        "**/package-lock.json",
+        "**/tsconfig*.json",
+        "**/jsconfig.json",
     ]
     .iter()
     .map(|g| (*g).to_owned())

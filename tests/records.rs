@@ -191,13 +191,13 @@ fn record_force_replaces_an_entry_and_links_the_old_bytes() {
 #[test]
 fn adopt_records_files_and_folders_as_manual() {
     let repo = Repo::site();
-    repo.write("public/icons/a.png", png(6));
-    repo.write("public/icons/nested/b.png", png(7));
-    repo.write("public/icons/readme.txt", "not an image");
+    repo.write("public/handmade/a.png", png(6));
+    repo.write("public/handmade/nested/b.png", png(7));
+    repo.write("public/handmade/readme.txt", "not an image");
     let run = repo.run(&[
         "adopt",
         "public/images/team.jpg",
-        "public/icons",
+        "public/handmade",
         "--reason",
         "stock photo",
     ]);
@@ -205,8 +205,8 @@ fn adopt_records_files_and_folders_as_manual() {
     assert_eq!(run.stdout.lines().count(), 3, "{}", run.stdout);
     for path in [
         "public/images/team.jpg",
-        "public/icons/a.png",
-        "public/icons/nested/b.png",
+        "public/handmade/a.png",
+        "public/handmade/nested/b.png",
     ] {
         let entry = repo.entry(path);
         assert_eq!(entry["route"].as_str(), Some("manual"), "{path}");
@@ -214,7 +214,7 @@ fn adopt_records_files_and_folders_as_manual() {
         assert_eq!(entry["reason"].as_str(), Some("stock photo"));
     }
     // Adopting the folder again skips what is recorded.
-    let again = repo.run(&["adopt", "public/icons", "--format", "json"]);
+    let again = repo.run(&["adopt", "public/handmade", "--format", "json"]);
     again.success();
     assert_eq!(again.json()["assets"].as_array().unwrap().len(), 0);
     assert_eq!(again.json()["skipped"].as_array().unwrap().len(), 2);

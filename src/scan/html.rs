@@ -36,9 +36,11 @@ pub fn extract(text: &str, offset: usize, out: &mut Vec<RawReference>) {
             i = start;
             continue;
         }
-        let tag = text[start..name_end].to_ascii_lowercase();
+        let raw_tag = &text[start..name_end];
+        let is_component = raw_tag.starts_with(|c: char| c.is_ascii_uppercase());
+        let tag = raw_tag.to_ascii_lowercase();
         let (attributes, end) = attributes(text, name_end);
-        tag_references(&tag, &attributes, offset, out);
+        tag_references(&tag, is_component, &attributes, offset, out);
         i = end.max(start);
     }
 }
@@ -140,7 +142,13 @@ fn skip_braces(bytes: &[u8], open: usize) -> usize {
     bytes.len()
 }
 
-fn tag_references(tag: &str, attrs: &[Attribute<'_>], offset: usize, out: &mut Vec<RawReference>) {
+fn tag_references(
+    tag: &str,
+    is_component: bool,
+    attrs: &[Attribute<'_>],
+    offset: usize,
+    out: &mut Vec<RawReference>,
+) {
     let get = |name: &str| attrs.iter().find(|a| a.name == name);
     let push = |out: &mut Vec<RawReference>, at: usize, value: &str| {
         if looks_like_image(value) {
@@ -165,6 +173,14 @@ fn tag_references(tag: &str, attrs: &[Attribute<'_>], offset: usize, out: &mut V
                 if property.is_some_and(|p| p.contains("image") || p.contains("icon")) {
                     push(out, attr.offset, attr.value);
                 }
+            }
+            // A component (`<ShowcaseCard thumbnail="x.png" />` in Astro or MDX)
+            // hands the value to code that picks the folder: weak when bare.
+            _ if is_component && looks_like_image(attr.value) => {
+                let mut reference =
+                    RawReference::new(offset + attr.offset, attr.value, RefKind::JsxAttr);
+                reference.strength = super::image_path::strength_in_code_context(attr.value);
+                out.push(reference);
             }
             "style" => {
                 let mut found = Vec::new();

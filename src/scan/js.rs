@@ -168,20 +168,16 @@ impl<'o> Collector<'o> {
     /// Records a template literal as a path or, with dynamic parts, a pattern.
     fn template(&mut self, template: &TemplateLiteral<'_>, kind: RefKind, base: Base) {
         self.handled.insert(template.span.start);
-        let Some(pattern) = template_pattern(template) else {
+        let Some((pattern, dynamic, start)) = template_pattern(template) else {
             return;
         };
         if !looks_like_image(&pattern) {
             return;
         }
-        let mut reference = RawReference::new(
-            self.offset + template.span.start as usize + 1,
-            &pattern,
-            kind,
-        )
-        .with_base(base);
+        let mut reference =
+            RawReference::new(self.offset + start as usize, &pattern, kind).with_base(base);
         reference.end = self.offset + (template.span.end as usize).saturating_sub(1);
-        if !template.expressions.is_empty() {
+        if dynamic {
             reference.strength = Strength::Pattern;
         }
         self.references.push(reference);
@@ -237,8 +233,10 @@ impl<'o> Collector<'o> {
 }
 
 /// Joins a template's static parts with `*` for each dynamic part; a leading
-/// `${base}` directly before `/` (a base path) is dropped.
-fn template_pattern(template: &TemplateLiteral<'_>) -> Option<String> {
+/// `${base}` directly before `/` (a base path) is dropped. The flag says
+/// whether any dynamic part is left.
+/// The offset is where the kept text starts in the source.
+fn template_pattern(template: &TemplateLiteral<'_>) -> Option<(String, bool, u32)> {
     let quasis: Vec<&str> = template
         .quasis
         .iter()
@@ -254,7 +252,8 @@ fn template_pattern(template: &TemplateLiteral<'_>) -> Option<String> {
         parts = &parts[1..];
     }
     let pattern = parts.join("*");
-    (!pattern.is_empty()).then_some(pattern)
+    let start = template.quasis[quasis.len() - parts.len()].span.start;
+    (!pattern.is_empty()).then_some((pattern, parts.len() > 1, start))
 }
 
 fn is_import_meta_url(expression: &Expression<'_>) -> bool {
@@ -391,7 +390,7 @@ impl<'a> Visit<'a> for Collector<'_> {
 
     fn visit_template_literal(&mut self, it: &TemplateLiteral<'a>) {
         if !self.handled.contains(&it.span.start)
-            && let Some(pattern) = template_pattern(it)
+            && let Some((pattern, _, _)) = template_pattern(it)
             && pattern.contains('/')
             && !self.css_in_string(&pattern, it.span)
         {

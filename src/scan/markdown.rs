@@ -133,6 +133,13 @@ impl Walker<'_, '_, '_> {
                 let at = self.locate(start, end, &image.url, 0);
                 self.push(at, &image.url, RefKind::MdImage, false);
             }
+            Node::Link(link) => {
+                // A link to an image file keeps it alive just like an image does.
+                // Its destination follows its text, which may hold an image.
+                let slice = self.text.get(start..end).unwrap_or("");
+                let at = slice.rfind(link.url.as_str()).map_or(start, |i| start + i);
+                self.push(at, &link.url, RefKind::MdImage, false);
+            }
             Node::Definition(definition) => {
                 let at = self.locate(start, end, &definition.url, 0);
                 self.push(at, &definition.url, RefKind::MdDefinition, false);

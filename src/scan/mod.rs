@@ -230,9 +230,14 @@ pub fn extract(path: &str, text: &str, syntax: Syntax, options: &ExtractOptions)
     match syntax {
         Syntax::Mdx => markdown::extract(text, true, options, &mut out),
         Syntax::Markdown => markdown::extract(text, false, options, &mut out),
-        Syntax::Script => {
-            js::extract_program(text, js::source_type_for(path), 0, options, &mut out)
-        }
+        Syntax::Script => js::extract_program_in(
+            text,
+            js::source_type_for(path),
+            0,
+            options,
+            Some(path),
+            &mut out,
+        ),
         Syntax::Astro => extract_astro(text, options, &mut out),
         Syntax::Html => html::extract(text, 0, &mut out.references),
         Syntax::Css => css::extract(text, 0, &mut out.references),

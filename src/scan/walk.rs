@@ -131,8 +131,9 @@ pub fn scan(ws: &Workspace, only: &[String]) -> Result<ScanResult> {
     let mut options = ExtractOptions::default();
     options.image_keys.extend(config.image_keys.iter().cloned());
     let salt = format!(
-        "{}|{}",
+        "{}|{}|{}",
         env!("CARGO_PKG_VERSION"),
+        build_identity(),
         options.image_keys.join(",")
     );
     let cache_path = ws.git.git_dir().join("assetrail").join("refs-cache.json");
@@ -341,6 +342,15 @@ impl Stamp {
             && self.inode == cached.inode
             && self.mtime_ns != 0
     }
+}
+
+/// Identifies the running binary (size and mtime), so a rebuilt assetrail never
+/// reuses extractions made by another build with the same version number.
+fn build_identity() -> String {
+    std::env::current_exe()
+        .and_then(|exe| exe.metadata())
+        .map(|meta| format!("{}", Stamp::of(&meta).mtime_ns ^ u128::from(meta.len())))
+        .unwrap_or_default()
 }
 
 fn content_hash(bytes: &[u8]) -> u64 {

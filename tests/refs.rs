@@ -1,0 +1,282 @@
+//! `assetrail refs` on the example sites, compared with checked-in expectations
+//! under `fixtures/expected/`. Run with `ASSETRAIL_BLESS=1` to rewrite them
+//! after a deliberate change (and review the diff).
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use common::{Repo, fixture_dir};
+
+fn site_repo(name: &str) -> Repo {
+    let repo = Repo::empty();
+    let from = fixture_dir().parent().unwrap().join(name);
+    for entry in walkdir::WalkDir::new(&from) {
+        let entry = entry.unwrap();
+        let dest = repo.path().join(entry.path().strip_prefix(&from).unwrap());
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(dest).unwrap();
+        } else {
+            std::fs::copy(entry.path(), dest).unwrap();
+        }
+    }
+    repo
+}
+
+fn refs_json(repo: &Repo, extra: &[&str]) -> serde_json::Value {
+    let mut args = vec!["refs", "--format", "json"];
+    args.extend_from_slice(extra);
+    let run = repo.run(&args);
+    assert!(run.code == 0 || run.code == 1, "{}", run.stderr);
+    run.json()
+}
+
+fn check_fixture(name: &str) -> serde_json::Value {
+    let repo = site_repo(name);
+    let json = refs_json(&repo, &[]);
+    let references = json["references"].clone();
+    let expected_path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("fixtures/expected/{name}.refs.json"));
+    if std::env::var_os("ASSETRAIL_BLESS").is_some() {
+        std::fs::create_dir_all(expected_path.parent().unwrap()).unwrap();
+        std::fs::write(
+            &expected_path,
+            serde_json::to_string_pretty(&references).unwrap() + "\n",
+        )
+        .unwrap();
+    }
+    let expected: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&expected_path).unwrap()).unwrap();
+    if references != expected {
+        let got = serde_json::to_string_pretty(&references).unwrap();
+        panic!(
+            "{name}: references differ from {}\n--- got ---\n{got}",
+            expected_path.display()
+        );
+    }
+    assert_eq!(json["problems"], serde_json::json!([]), "{name}");
+    references
+}
+
+#[test]
+fn nextjs_site() {
+    let refs = check_fixture("site");
+    assert!(
+        refs.as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["kind"] == "manifest")
+    );
+}
+
+#[test]
+fn docusaurus_site() {
+    check_fixture("docusaurus");
+}
+
+#[test]
+fn astro_site() {
+    check_fixture("astro");
+}
+
+#[test]
+fn vite_react_app() {
+    check_fixture("vite-react");
+}
+
+#[test]
+fn every_kind_and_status_appears_in_some_fixture() {
+    let mut kinds = BTreeSet::new();
+    let mut statuses = BTreeSet::new();
+    for name in ["site", "docusaurus", "astro", "vite-react"] {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join(format!("fixtures/expected/{name}.refs.json"));
+        let refs: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+        for r in refs.as_array().unwrap() {
+            kinds.insert(r["kind"].as_str().unwrap().to_owned());
+            statuses.insert(r["status"].as_str().unwrap().to_owned());
+        }
+    }
+    let all_kinds = [
+        "md-image",
+        "md-definition",
+        "html-attr",
+        "jsx-attr",
+        "esm-import",
+        "require",
+        "new-url",
+        "glob",
+        "css-url",
+        "frontmatter",
+        "config",
+        "data",
+        "manifest",
+    ];
+    for kind in all_kinds {
+        assert!(kinds.contains(kind), "no fixture has a {kind} reference");
+    }
+    for status in [
+        "ok",
+        "missing",
+        "case-mismatch",
+        "external",
+        "code-only",
+        "pattern",
+    ] {
+        assert!(
+            statuses.contains(status),
+            "no fixture has a {status} reference"
+        );
+    }
+}
+
+#[test]
+fn negatives_produce_no_reference() {
+    let repo = site_repo("vite-react");
+    let json = refs_json(&repo, &[]);
+    let files: BTreeSet<&str> = json["references"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["file"].as_str().unwrap())
+        .collect();
+    assert!(
+        !files.contains("scripts/optimize-images.ts"),
+        "extension lists are not references"
+    );
+    assert!(
+        !files.contains("src/__tests__/App.test.tsx"),
+        "test files are excluded"
+    );
+    let raws: Vec<&str> = json["references"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["raw"].as_str().unwrap())
+        .collect();
+    assert!(
+        !raws.iter().any(|r| r.contains("logo.png")),
+        "prose in a meta description is not a reference"
+    );
+}
+
+#[test]
+fn unresolved_lists_only_broken_references_and_fails() {
+    let repo = site_repo("vite-react");
+    let run = repo.run(&["refs", "--unresolved"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let lines: Vec<&str> = run
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("src/"))
+        .collect();
+    assert_eq!(lines.len(), 2, "{}", run.stdout);
+    assert!(
+        lines[0].contains("case-mismatch") && lines[0].contains("on disk: src/assets/photo.jpg")
+    );
+    assert!(lines[1].contains("missing") && lines[1].contains("/missing.png"));
+
+    let astro = site_repo("docusaurus");
+    astro.write("data/users.json", r#"[{"image": "/img/users/acme.png"}]"#);
+    let run = astro.run(&["refs", "--unresolved"]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+}
+
+#[test]
+fn paths_limit_the_scan() {
+    let repo = site_repo("site");
+    let json = refs_json(&repo, &["content/posts"]);
+    let refs = json["references"].as_array().unwrap();
+    assert!(!refs.is_empty());
+    assert!(
+        refs.iter()
+            .all(|r| r["file"].as_str().unwrap().starts_with("content/posts/"))
+    );
+}
+
+#[test]
+fn a_file_that_does_not_parse_is_reported_and_skipped() {
+    let repo = site_repo("vite-react");
+    repo.write(
+        "src/Broken.tsx",
+        "export const A = () => <img src=\"/og.png\" \n\nconst = ;\n",
+    );
+    repo.write(
+        "content/bad.mdx",
+        "# Title\n\n<Figure src=\"/og.png\"\n\nprose with a < sign {\n",
+    );
+    let json = refs_json(&repo, &[]);
+    let problems = json["problems"].as_array().unwrap();
+    let files: Vec<&str> = problems
+        .iter()
+        .map(|p| p["file"].as_str().unwrap())
+        .collect();
+    assert_eq!(files, ["content/bad.mdx", "src/Broken.tsx"], "{problems:?}");
+    for p in problems {
+        assert!(p["line"].as_u64().unwrap() >= 1 && p["column"].as_u64().unwrap() >= 1);
+        assert!(!p["message"].as_str().unwrap().is_empty());
+    }
+    // The rest of the scan went on.
+    assert!(
+        json["references"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["file"] == "src/App.tsx")
+    );
+    let text = repo.run(&["refs"]);
+    assert!(text.stdout.contains("src/Broken.tsx:"), "{}", text.stdout);
+}
+
+#[test]
+fn gitignored_and_excluded_files_are_not_scanned() {
+    let repo = site_repo("vite-react");
+    repo.write(".gitignore", "generated/\n");
+    repo.write("generated/page.html", "<img src=\"/nowhere.png\">");
+    repo.write("node_modules/pkg/index.js", "import x from './x.png'");
+    let json = refs_json(&repo, &[]);
+    let files: BTreeSet<&str> = json["references"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["file"].as_str().unwrap())
+        .collect();
+    assert!(
+        !files
+            .iter()
+            .any(|f| f.starts_with("generated/") || f.starts_with("node_modules/")),
+        "{files:?}"
+    );
+}
+
+#[test]
+fn the_cache_skips_unchanged_files_and_notices_changes() {
+    let repo = site_repo("site");
+    let first = refs_json(&repo, &[]);
+    assert_eq!(first["stats"]["cached"], 0);
+    let files = first["stats"]["files"].as_u64().unwrap();
+    let second = refs_json(&repo, &[]);
+    assert_eq!(second["stats"]["cached"].as_u64().unwrap(), files);
+    assert_eq!(second["stats"]["parsed"], 0);
+    assert_eq!(second["references"], first["references"]);
+
+    repo.write(
+        "content/posts/second-post.mdx",
+        "---\ncover: /images/covers/hello-world.png\n---\n",
+    );
+    let third = refs_json(&repo, &[]);
+    assert_eq!(third["stats"]["parsed"], 1);
+    let second_post: Vec<&serde_json::Value> = third["references"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["file"] == "content/posts/second-post.mdx")
+        .collect();
+    assert_eq!(second_post.len(), 1);
+    assert_eq!(second_post[0]["status"], "ok");
+    // The cache lives in the git directory, never in the work tree.
+    assert!(repo.path().join(".git/assetrail/refs-cache.json").is_file());
+    assert!(!repo.run(&["status"]).stdout.contains("refs-cache"));
+}
