@@ -11,6 +11,7 @@ pub mod js;
 pub mod markdown;
 pub mod resolve;
 pub mod site;
+pub mod tree;
 pub mod walk;
 
 use serde::{Deserialize, Serialize};

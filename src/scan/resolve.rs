@@ -3,13 +3,13 @@
 //! file names. The outcome carries a status `check` can act on.
 
 use std::collections::HashMap;
-use std::path::Path;
 
 use globset::GlobBuilder;
 use serde::Serialize;
 
 use super::image_path::{is_external, path_part};
 use super::site::{Site, Sites, resolve_dir};
+use super::tree::Tree;
 use super::{Base, RawReference, RefKind, Strength};
 use crate::choice_enum;
 use crate::repo_path;
@@ -76,7 +76,7 @@ pub struct Reference {
 
 /// Resolves references against the file system and the image index.
 pub struct Resolver<'a> {
-    root: &'a Path,
+    tree: &'a Tree,
     sites: &'a Sites,
     images: &'a [String],
     by_name: HashMap<String, Vec<&'a str>>,
@@ -88,7 +88,7 @@ pub struct Resolver<'a> {
 impl<'a> Resolver<'a> {
     /// A resolver over the repository at `root`, with `images` every image
     /// file known (repo-relative, sorted).
-    pub fn new(root: &'a Path, sites: &'a Sites, images: &'a [String]) -> Self {
+    pub fn new(tree: &'a Tree, sites: &'a Sites, images: &'a [String]) -> Self {
         let mut by_name: HashMap<String, Vec<&str>> = HashMap::new();
         for image in images {
             by_name
@@ -97,7 +97,7 @@ impl<'a> Resolver<'a> {
                 .push(image);
         }
         Resolver {
-            root,
+            tree,
             sites,
             images,
             by_name,
@@ -252,7 +252,7 @@ impl<'a> Resolver<'a> {
         if let Some(known) = self.exists.get(path) {
             return *known;
         }
-        let exists = self.root.join(path).is_file();
+        let exists = self.tree.is_file(path);
         self.exists.insert(path.to_owned(), exists);
         exists
     }
@@ -269,21 +269,14 @@ impl<'a> Resolver<'a> {
                 .clone();
             actual = repo_path::join(&actual, &found);
         }
-        (actual != path && self.root.join(&actual).is_file()).then_some(actual)
+        (actual != path && self.tree.is_file(&actual)).then_some(actual)
     }
 
     fn listing(&mut self, dir: &str) -> &Vec<String> {
-        let root = self.root;
-        self.listings.entry(dir.to_owned()).or_insert_with(|| {
-            std::fs::read_dir(root.join(dir))
-                .map(|entries| {
-                    entries
-                        .flatten()
-                        .map(|e| e.file_name().to_string_lossy().into_owned())
-                        .collect()
-                })
-                .unwrap_or_default()
-        })
+        let tree = self.tree;
+        self.listings
+            .entry(dir.to_owned())
+            .or_insert_with(|| tree.list_dir(dir))
     }
 
     /// A weak bare name: look it up by base name in glob-covered folders first,

@@ -4,7 +4,6 @@
 //! then resolve them all.
 
 use std::collections::HashMap;
-use std::hash::Hasher;
 use std::path::Path;
 use std::sync::Mutex;
 
@@ -15,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use super::image_path::IMAGE_EXTENSIONS;
 use super::resolve::{Reference, Resolver};
 use super::site::{Site, Sites, is_marker};
+use super::tree::Tree;
 use super::{ExtractOptions, Extraction, LineIndex, Syntax, extract};
 use crate::atomic::{self, Existing};
 use crate::error::{Error, Result};
@@ -63,7 +63,7 @@ pub struct ScanStats {
     pub parsed: usize,
 }
 
-const CACHE_VERSION: u32 = 1;
+const CACHE_VERSION: u32 = 2;
 
 #[derive(Debug, Default, Serialize, Deserialize)]
 struct Cache {
@@ -77,7 +77,8 @@ struct CachedFile {
     len: u64,
     mtime_ns: u128,
     inode: u64,
-    hash: u64,
+    /// Git blob id of the content the extraction came from.
+    oid: String,
     extraction: Extraction,
 }
 
@@ -88,31 +89,48 @@ struct FileList {
     markers: Vec<String>,
 }
 
-/// Scans the repository. With `only`, extraction is limited to content files
+/// Scans the work tree. With `only`, extraction is limited to content files
 /// at or below those repo-relative paths (resolution still sees every image).
 pub fn scan(ws: &Workspace, only: &[String]) -> Result<ScanResult> {
+    scan_tree(ws, only, &Tree::work(ws.root()))
+}
+
+/// Scans `tree` (the work tree or the index).
+pub fn scan_tree(ws: &Workspace, only: &[String], tree: &Tree) -> Result<ScanResult> {
     let root = ws.root();
     let config = &ws.config;
     let include = globs(&config.scan_include)?;
     let exclude = globs(&config.scan_exclude)?;
-    let list = walk(root, &include, &exclude)?;
-    let mut images = list.images;
-    // Managed folders are read even where .gitignore hides them (generated output).
-    for folder in &config.folders {
-        for entry in walkdir::WalkDir::new(root.join(folder))
-            .into_iter()
-            .flatten()
-        {
-            if entry.file_type().is_file()
-                && let Ok(rel) = entry.path().strip_prefix(root)
-            {
-                let rel = rel.to_string_lossy().replace('\\', "/");
-                if is_image(&rel) {
-                    images.push(rel);
+    let list = match tree {
+        Tree::Work { .. } => {
+            let mut list = walk(root, &include, &exclude)?;
+            // Managed folders are read even where .gitignore hides them (generated output).
+            for folder in &config.folders {
+                for entry in walkdir::WalkDir::new(root.join(folder))
+                    .into_iter()
+                    .flatten()
+                {
+                    if entry.file_type().is_file()
+                        && let Ok(rel) = entry.path().strip_prefix(root)
+                    {
+                        let rel = rel.to_string_lossy().replace('\\', "/");
+                        if is_image(&rel) {
+                            list.images.push(rel);
+                        }
+                    }
                 }
             }
+            list
         }
-    }
+        Tree::Index(_) => {
+            let mut list = FileList::default();
+            for path in tree.staged_paths() {
+                classify(path.to_owned(), &include, &exclude, &mut list);
+            }
+            list
+        }
+    };
+    let mut images = list.images;
     images.sort();
     images.dedup();
 
@@ -143,33 +161,61 @@ pub fn scan(ws: &Workspace, only: &[String]) -> Result<ScanResult> {
         files: content.len(),
         ..ScanStats::default()
     });
+    let count =
+        |f: &dyn Fn(&mut ScanStats)| f(&mut stats.lock().unwrap_or_else(|p| p.into_inner()));
     let results: Vec<(String, CachedFile, bool, String)> = content
         .par_iter()
         .filter_map(|(path, syntax)| {
-            let abs = root.join(path);
-            let meta = abs.metadata().ok()?;
-            let stamp = Stamp::of(&meta);
-            if let Some(cached) = cache.files.get(path)
-                && stamp.matches(cached)
-            {
-                stats.lock().expect("stats lock").cached += 1;
-                return Some((path.clone(), cached.clone(), false, String::new()));
-            }
-            let bytes = std::fs::read(&abs).ok()?;
-            let hash = content_hash(&bytes);
+            let cached = cache.files.get(path);
+            let stamp = match tree {
+                Tree::Work { .. } => {
+                    let stamp = Stamp::of(&root.join(path).metadata().ok()?);
+                    if let Some(cached) = cached
+                        && stamp.matches(cached)
+                    {
+                        count(&|s| s.cached += 1);
+                        return Some((path.clone(), cached.clone(), false, String::new()));
+                    }
+                    stamp
+                }
+                Tree::Index(_) => {
+                    let staged = tree.staged(path)?;
+                    if let Some(cached) = cached
+                        && cached.oid == staged.oid.to_string()
+                    {
+                        count(&|s| s.cached += 1);
+                        return Some((path.clone(), cached.clone(), false, String::new()));
+                    }
+                    Stamp {
+                        len: staged.size,
+                        mtime_ns: 0,
+                        inode: 0,
+                    }
+                }
+            };
+            let bytes = tree.read(path)?;
+            let oid = git2::Oid::hash_object(git2::ObjectType::Blob, &bytes)
+                .map(|o| o.to_string())
+                .unwrap_or_default();
             let text = String::from_utf8_lossy(&bytes);
-            {
-                let mut stats = stats.lock().expect("stats lock");
-                stats.bytes_read += bytes.len() as u64;
-            }
-            let extraction = match cache.files.get(path) {
-                Some(cached) if cached.hash == hash => {
-                    stats.lock().expect("stats lock").cached += 1;
+            count(&|s| s.bytes_read += bytes.len() as u64);
+            let extraction = match cached {
+                Some(cached) if cached.oid == oid => {
+                    count(&|s| s.cached += 1);
                     cached.extraction.clone()
                 }
                 _ => {
-                    stats.lock().expect("stats lock").parsed += 1;
-                    extract(path, &text, *syntax, &options)
+                    count(&|s| s.parsed += 1);
+                    let mut extraction = extract(path, &text, *syntax, &options);
+                    if std::str::from_utf8(&bytes).is_err() {
+                        extraction.problems.push(super::ParseProblem {
+                            offset: std::str::from_utf8(&bytes)
+                                .err()
+                                .map_or(0, |e| e.valid_up_to()),
+                            message: "not valid UTF-8 (read with replacement characters)".into(),
+                        });
+                    }
+                    extraction
                 }
             };
             let problem_text = if extraction.problems.is_empty() {
@@ -183,7 +229,7 @@ pub fn scan(ws: &Workspace, only: &[String]) -> Result<ScanResult> {
                     len: stamp.len,
                     mtime_ns: stamp.mtime_ns,
                     inode: stamp.inode,
-                    hash,
+                    oid,
                     extraction,
                 },
                 true,
@@ -192,8 +238,8 @@ pub fn scan(ws: &Workspace, only: &[String]) -> Result<ScanResult> {
         })
         .collect();
 
-    let changed =
-        results.iter().any(|r| r.2) || (only.is_empty() && cache.files.len() != results.len());
+    let changed = results.iter().any(|r| r.2)
+        || (only.is_empty() && !tree.is_index() && cache.files.len() != results.len());
     let mut problems = Vec::new();
     let mut per_file = Vec::with_capacity(results.len());
     for (path, cached, _, text) in &results {
@@ -213,16 +259,19 @@ pub fn scan(ws: &Workspace, only: &[String]) -> Result<ScanResult> {
         per_file.push((path.clone(), cached.extraction.references.clone()));
     }
     if changed {
-        if only.is_empty() {
+        if only.is_empty() && !tree.is_index() {
             cache.files.clear();
         }
-        for (path, cached, _, _) in results {
-            cache.files.insert(path, cached);
+        for (path, cached, fresh, _) in results {
+            // A staged version must not shadow the work tree's stamp.
+            if fresh || !tree.is_index() {
+                cache.files.insert(path, cached);
+            }
         }
         save_cache(&cache_path, &cache);
     }
 
-    let mut resolver = Resolver::new(root, &sites, &images);
+    let mut resolver = Resolver::new(tree, &sites, &images);
     let references = resolver.resolve_all(&per_file);
     problems.sort_by(|a, b| a.file.cmp(&b.file));
     Ok(ScanResult {
@@ -230,8 +279,23 @@ pub fn scan(ws: &Workspace, only: &[String]) -> Result<ScanResult> {
         problems,
         sites: sites.all().to_vec(),
         images,
-        stats: stats.into_inner().expect("stats lock"),
+        stats: stats.into_inner().unwrap_or_else(|p| p.into_inner()),
     })
+}
+
+/// Sorts one repo-relative file into the lists it belongs to.
+fn classify(rel: String, include: &GlobSet, exclude: &GlobSet, list: &mut FileList) {
+    if is_marker(repo_path::file_name(&rel)) && !rel.contains("node_modules/") {
+        list.markers.push(rel.clone());
+    }
+    if is_image(&rel) {
+        list.images.push(rel);
+    } else if let Some(syntax) = Syntax::of(&rel)
+        && include.is_match(&rel)
+        && !exclude.is_match(&rel)
+    {
+        list.content.push((rel, syntax));
+    }
 }
 
 fn globs(patterns: &[String]) -> Result<GlobSet> {
@@ -272,18 +336,7 @@ fn walk(root: &Path, include: &GlobSet, exclude: &GlobSet) -> Result<FileList> {
                     && let Ok(rel) = entry.path().strip_prefix(root)
                 {
                     let rel = rel.to_string_lossy().replace('\\', "/");
-                    let local = &mut batch.local;
-                    if is_marker(repo_path::file_name(&rel)) && !rel.contains("node_modules/") {
-                        local.markers.push(rel.clone());
-                    }
-                    if is_image(&rel) {
-                        local.images.push(rel);
-                    } else if let Some(syntax) = Syntax::of(&rel)
-                        && include.is_match(&rel)
-                        && !exclude.is_match(&rel)
-                    {
-                        local.content.push((rel, syntax));
-                    }
+                    classify(rel, include, exclude, &mut batch.local);
                 }
                 ignore::WalkState::Continue
             })
@@ -351,12 +404,6 @@ fn build_identity() -> String {
         .and_then(|exe| exe.metadata())
         .map(|meta| format!("{}", Stamp::of(&meta).mtime_ns ^ u128::from(meta.len())))
         .unwrap_or_default()
-}
-
-fn content_hash(bytes: &[u8]) -> u64 {
-    let mut hasher = std::hash::DefaultHasher::new();
-    hasher.write(bytes);
-    hasher.finish()
 }
 
 fn load_cache(path: &Path, salt: &str) -> Cache {

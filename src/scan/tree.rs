@@ -1,0 +1,152 @@
+//! Which version of the files is judged: the work tree, or the index (what
+//! `git commit` would record). Content, existence and folder listings come
+//! from here, so the scanner and `check` work the same on both.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use crate::error::Result;
+use crate::git::GitRepo;
+use crate::repo_path;
+
+/// One staged file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StagedFile {
+    /// Blob id.
+    pub oid: git2::Oid,
+    /// File size as staged.
+    pub size: u64,
+}
+
+/// A source of files.
+pub enum Tree {
+    /// The work tree under `root`.
+    Work {
+        /// Repository root.
+        root: PathBuf,
+    },
+    /// The index of the repository.
+    Index(IndexTree),
+}
+
+/// The index, read once.
+pub struct IndexTree {
+    files: BTreeMap<String, StagedFile>,
+    dirs: HashMap<String, Vec<String>>,
+    repo: Mutex<git2::Repository>,
+}
+
+impl Tree {
+    /// The work tree.
+    pub fn work(root: &Path) -> Tree {
+        Tree::Work {
+            root: root.to_path_buf(),
+        }
+    }
+
+    /// The index of `git`'s repository (stage 0 entries; conflicts are skipped).
+    pub fn index(git: &GitRepo) -> Result<Tree> {
+        let repo = git2::Repository::open(git.git_dir())?;
+        let index = repo.index()?;
+        let mut files = BTreeMap::new();
+        let mut dirs: HashMap<String, Vec<String>> = HashMap::new();
+        for entry in index.iter() {
+            let stage = (entry.flags >> 12) & 0x3;
+            if stage != 0 {
+                continue;
+            }
+            let Ok(path) = String::from_utf8(entry.path) else {
+                continue;
+            };
+            let mut child = path.as_str();
+            loop {
+                let parent = repo_path::parent(child);
+                let list = dirs.entry(parent.to_owned()).or_default();
+                let name = repo_path::file_name(child).to_owned();
+                let seen = list.last() == Some(&name);
+                if !seen {
+                    list.push(name);
+                }
+                if parent.is_empty() || seen {
+                    break;
+                }
+                child = parent;
+            }
+            files.insert(
+                path,
+                StagedFile {
+                    oid: entry.id,
+                    size: u64::from(entry.file_size),
+                },
+            );
+        }
+        for list in dirs.values_mut() {
+            list.sort();
+            list.dedup();
+        }
+        Ok(Tree::Index(IndexTree {
+            files,
+            dirs,
+            repo: Mutex::new(repo),
+        }))
+    }
+
+    /// Whether this is the index.
+    pub fn is_index(&self) -> bool {
+        matches!(self, Tree::Index(_))
+    }
+
+    /// Whether a regular file exists at `path`.
+    pub fn is_file(&self, path: &str) -> bool {
+        match self {
+            Tree::Work { root } => root.join(path).is_file(),
+            Tree::Index(index) => index.files.contains_key(path),
+        }
+    }
+
+    /// The names inside a folder (`""` is the root).
+    pub fn list_dir(&self, dir: &str) -> Vec<String> {
+        match self {
+            Tree::Work { root } => std::fs::read_dir(root.join(dir))
+                .map(|entries| {
+                    entries
+                        .flatten()
+                        .map(|e| e.file_name().to_string_lossy().into_owned())
+                        .collect()
+                })
+                .unwrap_or_default(),
+            Tree::Index(index) => index.dirs.get(dir).cloned().unwrap_or_default(),
+        }
+    }
+
+    /// A file's bytes.
+    pub fn read(&self, path: &str) -> Option<Vec<u8>> {
+        match self {
+            Tree::Work { root } => std::fs::read(root.join(path)).ok(),
+            Tree::Index(index) => {
+                let oid = index.files.get(path)?.oid;
+                let repo = index.repo.lock().unwrap_or_else(|p| p.into_inner());
+                let blob = repo.find_blob(oid).ok()?;
+                Some(blob.content().to_vec())
+            }
+        }
+    }
+
+    /// The staged entry for `path` (index only).
+    pub fn staged(&self, path: &str) -> Option<StagedFile> {
+        match self {
+            Tree::Work { .. } => None,
+            Tree::Index(index) => index.files.get(path).copied(),
+        }
+    }
+
+    /// Every staged path, sorted (index only; empty for the work tree).
+    pub fn staged_paths(&self) -> impl Iterator<Item = &str> {
+        let files = match self {
+            Tree::Work { .. } => None,
+            Tree::Index(index) => Some(&index.files),
+        };
+        files.into_iter().flat_map(|f| f.keys().map(String::as_str))
+    }
+}
