@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 use crate::config::AssetKind;
+use crate::finding::FindingCode;
 use crate::image_options::{Background, ImageSize, OutputFormat, Quality};
 
 /// assetrail: generate, record and check the provenance of a site's images.
@@ -32,7 +33,11 @@ pub enum FormatArg {
     Text,
     /// JSON with a `schema_version`.
     Json,
-    /// An image format, for commands that write images.
+    /// SARIF 2.1.0 (`check` only).
+    Sarif,
+    /// GitHub Actions annotations (`check` only).
+    Github,
+    /// Image format, for commands that write images.
     Image(OutputFormat),
 }
 
@@ -40,8 +45,10 @@ fn parse_format(value: &str) -> Result<FormatArg, String> {
     match value {
         "text" => Ok(FormatArg::Text),
         "json" => Ok(FormatArg::Json),
+        "sarif" => Ok(FormatArg::Sarif),
+        "github" => Ok(FormatArg::Github),
         other => other.parse::<OutputFormat>().map(FormatArg::Image).map_err(|_| {
-            format!("unknown format {other:?} (expected text or json; generate also takes the image formats png, webp, jpeg)")
+            format!("unknown format {other:?} (expected text or json; check also takes sarif and github, generate the image formats png, webp, jpeg)")
         }),
     }
 }
@@ -66,6 +73,61 @@ pub enum Command {
     Show(ShowArgs),
     /// List every image reference in the site's sources and what it resolves to.
     Refs(RefsArgs),
+    /// Check that every asset is recorded, unchanged and referenced, and every reference resolves.
+    Check(CheckArgs),
+    /// Explain a finding code: what it finds, why it matters, how to fix it.
+    Explain(ExplainArgs),
+    /// Install the pre-commit hook.
+    Hook {
+        /// What to do.
+        #[command(subcommand)]
+        action: HookAction,
+    },
+}
+
+/// `hook` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum HookAction {
+    /// Run `assetrail check --staged` before each commit.
+    Install(HookInstallArgs),
+}
+
+/// `hook install`.
+#[derive(Debug, Args)]
+pub struct HookInstallArgs {
+    /// Where to install: a plain git hook, or the project's hook manager.
+    #[arg(long, value_enum, default_value = "git")]
+    pub framework: crate::commands::hook::HookFramework,
+    /// Replace an existing hook that is not assetrail's.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// `check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Judge what is staged (the index) instead of the work tree.
+    #[arg(long)]
+    pub staged: bool,
+    /// Only report findings about these files or folders (orphans are still judged on the whole repository).
+    pub paths: Vec<String>,
+}
+
+/// `explain`.
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// A finding code (AR004) or name (orphan-asset); all rules when omitted.
+    #[arg(value_parser = parse_code)]
+    pub code: Option<FindingCode>,
+}
+
+fn parse_code(value: &str) -> Result<FindingCode, String> {
+    let upper = value.to_ascii_uppercase();
+    FindingCode::ALL
+        .iter()
+        .copied()
+        .find(|c| c.as_str() == upper || c.name() == value)
+        .ok_or_else(|| format!("unknown finding code {value:?} (expected AR001 to AR010, or a rule name such as orphan-asset)"))
 }
 
 /// `init`.

@@ -59,4 +59,36 @@ impl GitRepo {
             Err(e) => Err(e.into()),
         }
     }
+
+    /// Whether `sha` names a commit in this repository.
+    pub fn has_commit(&self, sha: &str) -> bool {
+        git2::Oid::from_str(sha).is_ok_and(|oid| self.repo.find_commit(oid).is_ok())
+    }
+
+    /// The bytes of `path` as of commit `rev` (a sha or `HEAD`), if it was there.
+    pub fn blob_at(&self, rev: &str, path: &str) -> Option<Vec<u8>> {
+        let commit = self.repo.revparse_single(rev).ok()?.peel_to_commit().ok()?;
+        let entry = commit.tree().ok()?.get_path(Path::new(path)).ok()?;
+        let blob = self.repo.find_blob(entry.id()).ok()?;
+        Some(blob.content().to_vec())
+    }
+
+    /// Whether `.gitignore` rules exclude `path`.
+    pub fn is_ignored(&self, path: &str) -> bool {
+        self.repo.is_path_ignored(Path::new(path)).unwrap_or(false)
+    }
+
+    /// Where hooks live: `core.hooksPath` when set, else `<git dir>/hooks`.
+    pub fn hooks_dir(&self) -> PathBuf {
+        let configured = self
+            .repo
+            .config()
+            .ok()
+            .and_then(|c| c.get_path("core.hooksPath").ok());
+        match configured {
+            Some(path) if path.is_absolute() => path,
+            Some(path) => self.root.join(path),
+            None => self.repo.path().join("hooks"),
+        }
+    }
 }

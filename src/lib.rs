@@ -9,6 +9,7 @@
 //! [`commands`] runs, and an [`output::Report`] prints.
 
 pub mod atomic;
+pub mod check;
 pub mod choice;
 pub mod cli;
 pub mod commands;
@@ -18,12 +19,15 @@ pub mod finding;
 pub mod git;
 pub mod image_file;
 pub mod image_options;
+pub mod lfs;
 pub mod manifest;
 pub mod output;
 pub mod provenance;
 pub mod repo_path;
+pub mod report;
 pub mod routes;
 pub mod scan;
+pub mod stat_cache;
 pub mod store;
 pub mod workspace;
 

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use assetrail::cli::{Cli, Command, FormatArg};
+use assetrail::cli::{Cli, Command, FormatArg, HookAction};
 use assetrail::commands;
 use assetrail::error::{Error, Result};
 use assetrail::output::{self, Paint, Report, Style};
@@ -13,7 +13,7 @@ use assetrail::workspace::Workspace;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let json = cli.format == FormatArg::Json;
+    let json = matches!(cli.format, FormatArg::Json | FormatArg::Sarif);
     match run(&cli) {
         Ok(code) => code,
         Err(error) => {
@@ -26,18 +26,20 @@ fn main() -> ExitCode {
 fn run(cli: &Cli) -> Result<ExitCode> {
     let repo = cli.repo.as_deref();
     let image_format = match cli.format {
-        FormatArg::Image(format) => match cli.command {
-            Command::Generate(_) => Some(format),
-            _ => {
-                return Err(Error::usage(
-                    format!(
-                        "--format {format} is an image format; this command prints text or json"
-                    ),
-                    "use --format text or --format json",
-                ));
-            }
-        },
-        FormatArg::Text | FormatArg::Json => None,
+        FormatArg::Image(format) if matches!(cli.command, Command::Generate(_)) => Some(format),
+        FormatArg::Image(format) => {
+            return Err(Error::usage(
+                format!("--format {format} is an image format; this command prints text or json"),
+                "use --format text or --format json",
+            ));
+        }
+        FormatArg::Sarif | FormatArg::Github if !matches!(cli.command, Command::Check(_)) => {
+            return Err(Error::usage(
+                "--format sarif and --format github are for `assetrail check`",
+                "use --format text or --format json",
+            ));
+        }
+        _ => None,
     };
     match &cli.command {
         Command::Init(args) => emit(cli, &commands::init::run(repo, args)?),
@@ -53,12 +55,27 @@ fn run(cli: &Cli) -> Result<ExitCode> {
         Command::Refs(args) => {
             let report = commands::refs::run(&Workspace::open(repo)?, args)?;
             emit(cli, &report)?;
-            Ok(if args.unresolved && report.has_broken() {
-                ExitCode::from(1)
-            } else {
-                ExitCode::SUCCESS
-            })
+            Ok(exit_for(args.unresolved && report.has_broken()))
         }
+        Command::Check(args) => {
+            let report = commands::check::run(&Workspace::open(repo)?, args)?;
+            let stdout = std::io::stdout();
+            let mut out = stdout.lock();
+            let written = match cli.format {
+                FormatArg::Sarif => report.write_sarif(&mut out),
+                FormatArg::Github => report.write_github(&mut out),
+                FormatArg::Json => output::write_json(&mut out, &report),
+                FormatArg::Text | FormatArg::Image(_) => {
+                    report.write_text(&mut out, &Style::stdout())
+                }
+            };
+            finish_output(written.and_then(|()| out.flush()))?;
+            Ok(exit_for(report.failed()))
+        }
+        Command::Explain(args) => emit(cli, &commands::explain::run(args.code)),
+        Command::Hook {
+            action: HookAction::Install(args),
+        } => emit(cli, &commands::hook::install(repo, args)?),
     }
 }
 
@@ -66,14 +83,29 @@ fn emit(cli: &Cli, report: &impl Report) -> Result<ExitCode> {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let written = match cli.format {
-        FormatArg::Json => output::write_json(&mut out, report),
-        FormatArg::Text | FormatArg::Image(_) => report.write_text(&mut out, &Style::stdout()),
+        FormatArg::Json | FormatArg::Sarif => output::write_json(&mut out, report),
+        FormatArg::Text | FormatArg::Github | FormatArg::Image(_) => {
+            report.write_text(&mut out, &Style::stdout())
+        }
     };
-    match written.and_then(|()| out.flush()) {
-        Ok(()) => Ok(ExitCode::SUCCESS),
+    finish_output(written.and_then(|()| out.flush()))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn finish_output(written: std::io::Result<()>) -> Result<()> {
+    match written {
+        Ok(()) => Ok(()),
         // A closed pipe (`assetrail status | head`) is not an error.
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(ExitCode::SUCCESS),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         Err(e) => Err(Error::io("<stdout>", e)),
+    }
+}
+
+fn exit_for(failed: bool) -> ExitCode {
+    if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
     }
 }
 

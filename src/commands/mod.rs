@@ -2,7 +2,10 @@
 //! report for `main` to print.
 
 pub mod adopt;
+pub mod check;
+pub mod explain;
 pub mod generate;
+pub mod hook;
 pub mod import;
 pub mod init;
 pub mod record;

@@ -1,0 +1,604 @@
+//! Findings from manifest × files × references × git: the provenance gate.
+//! Judges the work tree, or with `staged` exactly what `git commit` would
+//! record (manifest, assets and content read from the index).
+
+use std::collections::{HashMap, HashSet};
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::config::RouteType;
+use crate::config::expected_credit;
+use crate::error::{Error, Result};
+use crate::finding::{FindingCode, Severity};
+use crate::lfs;
+use crate::manifest::{MANIFEST_FILE, Manifest, ManifestEntry};
+use crate::repo_path;
+use crate::scan::resolve::{RefStatus, Reference};
+use crate::scan::tree::Tree;
+use crate::scan::walk::{self, FileProblem};
+use crate::stat_cache::StatCache;
+use crate::workspace::Workspace;
+
+/// One problem `check` found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    /// Stable code, e.g. `AR005`.
+    pub code: FindingCode,
+    /// Rule name, e.g. `broken-reference`.
+    pub name: &'static str,
+    /// Configured severity.
+    pub severity: Severity,
+    /// The file the finding is about: the asset, or for AR005 the referencing file.
+    pub path: String,
+    /// 1-based line in `path`, when a source file is involved.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u32>,
+    /// 1-based column in `path`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<u32>,
+    /// What is wrong.
+    pub message: String,
+    /// How to fix it.
+    pub hint: String,
+    /// The asset concerned when `path` is a source file (AR005).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub asset: Option<String>,
+}
+
+/// Counts for the summary line.
+#[derive(Debug, Default, Clone, PartialEq, Eq, Serialize)]
+pub struct CheckSummary {
+    /// Findings at error severity.
+    pub errors: usize,
+    /// Findings at warning severity.
+    pub warnings: usize,
+    /// Manifest entries judged.
+    pub assets: usize,
+    /// References found.
+    pub references: usize,
+    /// Content files scanned.
+    pub files: usize,
+    /// Assets hashed this run (the rest came from the stat cache or blob ids).
+    pub hashed: usize,
+}
+
+/// Everything `check` found.
+#[derive(Debug, Clone, Serialize)]
+pub struct CheckOutcome {
+    /// `staged` or `worktree`.
+    pub mode: &'static str,
+    /// Findings, sorted by path, line, column, code.
+    pub findings: Vec<Finding>,
+    /// Content files that could not be parsed (reported, not fatal).
+    pub problems: Vec<FileProblem>,
+    /// Counts.
+    pub summary: CheckSummary,
+}
+
+impl CheckOutcome {
+    /// Whether any finding is at error severity.
+    pub fn failed(&self) -> bool {
+        self.summary.errors > 0
+    }
+}
+
+/// What to judge.
+#[derive(Debug, Clone, Default)]
+pub struct CheckOptions {
+    /// Judge the index instead of the work tree.
+    pub staged: bool,
+    /// Only report findings about these repo-relative paths (files or folders).
+    pub paths: Vec<String>,
+}
+
+/// Basenames (without extension) that frameworks serve by convention.
+const CONVENTION_STEMS: &[&str] = &[
+    "favicon",
+    "icon",
+    "apple-icon",
+    "apple-touch-icon",
+    "opengraph-image",
+    "twitter-image",
+    "safari-pinned-tab",
+];
+
+fn is_convention_file(path: &str) -> bool {
+    let name = repo_path::file_name(path).to_ascii_lowercase();
+    let stem = name.split('.').next().unwrap_or(&name);
+    name == "robots.txt"
+        || CONVENTION_STEMS
+            .iter()
+            .any(|c| stem == *c || stem.starts_with(&format!("{c}-")))
+        || stem.starts_with("android-chrome-")
+        || stem.starts_with("mstile-")
+}
+
+/// Runs the checks.
+pub fn check(ws: &Workspace, options: &CheckOptions) -> Result<CheckOutcome> {
+    let tree = if options.staged {
+        Tree::index(&ws.git)?
+    } else {
+        Tree::work(ws.root())
+    };
+    let manifest = load_manifest(ws, &tree)?;
+    let scan = walk::scan_tree(ws, &[], &tree)?;
+    let mut collector = Collector {
+        ws,
+        findings: Vec::new(),
+    };
+
+    let mut stat_cache = StatCache::load(ws.git.git_dir());
+    let present = collector.asset_states(&manifest, &tree, &mut stat_cache)?;
+    stat_cache.save();
+    collector.untracked(&manifest, &scan.images, &tree);
+    collector.orphans(&manifest, &scan.references, &present);
+    collector.broken_references(&scan.references);
+    collector.records(&manifest);
+
+    let mut findings: Vec<Finding> = collector
+        .findings
+        .into_iter()
+        .filter(|f| f.severity != Severity::Off)
+        .filter(|f| {
+            options.paths.is_empty()
+                || options.paths.iter().any(|p| {
+                    p.is_empty()
+                        || repo_path::is_within(&f.path, p)
+                        || f.asset
+                            .as_deref()
+                            .is_some_and(|a| repo_path::is_within(a, p))
+                })
+        })
+        .collect();
+    findings.sort_by(|a, b| {
+        (&a.path, a.line, a.column, a.code).cmp(&(&b.path, b.line, b.column, b.code))
+    });
+    findings.dedup();
+    let summary = CheckSummary {
+        errors: findings
+            .iter()
+            .filter(|f| f.severity == Severity::Error)
+            .count(),
+        warnings: findings
+            .iter()
+            .filter(|f| f.severity == Severity::Warning)
+            .count(),
+        assets: manifest.assets.len(),
+        references: scan.references.len(),
+        files: scan.stats.files,
+        hashed: stat_cache.hashed,
+    };
+    Ok(CheckOutcome {
+        mode: if options.staged { "staged" } else { "worktree" },
+        findings,
+        problems: scan.problems,
+        summary,
+    })
+}
+
+/// The manifest as the tree has it: the staged `assets.lock`, or the file.
+fn load_manifest(ws: &Workspace, tree: &Tree) -> Result<Manifest> {
+    if !tree.is_index() {
+        return ws.load_manifest();
+    }
+    match tree.read(MANIFEST_FILE) {
+        None => Ok(Manifest::new()),
+        Some(bytes) => {
+            let text = String::from_utf8(bytes).map_err(|_| Error::Manifest {
+                message: format!("{MANIFEST_FILE} (staged) is not valid UTF-8"),
+                hint: Some(format!("restore it: git checkout -- {MANIFEST_FILE}")),
+            })?;
+            Manifest::parse(&text, &format!("{MANIFEST_FILE} (staged)"))
+        }
+    }
+}
+
+struct Collector<'w> {
+    ws: &'w Workspace,
+    findings: Vec<Finding>,
+}
+
+impl Collector<'_> {
+    fn push(&mut self, code: FindingCode, path: &str, message: String, hint: String) {
+        self.findings.push(Finding {
+            code,
+            name: code.name(),
+            severity: self.ws.config.severity_of(code),
+            path: path.to_owned(),
+            line: None,
+            column: None,
+            message,
+            hint,
+            asset: None,
+        });
+    }
+
+    /// AR002, AR003, AR010; returns the paths whose file is present.
+    fn asset_states(
+        &mut self,
+        manifest: &Manifest,
+        tree: &Tree,
+        stat_cache: &mut StatCache,
+    ) -> Result<HashSet<String>> {
+        let mut present = HashSet::new();
+        for entry in &manifest.assets {
+            let path = entry.path.as_str();
+            let actual = match tree {
+                Tree::Work { root } => {
+                    let abs = root.join(path);
+                    if !abs.is_file() {
+                        None
+                    } else if lfs::looks_like_pointer(&abs) {
+                        let bytes = std::fs::read(&abs).map_err(|e| Error::io(&abs, e))?;
+                        Some(Content::Pointer(lfs::parse_pointer(&bytes)))
+                    } else {
+                        stat_cache
+                            .sha256(root, path)?
+                            .map(|(sha, _)| Content::Sha256(sha))
+                    }
+                }
+                Tree::Index(_) => match tree.staged(path) {
+                    None => None,
+                    Some(staged)
+                        if entry.git_blob.as_deref() == Some(staged.oid.to_string().as_str()) =>
+                    {
+                        Some(Content::Sha256(entry.sha256.clone()))
+                    }
+                    Some(_) => tree
+                        .read(path)
+                        .map(|bytes| match lfs::parse_pointer(&bytes) {
+                            Some(pointer) => Content::Pointer(Some(pointer)),
+                            None => Content::Sha256(format!("{:x}", Sha256::digest(&bytes))),
+                        }),
+                },
+            };
+            match actual {
+                None => self.push(
+                    FindingCode::MissingAsset,
+                    path,
+                    format!(
+                        "{path} is recorded in {MANIFEST_FILE} but the file is gone{}",
+                        if tree.is_index() { " from the index" } else { "" }
+                    ),
+                    format!("restore it (git checkout -- {path}), regenerate it, or remove its entry from {MANIFEST_FILE}"),
+                ),
+                Some(Content::Sha256(sha)) => {
+                    present.insert(path.to_owned());
+                    if sha != entry.sha256 {
+                        self.push(
+                            FindingCode::ModifiedAsset,
+                            path,
+                            format!("{path} changed since it was recorded (recorded sha256 {}, now {})", short(&entry.sha256), short(&sha)),
+                            format!("restore the recorded bytes, or record the new ones: assetrail record {path} --route ROUTE --prompt P --force"),
+                        );
+                    }
+                }
+                Some(Content::Pointer(pointer)) => {
+                    present.insert(path.to_owned());
+                    match pointer {
+                        Some(pointer) if pointer.sha256 == entry.sha256 => {}
+                        Some(pointer) => self.push(
+                            FindingCode::LfsMismatch,
+                            path,
+                            format!(
+                                "{path} is a Git LFS pointer to sha256 {}, but {MANIFEST_FILE} records {}",
+                                short(&pointer.sha256),
+                                short(&entry.sha256)
+                            ),
+                            "the LFS object is not the recorded image: fetch the right object (git lfs pull) or record the new one with --force".into(),
+                        ),
+                        None => self.push(
+                            FindingCode::LfsMismatch,
+                            path,
+                            format!("{path} looks like a Git LFS pointer but has no valid `oid sha256:` line"),
+                            "restore the pointer (git checkout -- PATH) or re-add the file with git lfs".into(),
+                        ),
+                    }
+                }
+            }
+        }
+        Ok(present)
+    }
+
+    /// AR001: images in managed folders with no entry, not allow-listed, not ignored.
+    fn untracked(&mut self, manifest: &Manifest, images: &[String], tree: &Tree) {
+        let config = &self.ws.config;
+        for image in images {
+            if config.managed_folder_of(image).is_none()
+                || !config.is_image_path(image)
+                || manifest.get(image).is_some()
+                || config.is_allowed(image)
+                || (!tree.is_index() && self.ws.git.is_ignored(image))
+            {
+                continue;
+            }
+            self.push(
+                FindingCode::UntrackedAsset,
+                image,
+                format!("{image} is in a managed folder but has no provenance entry"),
+                format!(
+                    "record it: assetrail adopt {image} (hand-made) or assetrail record {image} --route ROUTE --prompt P; or allow-list it under [check] allow"
+                ),
+            );
+        }
+    }
+
+    /// AR004: generated assets nothing references.
+    fn orphans(
+        &mut self,
+        manifest: &Manifest,
+        references: &[Reference],
+        present: &HashSet<String>,
+    ) {
+        let mut used: HashSet<&str> = HashSet::new();
+        let mut in_code: HashMap<&str, &Reference> = HashMap::new();
+        for r in references {
+            match r.status {
+                RefStatus::Ok => {
+                    if let Some(target) = &r.target {
+                        used.insert(target);
+                    }
+                }
+                RefStatus::Pattern => used.extend(r.matches.iter().map(String::as_str)),
+                RefStatus::CodeOnly => {
+                    if let Some(target) = &r.target {
+                        in_code.entry(target).or_insert(r);
+                    }
+                }
+                _ => {}
+            }
+        }
+        for entry in &manifest.assets {
+            let path = entry.path.as_str();
+            if entry.route == "manual"
+                || !present.contains(path)
+                || used.contains(path)
+                || is_convention_file(path)
+                || self.ws.config.is_allowed(path)
+            {
+                continue;
+            }
+            let (message, hint) = match in_code.get(path) {
+                Some(r) => (
+                    format!("{path} is referenced only inside a code sample ({}:{}:{})", r.file, r.line, r.column),
+                    "a path in a code block does not use the image: reference it outside code, or delete the asset and its entry".to_owned(),
+                ),
+                None => (
+                    format!("{path} is not referenced by any scanned file"),
+                    "reference it from a page, or delete it and its entry; if a framework uses it by convention, allow-list it under [check] allow".to_owned(),
+                ),
+            };
+            self.push(FindingCode::OrphanAsset, path, message, hint);
+        }
+    }
+
+    /// AR005: references to files that do not exist (or differ in letter case).
+    fn broken_references(&mut self, references: &[Reference]) {
+        for r in references.iter().filter(|r| r.status.is_broken()) {
+            let target = r.target.clone().unwrap_or_else(|| r.raw.clone());
+            let (message, hint) = match (&r.status, &r.actual) {
+                (RefStatus::CaseMismatch, Some(actual)) => (
+                    format!(
+                        "{} names {target}, but the file is {actual} (letter case differs; this breaks on Linux)",
+                        r.raw
+                    ),
+                    format!("write the path exactly as the file is named: {actual}"),
+                ),
+                _ => (
+                    format!("{} does not exist (looked for {target})", r.raw),
+                    format!(
+                        "fix the path, or create the image: assetrail generate --out {target} --prompt \"...\""
+                    ),
+                ),
+            };
+            let code = FindingCode::BrokenReference;
+            self.findings.push(Finding {
+                code,
+                name: code.name(),
+                severity: self.ws.config.severity_of(code),
+                path: r.file.clone(),
+                line: Some(r.line),
+                column: Some(r.column),
+                message,
+                hint,
+                asset: Some(target),
+            });
+        }
+    }
+
+    /// AR006, AR007, AR008, AR009: what the records themselves say.
+    fn records(&mut self, manifest: &Manifest) {
+        let shas: HashSet<&str> = manifest.assets.iter().map(|e| e.sha256.as_str()).collect();
+        let ids: HashSet<&str> = manifest.assets.iter().map(|e| e.id.as_str()).collect();
+        for entry in &manifest.assets {
+            let path = entry.path.as_str();
+            if let Some(commit) = &entry.base_commit
+                && !self.ws.git.has_commit(commit)
+            {
+                self.push(
+                    FindingCode::UnknownCommit,
+                    path,
+                    format!("{path} was recorded on commit {}, which is not in this repository's history", short(commit)),
+                    "fetch the branch it was made on, or record the asset again on this history (--force)".into(),
+                );
+            }
+            for parent in &entry.parents {
+                let known = shas.contains(parent.sha256.as_str())
+                    || parent.id.as_deref().is_some_and(|id| ids.contains(id))
+                    || self.in_history(entry, &parent.path, &parent.sha256);
+                if !known {
+                    self.push(
+                        FindingCode::DanglingParent,
+                        path,
+                        format!(
+                            "{path} names {} parent {} (sha256 {}), which is neither in {MANIFEST_FILE} nor in history",
+                            parent.role,
+                            parent.path,
+                            short(&parent.sha256)
+                        ),
+                        "commit the parent image, or record it (assetrail adopt / record) so the lineage can be followed".into(),
+                    );
+                }
+            }
+            for missing in missing_fields(entry) {
+                self.push(
+                    FindingCode::IncompleteRecord,
+                    path,
+                    format!("{path} (route {}) has no `{missing}`", display_route(entry)),
+                    format!("record it again with the missing field: assetrail record {path} --route ROUTE ... --force"),
+                );
+            }
+            if let Some(expected) = expected_credit_for(&entry.route)
+                && entry.credit != expected
+            {
+                self.push(
+                    FindingCode::CreditMismatch,
+                    path,
+                    format!(
+                        "{path} is on route {} but billed to {:?}; that route bills {expected:?}",
+                        entry.route, entry.credit
+                    ),
+                    format!("fix `credit` to {expected:?} (credit sources are never mixed), or correct the route"),
+                );
+            }
+        }
+    }
+
+    /// Whether `sha256` is the content of `path` at the entry's base commit or HEAD.
+    fn in_history(&self, entry: &ManifestEntry, path: &str, sha256: &str) -> bool {
+        entry
+            .base_commit
+            .as_deref()
+            .into_iter()
+            .chain(["HEAD"])
+            .filter_map(|rev| self.ws.git.blob_at(rev, path))
+            .any(|bytes| {
+                lfs::parse_pointer(&bytes)
+                    .map_or_else(|| format!("{:x}", Sha256::digest(&bytes)), |p| p.sha256)
+                    == sha256
+            })
+    }
+}
+
+enum Content {
+    Sha256(String),
+    Pointer(Option<lfs::LfsPointer>),
+}
+
+fn short(sha: &str) -> &str {
+    &sha[..sha.len().min(12)]
+}
+
+fn display_route(entry: &ManifestEntry) -> &str {
+    if entry.route.is_empty() {
+        "?"
+    } else {
+        &entry.route
+    }
+}
+
+/// The route type a recorded route string stands for.
+fn route_type(route: &str) -> Option<RouteType> {
+    if route.starts_with("gateway.") {
+        return Some(RouteType::Gateway);
+    }
+    route.parse().ok()
+}
+
+fn expected_credit_for(route: &str) -> Option<String> {
+    let route_type = route_type(route)?;
+    Some(expected_credit(route_type, route.strip_prefix("gateway.")))
+}
+
+/// Fields the entry's route requires that it lacks.
+pub fn missing_fields(entry: &ManifestEntry) -> Vec<&'static str> {
+    let mut missing = Vec::new();
+    let blank = |v: &Option<String>| v.as_deref().is_none_or(|s| s.trim().is_empty());
+    if entry.sha256.is_empty() {
+        missing.push("sha256");
+    }
+    if entry.credit.is_empty() {
+        missing.push("credit");
+    }
+    match route_type(&entry.route) {
+        None => missing.push("route"),
+        Some(RouteType::Images | RouteType::Responses | RouteType::Gateway) => {
+            if blank(&entry.request_id) {
+                missing.push("request_id");
+            }
+            if blank(&entry.model) {
+                missing.push("model");
+            }
+            if blank(&entry.prompt) {
+                missing.push("prompt");
+            }
+            if route_type(&entry.route) == Some(RouteType::Gateway) && blank(&entry.provider) {
+                missing.push("provider");
+            }
+        }
+        Some(RouteType::Codex) => {
+            if blank(&entry.source_path) && blank(&entry.thread_id) {
+                missing.push("source_path or thread_id");
+            }
+        }
+        Some(RouteType::Local | RouteType::Manual) => {}
+    }
+    missing
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn convention_files() {
+        for yes in [
+            "public/favicon.ico",
+            "app/icon.png",
+            "app/blog/opengraph-image.jpg",
+            "public/apple-touch-icon-180x180.png",
+            "public/android-chrome-192x192.png",
+        ] {
+            assert!(is_convention_file(yes), "{yes}");
+        }
+        for no in ["public/images/hero.png", "public/iconic.png"] {
+            assert!(!is_convention_file(no), "{no}");
+        }
+    }
+
+    #[test]
+    fn required_fields_per_route() {
+        let mut entry = ManifestEntry {
+            route: "images".into(),
+            credit: "openai-api".into(),
+            sha256: "ab".into(),
+            prompt: Some("p".into()),
+            ..ManifestEntry::default()
+        };
+        assert_eq!(missing_fields(&entry), ["request_id", "model"]);
+        entry.route = "gateway.acme".into();
+        assert_eq!(missing_fields(&entry), ["request_id", "model", "provider"]);
+        entry.route = "codex".into();
+        assert_eq!(missing_fields(&entry), ["source_path or thread_id"]);
+        entry.route = "local".into();
+        assert!(missing_fields(&entry).is_empty());
+        entry.route = "bogus".into();
+        assert_eq!(missing_fields(&entry), ["route"]);
+    }
+
+    #[test]
+    fn credits_follow_routes() {
+        assert_eq!(
+            expected_credit_for("codex").as_deref(),
+            Some("codex-credits")
+        );
+        assert_eq!(
+            expected_credit_for("gateway.acme").as_deref(),
+            Some("provider:acme")
+        );
+        assert_eq!(expected_credit_for("images").as_deref(), Some("openai-api"));
+        assert_eq!(expected_credit_for("manual").as_deref(), Some("none"));
+        assert_eq!(expected_credit_for("bogus"), None);
+    }
+}

@@ -1,0 +1,228 @@
+//! `assetrail hook install`: run `assetrail check --staged` before each commit,
+//! through plain git hooks or the hook manager the project already uses.
+
+use std::io::{self, Write};
+use std::path::Path;
+
+use serde::Serialize;
+
+use crate::atomic::{self, Existing};
+use crate::choice_enum;
+use crate::cli::HookInstallArgs;
+use crate::error::{Error, Result};
+use crate::output::{Report, Style};
+use crate::workspace;
+
+choice_enum! {
+    /// Hook managers assetrail can install into.
+    pub enum HookFramework: "hook framework" {
+        Git = "git",
+        PreCommit = "pre-commit",
+        Lefthook = "lefthook",
+        Husky = "husky",
+    }
+}
+
+/// The command every hook runs.
+pub const HOOK_COMMAND: &str = "assetrail check --staged";
+
+const GIT_HOOK: &str = "#!/bin/sh\n# Installed by `assetrail hook install`: refuse commits whose images lack provenance.\nexec assetrail check --staged\n";
+
+const PRE_COMMIT_ENTRY: &str = "  - repo: local\n    hooks:\n      - id: assetrail-check\n        name: assetrail check --staged\n        entry: assetrail check --staged\n        language: system\n        pass_filenames: false\n        always_run: true\n";
+
+const LEFTHOOK: &str =
+    "pre-commit:\n  commands:\n    assetrail:\n      run: assetrail check --staged\n";
+
+/// What `hook install` did.
+#[derive(Debug, Serialize)]
+pub struct HookReport {
+    /// The framework.
+    pub framework: HookFramework,
+    /// `wrote`, `updated`, `already-installed` or `printed`.
+    pub action: &'static str,
+    /// The file written or inspected, repo-relative when inside the repository.
+    pub path: String,
+    /// For `printed`: the snippet to add by hand.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub snippet: Option<String>,
+}
+
+impl Report for HookReport {
+    fn write_text(&self, out: &mut dyn Write, _style: &Style) -> io::Result<()> {
+        match self.action {
+            "printed" => {
+                writeln!(
+                    out,
+                    "add this to {} (it could not be merged safely):\n",
+                    self.path
+                )?;
+                write!(out, "{}", self.snippet.as_deref().unwrap_or(""))
+            }
+            action => writeln!(
+                out,
+                "{} {} ({})",
+                action.replace('-', " "),
+                self.path,
+                self.framework
+            ),
+        }
+    }
+}
+
+/// Runs `hook install`.
+pub fn install(repo_arg: Option<&Path>, args: &HookInstallArgs) -> Result<HookReport> {
+    let (git, _) = workspace::locate(repo_arg)?;
+    let root = git.root();
+    let show = |path: &Path| {
+        path.strip_prefix(root)
+            .map(|p| p.to_string_lossy().into_owned())
+            .unwrap_or_else(|_| path.display().to_string())
+    };
+    let report = |action, path: &Path, snippet: Option<String>| HookReport {
+        framework: args.framework,
+        action,
+        path: show(path),
+        snippet,
+    };
+    match args.framework {
+        HookFramework::Git => {
+            let path = git.hooks_dir().join("pre-commit");
+            let existing = std::fs::read_to_string(&path).ok();
+            if let Some(existing) = &existing {
+                if existing.contains(HOOK_COMMAND) && !args.force {
+                    return Ok(report("already-installed", &path, None));
+                }
+                if !args.force {
+                    return Err(Error::refused(
+                        format!("{} already exists and is not assetrail's", show(&path)),
+                        format!(
+                            "add `{HOOK_COMMAND}` to it by hand, or pass --force to replace it"
+                        ),
+                    ));
+                }
+            }
+            write_executable(&path, GIT_HOOK)?;
+            Ok(report(
+                if existing.is_some() {
+                    "updated"
+                } else {
+                    "wrote"
+                },
+                &path,
+                None,
+            ))
+        }
+        HookFramework::PreCommit => {
+            let path = root.join(".pre-commit-config.yaml");
+            match std::fs::read_to_string(&path) {
+                Err(_) => {
+                    write_text(&path, &format!("repos:\n{PRE_COMMIT_ENTRY}"))?;
+                    Ok(report("wrote", &path, None))
+                }
+                Ok(text) if text.contains(HOOK_COMMAND) => {
+                    Ok(report("already-installed", &path, None))
+                }
+                Ok(text) if last_top_level_key(&text) == Some("repos") => {
+                    let mut merged = text.clone();
+                    if !merged.ends_with('\n') {
+                        merged.push('\n');
+                    }
+                    merged.push_str(PRE_COMMIT_ENTRY);
+                    write_text(&path, &merged)?;
+                    Ok(report("updated", &path, None))
+                }
+                Ok(_) => Ok(report(
+                    "printed",
+                    &path,
+                    Some(format!("repos:\n{PRE_COMMIT_ENTRY}")),
+                )),
+            }
+        }
+        HookFramework::Lefthook => {
+            let path = root.join("lefthook.yml");
+            match std::fs::read_to_string(&path) {
+                Err(_) => {
+                    write_text(&path, LEFTHOOK)?;
+                    Ok(report("wrote", &path, None))
+                }
+                Ok(text) if text.contains(HOOK_COMMAND) => Ok(report("already-installed", &path, None)),
+                Ok(text) if !text.lines().any(|l| l.starts_with("pre-commit:")) => {
+                    let separator = if text.is_empty() || text.ends_with('\n') { "" } else { "\n" };
+                    write_text(&path, &format!("{text}{separator}{LEFTHOOK}"))?;
+                    Ok(report("updated", &path, None))
+                }
+                Ok(_) => Ok(report(
+                    "printed",
+                    &path,
+                    Some("pre-commit:\n  commands:\n    assetrail:\n      run: assetrail check --staged\n".into()),
+                )),
+            }
+        }
+        HookFramework::Husky => {
+            let path = root.join(".husky").join("pre-commit");
+            match std::fs::read_to_string(&path) {
+                Err(_) => {
+                    std::fs::create_dir_all(root.join(".husky"))
+                        .map_err(|e| Error::io(root.join(".husky"), e))?;
+                    write_executable(&path, &format!("{HOOK_COMMAND}\n"))?;
+                    Ok(report("wrote", &path, None))
+                }
+                Ok(text) if text.contains(HOOK_COMMAND) => {
+                    Ok(report("already-installed", &path, None))
+                }
+                Ok(text) => {
+                    let separator = if text.is_empty() || text.ends_with('\n') {
+                        ""
+                    } else {
+                        "\n"
+                    };
+                    write_executable(&path, &format!("{text}{separator}{HOOK_COMMAND}\n"))?;
+                    Ok(report("updated", &path, None))
+                }
+            }
+        }
+    }
+}
+
+/// The last key at column 0 of a YAML file (comments and blank lines skipped).
+fn last_top_level_key(text: &str) -> Option<&str> {
+    text.lines()
+        .filter(|l| !l.is_empty() && !l.starts_with([' ', '\t', '#', '-']))
+        .filter_map(|l| l.split_once(':').map(|(k, _)| k.trim()))
+        .next_back()
+}
+
+fn write_text(path: &Path, text: &str) -> Result<()> {
+    atomic::write(path, text.as_bytes(), Existing::Replace)
+}
+
+fn write_executable(path: &Path, text: &str) -> Result<()> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    }
+    atomic::write(path, text.as_bytes(), Existing::Replace)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755))
+            .map_err(|e| Error::io(path, e))?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn top_level_keys() {
+        assert_eq!(
+            last_top_level_key("default_stages: [commit]\nrepos:\n  - repo: x\n"),
+            Some("repos")
+        );
+        assert_eq!(
+            last_top_level_key("repos:\n  - repo: x\nci:\n  skip: []\n"),
+            Some("ci")
+        );
+    }
+}

@@ -1,0 +1,145 @@
+//! The stat cache under `.git/assetrail/`: path → (dev, inode, mtime, size,
+//! sha256), so an asset whose file has not changed is never hashed again.
+//! Local to one clone, never committed, safe to delete.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::atomic::{self, Existing};
+use crate::error::Result;
+use crate::image_file;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct StatEntry {
+    dev: u64,
+    inode: u64,
+    mtime_ns: u128,
+    size: u64,
+    sha256: String,
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct StatFile {
+    version: u32,
+    entries: HashMap<String, StatEntry>,
+}
+
+/// Cached hashes of files in the work tree.
+pub struct StatCache {
+    path: PathBuf,
+    file: StatFile,
+    dirty: bool,
+    /// Files hashed this run (for benchmarks and tests).
+    pub hashed: usize,
+}
+
+const VERSION: u32 = 1;
+
+impl StatCache {
+    /// Loads the cache of the repository whose git directory is `git_dir`
+    /// (an unreadable or stale cache is an empty one).
+    pub fn load(git_dir: &Path) -> StatCache {
+        let path = git_dir.join("assetrail").join("stat-cache.json");
+        let file = std::fs::read(&path)
+            .ok()
+            .and_then(|b| serde_json::from_slice::<StatFile>(&b).ok())
+            .filter(|f| f.version == VERSION)
+            .unwrap_or(StatFile {
+                version: VERSION,
+                entries: HashMap::new(),
+            });
+        StatCache {
+            path,
+            file,
+            dirty: false,
+            hashed: 0,
+        }
+    }
+
+    /// The sha256 and size of `root/rel`, from the cache when its stat is
+    /// unchanged; `None` when the file does not exist.
+    pub fn sha256(&mut self, root: &Path, rel: &str) -> Result<Option<(String, u64)>> {
+        let abs = root.join(rel);
+        let Ok(meta) = abs.metadata() else {
+            return Ok(None);
+        };
+        let (dev, inode) = dev_inode(&meta);
+        let mtime_ns = meta
+            .modified()
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map_or(0, |d| d.as_nanos());
+        if let Some(entry) = self.file.entries.get(rel)
+            && entry.dev == dev
+            && entry.inode == inode
+            && entry.mtime_ns == mtime_ns
+            && entry.size == meta.len()
+            && mtime_ns != 0
+        {
+            return Ok(Some((entry.sha256.clone(), entry.size)));
+        }
+        let sha256 = image_file::sha256_file(&abs)?;
+        self.hashed += 1;
+        self.file.entries.insert(
+            rel.to_owned(),
+            StatEntry {
+                dev,
+                inode,
+                mtime_ns,
+                size: meta.len(),
+                sha256: sha256.clone(),
+            },
+        );
+        self.dirty = true;
+        Ok(Some((sha256, meta.len())))
+    }
+
+    /// Writes the cache back if it changed (best effort).
+    pub fn save(&self) {
+        if !self.dirty {
+            return;
+        }
+        if let Some(dir) = self.path.parent()
+            && std::fs::create_dir_all(dir).is_ok()
+            && let Ok(bytes) = serde_json::to_vec(&self.file)
+        {
+            let _ = atomic::write(&self.path, &bytes, Existing::Replace);
+        }
+    }
+}
+
+#[cfg(unix)]
+fn dev_inode(meta: &std::fs::Metadata) -> (u64, u64) {
+    use std::os::unix::fs::MetadataExt;
+    (meta.dev(), meta.ino())
+}
+
+#[cfg(not(unix))]
+fn dev_inode(_meta: &std::fs::Metadata) -> (u64, u64) {
+    (0, 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hashes_once_until_the_file_changes() {
+        let root = tempfile::tempdir().unwrap();
+        let git = tempfile::tempdir().unwrap();
+        std::fs::write(root.path().join("a.png"), b"one").unwrap();
+        let mut cache = StatCache::load(git.path());
+        let first = cache.sha256(root.path(), "a.png").unwrap().unwrap();
+        cache.save();
+        let mut cache = StatCache::load(git.path());
+        assert_eq!(cache.sha256(root.path(), "a.png").unwrap().unwrap(), first);
+        assert_eq!(cache.hashed, 0);
+        std::fs::write(root.path().join("a.png"), b"two!").unwrap();
+        let changed = cache.sha256(root.path(), "a.png").unwrap().unwrap();
+        assert_ne!(changed.0, first.0);
+        assert_eq!(cache.hashed, 1);
+        assert_eq!(cache.sha256(root.path(), "missing.png").unwrap(), None);
+    }
+}
