@@ -47,7 +47,7 @@ pub fn looks_like_pointer(path: &std::path::Path) -> bool {
     if meta.len() > 1024 {
         return false;
     }
-    let mut head = [0u8; 44];
+    let mut head = [0u8; VERSION_LINE.len()];
     std::fs::File::open(path)
         .and_then(|mut f| f.read_exact(&mut head))
         .is_ok_and(|()| head == VERSION_LINE)
