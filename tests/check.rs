@@ -95,9 +95,13 @@ fn a_clean_repository_passes() {
 
 type Setup = fn(&Repo);
 
+/// Name, setup, expected code, its path, its line (when a source file is
+/// involved), and the exit status.
+type Case = (&'static str, Setup, &'static str, &'static str, Option<u32>, i32);
+
 #[test]
 fn each_finding_code_in_its_own_repository() {
-    let cases: &[(&str, Setup, &str, &str, Option<u32>, i32)] = &[
+    let cases: &[Case] = &[
         (
             "AR001",
             |r| r.write("public/images/extra.png", png(1)),
