@@ -12,7 +12,7 @@ use crate::config::expected_credit;
 use crate::error::{Error, Result};
 use crate::finding::{FindingCode, Severity};
 use crate::lfs;
-use crate::manifest::{MANIFEST_FILE, Manifest, ManifestEntry};
+use crate::manifest::{self, FileStamp, MANIFEST_FILE, Manifest, ManifestEntry};
 use crate::repo_path;
 use crate::scan::resolve::{RefStatus, Reference};
 use crate::scan::tree::Tree;
@@ -178,20 +178,37 @@ pub fn check(ws: &Workspace, options: &CheckOptions) -> Result<CheckOutcome> {
 }
 
 /// The manifest as the tree has it: the staged `assets.lock`, or the file.
+/// Parses are cached by content (blob id or file stamp) under `.git/assetrail/`.
 fn load_manifest(ws: &Workspace, tree: &Tree) -> Result<Manifest> {
+    let cache = ws
+        .git
+        .git_dir()
+        .join("assetrail")
+        .join("manifest-cache.json");
     if !tree.is_index() {
-        return ws.load_manifest();
+        let path = ws.manifest_path();
+        let Some(stamp) = FileStamp::of(&path) else {
+            return Ok(Manifest::new());
+        };
+        return manifest::parse_cached(&stamp.key(), &cache, MANIFEST_FILE, || {
+            std::fs::read_to_string(&path)
+                .map(Some)
+                .map_err(|e| Error::io(&path, e))
+        });
     }
-    match tree.read(MANIFEST_FILE) {
-        None => Ok(Manifest::new()),
-        Some(bytes) => {
-            let text = String::from_utf8(bytes).map_err(|_| Error::Manifest {
-                message: format!("{MANIFEST_FILE} (staged) is not valid UTF-8"),
+    let Some(staged) = tree.staged(MANIFEST_FILE) else {
+        return Ok(Manifest::new());
+    };
+    let file = format!("{MANIFEST_FILE} (staged)");
+    manifest::parse_cached(&format!("blob:{}", staged.oid), &cache, &file, || {
+        let bytes = tree.read(MANIFEST_FILE).unwrap_or_default();
+        String::from_utf8(bytes)
+            .map(Some)
+            .map_err(|_| Error::Manifest {
+                message: format!("{file} is not valid UTF-8"),
                 hint: Some(format!("restore it: git checkout -- {MANIFEST_FILE}")),
-            })?;
-            Manifest::parse(&text, &format!("{MANIFEST_FILE} (staged)"))
-        }
-    }
+            })
+    })
 }
 
 struct Collector<'w> {

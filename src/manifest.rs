@@ -353,6 +353,56 @@ impl FileStamp {
     }
 }
 
+impl FileStamp {
+    /// A string naming this version of the file, for caches.
+    pub fn key(&self) -> String {
+        let mtime = self
+            .modified
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map_or(0, |d| d.as_nanos());
+        format!("stat:{}:{mtime}:{}", self.len, self.inode)
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+struct ParsedManifest {
+    key: String,
+    manifest: Manifest,
+}
+
+/// Returns the manifest for the content named by `key` (a blob id or a file
+/// stamp), from the parse cached at `cache_path` when the key matches, else by
+/// parsing `read()` (and caching the result). Parse errors are never cached.
+pub fn parse_cached(
+    key: &str,
+    cache_path: &Path,
+    file: &str,
+    read: impl FnOnce() -> Result<Option<String>>,
+) -> Result<Manifest> {
+    if let Some(parsed) = std::fs::read(cache_path)
+        .ok()
+        .and_then(|bytes| serde_json::from_slice::<ParsedManifest>(&bytes).ok())
+        .filter(|parsed| parsed.key == key)
+    {
+        return Ok(parsed.manifest);
+    }
+    let Some(text) = read()? else {
+        return Ok(Manifest::new());
+    };
+    let manifest = Manifest::parse(&text, file)?;
+    let parsed = ParsedManifest {
+        key: key.to_owned(),
+        manifest,
+    };
+    if let Some(dir) = cache_path.parent()
+        && std::fs::create_dir_all(dir).is_ok()
+        && let Ok(bytes) = serde_json::to_vec(&parsed)
+    {
+        let _ = atomic::write(cache_path, &bytes, Existing::Replace);
+    }
+    Ok(parsed.manifest)
+}
+
 /// A manifest read without the lock, with the stamp of the file it came from,
 /// so a later transaction can reuse it instead of parsing the file again.
 #[derive(Debug, Clone)]

@@ -97,7 +97,14 @@ type Setup = fn(&Repo);
 
 /// Name, setup, expected code, its path, its line (when a source file is
 /// involved), and the exit status.
-type Case = (&'static str, Setup, &'static str, &'static str, Option<u32>, i32);
+type Case = (
+    &'static str,
+    Setup,
+    &'static str,
+    &'static str,
+    Option<u32>,
+    i32,
+);
 
 #[test]
 fn each_finding_code_in_its_own_repository() {

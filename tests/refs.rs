@@ -277,6 +277,6 @@ fn the_cache_skips_unchanged_files_and_notices_changes() {
     assert_eq!(second_post.len(), 1);
     assert_eq!(second_post[0]["status"], "ok");
     // The cache lives in the git directory, never in the work tree.
-    assert!(repo.path().join(".git/assetrail/refs-cache.json").is_file());
+    assert!(repo.path().join(".git/assetrail/refs-cache").is_file());
     assert!(!repo.run(&["status"]).stdout.contains("refs-cache"));
 }

@@ -2,6 +2,7 @@
 //! each a function from text to a flat list of [`RawReference`]s that remember
 //! where they came from; [`resolve`] then maps each one to a file.
 
+pub mod cache;
 pub mod css;
 pub mod data;
 pub mod frontmatter;

@@ -109,11 +109,11 @@ impl<'a> Resolver<'a> {
 
     /// Resolves every file's references: patterns first, so that weak bare
     /// names can be looked up in the folders the globs cover.
-    pub fn resolve_all(&mut self, files: &[(String, Vec<RawReference>)]) -> Vec<Reference> {
+    pub fn resolve_all(&mut self, files: &[(&str, &[RawReference])]) -> Vec<Reference> {
         let mut out = Vec::new();
         for pass in [true, false] {
             for (file, references) in files {
-                for raw in references {
+                for raw in references.iter() {
                     if (raw.strength == Strength::Pattern) == pass {
                         let resolved = self.resolve(file, raw);
                         if pass && let Some(pattern) = &resolved.pattern {

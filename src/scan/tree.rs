@@ -2,9 +2,9 @@
 //! `git commit` would record). Content, existence and folder listings come
 //! from here, so the scanner and `check` work the same on both.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Mutex, OnceLock};
 
 use crate::error::Result;
 use crate::git::GitRepo;
@@ -32,9 +32,39 @@ pub enum Tree {
 
 /// The index, read once.
 pub struct IndexTree {
-    files: BTreeMap<String, StagedFile>,
-    dirs: HashMap<String, Vec<String>>,
+    files: HashMap<String, StagedFile>,
+    /// Folder → names, built on first use (only case checks need it).
+    dirs: OnceLock<HashMap<String, Vec<String>>>,
     repo: Mutex<git2::Repository>,
+}
+
+impl IndexTree {
+    fn dirs(&self) -> &HashMap<String, Vec<String>> {
+        self.dirs.get_or_init(|| {
+            let mut dirs: HashMap<String, Vec<String>> = HashMap::new();
+            for path in self.files.keys() {
+                let mut child = path.as_str();
+                loop {
+                    let parent = repo_path::parent(child);
+                    let list = dirs.entry(parent.to_owned()).or_default();
+                    let name = repo_path::file_name(child);
+                    let seen = list.last().is_some_and(|last| last == name);
+                    if !seen {
+                        list.push(name.to_owned());
+                    }
+                    if parent.is_empty() || seen {
+                        break;
+                    }
+                    child = parent;
+                }
+            }
+            for list in dirs.values_mut() {
+                list.sort();
+                list.dedup();
+            }
+            dirs
+        })
+    }
 }
 
 impl Tree {
@@ -49,8 +79,7 @@ impl Tree {
     pub fn index(git: &GitRepo) -> Result<Tree> {
         let repo = git2::Repository::open(git.git_dir())?;
         let index = repo.index()?;
-        let mut files = BTreeMap::new();
-        let mut dirs: HashMap<String, Vec<String>> = HashMap::new();
+        let mut files = HashMap::with_capacity(index.len());
         for entry in index.iter() {
             let stage = (entry.flags >> 12) & 0x3;
             if stage != 0 {
@@ -59,20 +88,6 @@ impl Tree {
             let Ok(path) = String::from_utf8(entry.path) else {
                 continue;
             };
-            let mut child = path.as_str();
-            loop {
-                let parent = repo_path::parent(child);
-                let list = dirs.entry(parent.to_owned()).or_default();
-                let name = repo_path::file_name(child).to_owned();
-                let seen = list.last() == Some(&name);
-                if !seen {
-                    list.push(name);
-                }
-                if parent.is_empty() || seen {
-                    break;
-                }
-                child = parent;
-            }
             files.insert(
                 path,
                 StagedFile {
@@ -81,13 +96,9 @@ impl Tree {
                 },
             );
         }
-        for list in dirs.values_mut() {
-            list.sort();
-            list.dedup();
-        }
         Ok(Tree::Index(IndexTree {
             files,
-            dirs,
+            dirs: OnceLock::new(),
             repo: Mutex::new(repo),
         }))
     }
@@ -116,7 +127,7 @@ impl Tree {
                         .collect()
                 })
                 .unwrap_or_default(),
-            Tree::Index(index) => index.dirs.get(dir).cloned().unwrap_or_default(),
+            Tree::Index(index) => index.dirs().get(dir).cloned().unwrap_or_default(),
         }
     }
 
@@ -141,7 +152,7 @@ impl Tree {
         }
     }
 
-    /// Every staged path, sorted (index only; empty for the work tree).
+    /// Every staged path, in no particular order (index only; empty for the work tree).
     pub fn staged_paths(&self) -> impl Iterator<Item = &str> {
         let files = match self {
             Tree::Work { .. } => None,

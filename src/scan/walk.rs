@@ -3,20 +3,20 @@
 //! reusing a per-file cache under `.git/assetrail/` when the file is unchanged —
 //! then resolve them all.
 
-use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use rayon::prelude::*;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
+use super::cache::{Cache, CachedFile};
 use super::image_path::IMAGE_EXTENSIONS;
 use super::resolve::{Reference, Resolver};
 use super::site::{Site, Sites, is_marker};
 use super::tree::Tree;
-use super::{ExtractOptions, Extraction, LineIndex, Syntax, extract};
-use crate::atomic::{self, Existing};
+use super::{ExtractOptions, LineIndex, RawReference, Syntax, extract};
 use crate::error::{Error, Result};
 use crate::repo_path;
 use crate::workspace::Workspace;
@@ -61,25 +61,6 @@ pub struct ScanStats {
     pub cached: usize,
     /// Files parsed this time.
     pub parsed: usize,
-}
-
-const CACHE_VERSION: u32 = 2;
-
-#[derive(Debug, Default, Serialize, Deserialize)]
-struct Cache {
-    version: u32,
-    salt: String,
-    files: HashMap<String, CachedFile>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-struct CachedFile {
-    len: u64,
-    mtime_ns: u128,
-    inode: u64,
-    /// Git blob id of the content the extraction came from.
-    oid: String,
-    extraction: Extraction,
 }
 
 #[derive(Default)]
@@ -154,16 +135,13 @@ pub fn scan_tree(ws: &Workspace, only: &[String], tree: &Tree) -> Result<ScanRes
         build_identity(),
         options.image_keys.join(",")
     );
-    let cache_path = ws.git.git_dir().join("assetrail").join("refs-cache.json");
-    let mut cache = load_cache(&cache_path, &salt);
+    let cache_path = ws.git.git_dir().join("assetrail").join("refs-cache");
+    let mut cache = Cache::load(&cache_path, &salt);
 
-    let stats = Mutex::new(ScanStats {
-        files: content.len(),
-        ..ScanStats::default()
-    });
-    let count =
-        |f: &dyn Fn(&mut ScanStats)| f(&mut stats.lock().unwrap_or_else(|p| p.into_inner()));
-    let results: Vec<(String, CachedFile, bool, String)> = content
+    let cached_count = AtomicUsize::new(0);
+    let parsed_count = AtomicUsize::new(0);
+    let bytes_read = AtomicU64::new(0);
+    let results: Vec<(&String, Outcome<'_>)> = content
         .par_iter()
         .filter_map(|(path, syntax)| {
             let cached = cache.files.get(path);
@@ -173,18 +151,18 @@ pub fn scan_tree(ws: &Workspace, only: &[String], tree: &Tree) -> Result<ScanRes
                     if let Some(cached) = cached
                         && stamp.matches(cached)
                     {
-                        count(&|s| s.cached += 1);
-                        return Some((path.clone(), cached.clone(), false, String::new()));
+                        cached_count.fetch_add(1, Ordering::Relaxed);
+                        return Some((path, Outcome::Cached(cached)));
                     }
                     stamp
                 }
                 Tree::Index(_) => {
                     let staged = tree.staged(path)?;
                     if let Some(cached) = cached
-                        && cached.oid == staged.oid.to_string()
+                        && cached.oid == staged.oid.as_bytes()
                     {
-                        count(&|s| s.cached += 1);
-                        return Some((path.clone(), cached.clone(), false, String::new()));
+                        cached_count.fetch_add(1, Ordering::Relaxed);
+                        return Some((path, Outcome::Cached(cached)));
                     }
                     Stamp {
                         len: staged.size,
@@ -194,93 +172,127 @@ pub fn scan_tree(ws: &Workspace, only: &[String], tree: &Tree) -> Result<ScanRes
                 }
             };
             let bytes = tree.read(path)?;
-            let oid = git2::Oid::hash_object(git2::ObjectType::Blob, &bytes)
-                .map(|o| o.to_string())
+            bytes_read.fetch_add(bytes.len() as u64, Ordering::Relaxed);
+            let oid: [u8; 20] = git2::Oid::hash_object(git2::ObjectType::Blob, &bytes)
+                .ok()
+                .and_then(|o| o.as_bytes().try_into().ok())
                 .unwrap_or_default();
             let text = String::from_utf8_lossy(&bytes);
-            count(&|s| s.bytes_read += bytes.len() as u64);
             let extraction = match cached {
                 Some(cached) if cached.oid == oid => {
-                    count(&|s| s.cached += 1);
+                    cached_count.fetch_add(1, Ordering::Relaxed);
                     cached.extraction.clone()
                 }
                 _ => {
-                    count(&|s| s.parsed += 1);
+                    parsed_count.fetch_add(1, Ordering::Relaxed);
                     let mut extraction = extract(path, &text, *syntax, &options);
-                    if std::str::from_utf8(&bytes).is_err() {
+                    if let Err(e) = std::str::from_utf8(&bytes) {
                         extraction.problems.push(super::ParseProblem {
-                            offset: std::str::from_utf8(&bytes)
-                                .err()
-                                .map_or(0, |e| e.valid_up_to()),
+                            offset: e.valid_up_to(),
                             message: "not valid UTF-8 (read with replacement characters)".into(),
                         });
                     }
                     extraction
                 }
             };
-            let problem_text = if extraction.problems.is_empty() {
+            let text = if extraction.problems.is_empty() {
                 String::new()
             } else {
                 text.into_owned()
             };
-            Some((
-                path.clone(),
-                CachedFile {
-                    len: stamp.len,
-                    mtime_ns: stamp.mtime_ns,
-                    inode: stamp.inode,
-                    oid,
-                    extraction,
-                },
-                true,
-                problem_text,
-            ))
+            let file = CachedFile {
+                len: stamp.len,
+                mtime_ns: stamp.mtime_ns,
+                inode: stamp.inode,
+                oid,
+                extraction,
+            };
+            Some((path, Outcome::Fresh(file, text)))
         })
         .collect();
 
-    let changed = results.iter().any(|r| r.2)
-        || (only.is_empty() && !tree.is_index() && cache.files.len() != results.len());
     let mut problems = Vec::new();
-    let mut per_file = Vec::with_capacity(results.len());
-    for (path, cached, _, text) in &results {
-        for problem in &cached.extraction.problems {
+    for (path, outcome) in &results {
+        let (file, text) = match outcome {
+            Outcome::Cached(file) => (*file, ""),
+            Outcome::Fresh(file, text) => (file, text.as_str()),
+        };
+        for problem in &file.extraction.problems {
             let (line, column) = if text.is_empty() {
                 (0, 0)
             } else {
                 LineIndex::new(text).line_column(text, problem.offset)
             };
             problems.push(FileProblem {
-                file: path.clone(),
+                file: (*path).clone(),
                 line,
                 column,
                 message: problem.message.clone(),
             });
         }
-        per_file.push((path.clone(), cached.extraction.references.clone()));
     }
-    if changed {
-        if only.is_empty() && !tree.is_index() {
-            cache.files.clear();
-        }
-        for (path, cached, fresh, _) in results {
-            // A staged version must not shadow the work tree's stamp.
-            if fresh || !tree.is_index() {
-                cache.files.insert(path, cached);
-            }
-        }
-        save_cache(&cache_path, &cache);
-    }
-
+    let per_file: Vec<(&str, &[RawReference])> = results
+        .iter()
+        .map(|(path, outcome)| {
+            let file = match outcome {
+                Outcome::Cached(file) => *file,
+                Outcome::Fresh(file, _) => file,
+            };
+            (path.as_str(), file.extraction.references.as_slice())
+        })
+        .collect();
     let mut resolver = Resolver::new(tree, &sites, &images);
     let references = resolver.resolve_all(&per_file);
+    drop(per_file);
+
+    let fresh: Vec<(String, CachedFile)> = results
+        .into_iter()
+        .filter_map(|(path, outcome)| match outcome {
+            Outcome::Fresh(file, _) => Some((path.clone(), file)),
+            Outcome::Cached(_) => None,
+        })
+        .collect();
+    let stale = only.is_empty() && !tree.is_index() && cache.files.len() != content.len();
+    // Re-reading a few staged files next time is cheaper than rewriting the
+    // whole cache on every commit; the work tree always saves.
+    let worth_saving = if tree.is_index() {
+        fresh.len() > STAGED_SAVE_THRESHOLD
+    } else {
+        !fresh.is_empty()
+    };
+    if worth_saving || stale {
+        if stale {
+            let wanted: std::collections::HashSet<&String> =
+                content.iter().map(|(p, _)| p).collect();
+            cache.files.retain(|p, _| wanted.contains(p));
+        }
+        cache.files.extend(fresh);
+        cache.save(&cache_path);
+    }
     problems.sort_by(|a, b| a.file.cmp(&b.file));
+    let stats = ScanStats {
+        files: content.len(),
+        bytes_read: bytes_read.into_inner(),
+        cached: cached_count.into_inner(),
+        parsed: parsed_count.into_inner(),
+    };
     Ok(ScanResult {
         references,
         problems,
         sites: sites.all().to_vec(),
         images,
-        stats: stats.into_inner().unwrap_or_else(|p| p.into_inner()),
+        stats,
     })
+}
+
+/// How many freshly parsed staged files make `check --staged` rewrite the cache.
+const STAGED_SAVE_THRESHOLD: usize = 64;
+
+/// One content file's extraction: reused from the cache, or made now (with the
+/// text, kept only when there are problems to locate).
+enum Outcome<'c> {
+    Cached(&'c CachedFile),
+    Fresh(CachedFile, String),
 }
 
 /// Sorts one repo-relative file into the lists it belongs to.
@@ -404,26 +416,4 @@ fn build_identity() -> String {
         .and_then(|exe| exe.metadata())
         .map(|meta| format!("{}", Stamp::of(&meta).mtime_ns ^ u128::from(meta.len())))
         .unwrap_or_default()
-}
-
-fn load_cache(path: &Path, salt: &str) -> Cache {
-    std::fs::read(path)
-        .ok()
-        .and_then(|bytes| serde_json::from_slice::<Cache>(&bytes).ok())
-        .filter(|cache| cache.version == CACHE_VERSION && cache.salt == salt)
-        .unwrap_or_else(|| Cache {
-            version: CACHE_VERSION,
-            salt: salt.to_owned(),
-            files: HashMap::new(),
-        })
-}
-
-/// Best effort: a cache that cannot be written only costs time next run.
-fn save_cache(path: &Path, cache: &Cache) {
-    if let Some(dir) = path.parent()
-        && std::fs::create_dir_all(dir).is_ok()
-        && let Ok(bytes) = serde_json::to_vec(cache)
-    {
-        let _ = atomic::write(path, &bytes, Existing::Replace);
-    }
 }
