@@ -12,6 +12,7 @@ use crate::choice_enum;
 use crate::error::{Error, Location, Result};
 use crate::finding::{FindingCode, Severity};
 use crate::image_options::{Background, ImageSize, OutputFormat, Quality};
+use crate::models::{ModelInfo, Models};
 use crate::repo_path;
 
 /// The configuration file's name, at the repository root.
@@ -102,6 +103,16 @@ pub struct RouteConfig {
     pub channel: Option<String>,
     /// Name of the price table in `[pricing]`.
     pub pricing: Option<String>,
+    /// OpenAI organization id (else `OPENAI_ORG_ID`).
+    pub organization: Option<String>,
+    /// OpenAI project id (else `OPENAI_PROJECT_ID`).
+    pub project: Option<String>,
+    /// Extra headers sent on every request of this route.
+    pub headers: BTreeMap<String, String>,
+    /// Retries after the first attempt (default 2).
+    pub max_retries: Option<u32>,
+    /// Per-request timeout in seconds (default 600).
+    pub timeout_secs: Option<u64>,
 }
 
 impl RouteConfig {
@@ -117,6 +128,11 @@ impl RouteConfig {
             provider: None,
             channel: None,
             pricing: None,
+            organization: None,
+            project: None,
+            headers: BTreeMap::new(),
+            max_retries: None,
+            timeout_secs: None,
         }
     }
 
@@ -188,6 +204,8 @@ pub struct Config {
     allow_set: GlobSet,
     /// Severity per finding code.
     pub severity: BTreeMap<FindingCode, Severity>,
+    /// Model capabilities (shipped defaults plus `[models]`).
+    pub models: Models,
 }
 
 impl Config {
@@ -281,6 +299,8 @@ struct RawConfig {
     pricing: BTreeMap<String, Spanned<PriceTable>>,
     #[serde(default)]
     check: RawCheck,
+    #[serde(default)]
+    models: BTreeMap<String, ModelInfo>,
 }
 
 #[derive(Deserialize)]
@@ -416,6 +436,12 @@ struct RawRoute {
     provider: Option<String>,
     channel: Option<String>,
     pricing: Option<Spanned<String>>,
+    organization: Option<String>,
+    project: Option<String>,
+    #[serde(default)]
+    headers: BTreeMap<String, String>,
+    max_retries: Option<u32>,
+    timeout_secs: Option<u64>,
 }
 
 #[derive(Deserialize, Default)]
@@ -613,6 +639,7 @@ impl Validator<'_> {
             allow,
             allow_set,
             severity,
+            models: Models::with_overrides(raw.models),
         })
     }
 
@@ -699,6 +726,11 @@ impl Validator<'_> {
                     provider,
                     channel: route.channel.clone(),
                     pricing: route.pricing.as_ref().map(|p| p.get_ref().clone()),
+                    organization: route.organization.clone(),
+                    project: route.project.clone(),
+                    headers: route.headers.clone(),
+                    max_retries: route.max_retries,
+                    timeout_secs: route.timeout_secs,
                 },
             );
         }
@@ -830,12 +862,11 @@ mod tests {
             assert_eq!(config.kinds[kind], builtin_kind(*kind), "{kind}");
         }
         assert_eq!(config.default_route, "local");
-        assert_eq!(config.routes["gateway.acme"].credit, "provider:acme");
-        assert_eq!(
-            config.routes["gateway.acme"].manifest_route(),
-            "gateway.acme"
-        );
+        assert_eq!(config.routes["images"].route_type, RouteType::Images);
         assert_eq!(config.routes["responses"].route_type, RouteType::Responses);
+        let gateway = Config::parse("[routes.\"gateway.acme\"]\ntype = \"gateway\"\n", "a").unwrap();
+        assert_eq!(gateway.routes["gateway.acme"].credit, "provider:acme");
+        assert_eq!(gateway.routes["gateway.acme"].manifest_route(), "gateway.acme");
         assert!(config.is_allowed("public/icons/a/b.png"));
         assert_eq!(
             config.severity_of(FindingCode::OrphanAsset),

@@ -21,6 +21,7 @@ pub mod image_file;
 pub mod image_options;
 pub mod lfs;
 pub mod manifest;
+pub mod models;
 pub mod output;
 pub mod provenance;
 pub mod repo_path;
