@@ -60,6 +60,8 @@ pub enum Command {
     Init(InitArgs),
     /// Generate images on a route and record them.
     Generate(GenerateArgs),
+    /// Edit images on an API route; the inputs and mask are recorded as parents.
+    Edit(EditArgs),
     /// Copy an image made elsewhere (Codex's image tool) into the repo and record it.
     Import(ImportArgs),
     /// Record an image already in the repo that was produced elsewhere.
@@ -138,12 +140,9 @@ pub struct InitArgs {
     pub force: bool,
 }
 
-/// `generate`.
-#[derive(Debug, Args)]
-pub struct GenerateArgs {
-    /// What to draw.
-    #[arg(long, short = 'p')]
-    pub prompt: String,
+/// Options shared by `generate` and `edit`.
+#[derive(Debug, Clone, Args)]
+pub struct ImageArgs {
     /// Asset kind: its folder and defaults apply.
     #[arg(long, short = 'k', value_enum)]
     pub kind: Option<AssetKind>,
@@ -153,6 +152,9 @@ pub struct GenerateArgs {
     /// Route (a name under [routes] in assets.toml).
     #[arg(long, short = 'r')]
     pub route: Option<String>,
+    /// Image model, overriding the route's (API routes).
+    #[arg(long)]
+    pub model: Option<String>,
     /// WIDTHxHEIGHT (multiples of 16, aspect 1:3 to 3:1, long edge ≤ 3840) or auto.
     #[arg(long, value_parser = clap::value_parser!(ImageSizeArg))]
     pub size: Option<ImageSizeArg>,
@@ -165,15 +167,64 @@ pub struct GenerateArgs {
     /// Image file format: png, webp or jpeg (default: the kind's, else from --out, else png).
     #[arg(long, value_enum, value_name = "FORMAT")]
     pub output_format: Option<OutputFormat>,
+    /// Compression for jpeg and webp, 0-100 (API routes).
+    #[arg(long, value_name = "PERCENT")]
+    pub output_compression: Option<u8>,
     /// Number of images (1-10).
     #[arg(long, short = 'n', default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=10))]
     pub n: u32,
-    /// Validate and show what would be written, without writing.
+    /// Stream with 0-3 partial previews (API routes).
+    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..=3))]
+    pub partial_images: u32,
+    /// Save streamed partial previews into this folder.
+    #[arg(long, value_name = "DIR")]
+    pub save_partials: Option<PathBuf>,
+    /// Send options the model table marks as preview (e.g. transparent on gpt-image-2).
+    #[arg(long)]
+    pub allow_preview: bool,
+    /// Validate and show what would be written (and the exact API request), without sending or writing.
     #[arg(long)]
     pub dry_run: bool,
     /// Replace an existing file (its sha256 is kept as a parent).
     #[arg(long)]
     pub force: bool,
+}
+
+/// `generate`.
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    /// What to draw.
+    #[arg(long, short = 'p', required_unless_present = "batch")]
+    pub prompt: Option<String>,
+    /// Run the jobs of a TOML file (`[[job]]` tables with prompt, out, kind, route, size, ...).
+    #[arg(long, value_name = "FILE", conflicts_with = "prompt")]
+    pub batch: Option<PathBuf>,
+    /// Jobs run at once with --batch.
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=64))]
+    pub jobs: u32,
+    /// Image options.
+    #[command(flatten)]
+    pub image: ImageArgs,
+}
+
+/// `edit`.
+#[derive(Debug, Args)]
+pub struct EditArgs {
+    /// Input image (repo-relative); repeat for several (up to 16).
+    #[arg(long = "input", short = 'i', required = true, value_name = "PATH")]
+    pub inputs: Vec<String>,
+    /// PNG mask the size of the first input (alpha 0 marks where to edit).
+    #[arg(long)]
+    pub mask: Option<String>,
+    /// What to change.
+    #[arg(long, short = 'p')]
+    pub prompt: String,
+    /// high or low, for models that take it.
+    #[arg(long)]
+    pub input_fidelity: Option<String>,
+    /// Image options (the route defaults to `images`).
+    #[command(flatten)]
+    pub image: ImageArgs,
 }
 
 /// A parsed and rule-checked `--size`.

@@ -864,9 +864,13 @@ mod tests {
         assert_eq!(config.default_route, "local");
         assert_eq!(config.routes["images"].route_type, RouteType::Images);
         assert_eq!(config.routes["responses"].route_type, RouteType::Responses);
-        let gateway = Config::parse("[routes.\"gateway.acme\"]\ntype = \"gateway\"\n", "a").unwrap();
+        let gateway =
+            Config::parse("[routes.\"gateway.acme\"]\ntype = \"gateway\"\n", "a").unwrap();
         assert_eq!(gateway.routes["gateway.acme"].credit, "provider:acme");
-        assert_eq!(gateway.routes["gateway.acme"].manifest_route(), "gateway.acme");
+        assert_eq!(
+            gateway.routes["gateway.acme"].manifest_route(),
+            "gateway.acme"
+        );
         assert!(config.is_allowed("public/icons/a/b.png"));
         assert_eq!(
             config.severity_of(FindingCode::OrphanAsset),

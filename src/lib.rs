@@ -14,6 +14,7 @@ pub mod choice;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod cost;
 pub mod error;
 pub mod finding;
 pub mod git;

@@ -45,8 +45,14 @@ fn run(cli: &Cli) -> Result<ExitCode> {
         Command::Init(args) => emit(cli, &commands::init::run(repo, args)?),
         Command::Generate(args) => {
             let ws = Workspace::open(repo)?;
-            emit(cli, &commands::generate::run(&ws, args, image_format)?)
+            let report = commands::generate::run(&ws, args, image_format)?;
+            emit(cli, &report)?;
+            Ok(exit_for(report.failed()))
         }
+        Command::Edit(args) => emit(
+            cli,
+            &commands::generate::run_edit(&Workspace::open(repo)?, args)?,
+        ),
         Command::Import(args) => emit(cli, &commands::import::run(&Workspace::open(repo)?, args)?),
         Command::Record(args) => emit(cli, &commands::record::run(&Workspace::open(repo)?, args)?),
         Command::Adopt(args) => emit(cli, &commands::adopt::run(&Workspace::open(repo)?, args)?),

@@ -43,6 +43,24 @@ pub struct Usage {
     pub total_tokens: Option<u64>,
 }
 
+/// Image options as the API reported them in its response.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Returned {
+    /// Size.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub size: Option<String>,
+    /// Quality.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quality: Option<String>,
+    /// Background.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub background: Option<String>,
+    /// Output format.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub output_format: Option<String>,
+}
+
 /// Partial images asked for and received while streaming.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -135,6 +153,9 @@ pub struct ManifestEntry {
     /// Gateway channel.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub channel: Option<String>,
+    /// Host of the API base URL the request went to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub api_host: Option<String>,
     /// The prompt as given.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub prompt: Option<String>,
@@ -153,6 +174,9 @@ pub struct ManifestEntry {
     /// Requested output format.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub output_format: Option<String>,
+    /// Requested `output_compression` (jpeg, webp).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub output_compression: Option<u8>,
     /// Index within an `n > 1` request (0-based).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub n_index: Option<u32>,
@@ -165,12 +189,18 @@ pub struct ManifestEntry {
     /// API request id (`x-request-id`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
+    /// Server time in ms (`openai-processing-ms`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub processing_ms: Option<u64>,
     /// Estimated cost in USD, billed to `credit`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cost_estimate_usd: Option<f64>,
     /// The `[pricing]` table the estimate came from.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub price_table: Option<String>,
+    /// Where and when that table's prices were taken from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub price_source: Option<String>,
     /// Where the bytes were copied from (codex import, record).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source_path: Option<String>,
@@ -190,6 +220,9 @@ pub struct ManifestEntry {
     pub created_at: String,
     /// assetrail version that wrote the entry.
     pub tool_version: String,
+    /// Options as the API reported them back.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub returned: Option<Returned>,
     /// Token usage.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub usage: Option<Usage>,

@@ -65,7 +65,11 @@ fn default_max_prompt() -> usize {
 
 /// The shipped table (2026-11).
 fn shipped() -> BTreeMap<String, ModelInfo> {
-    let image = |transparent, input_fidelity, custom_sizes, shutdown: Option<&str>, replacement: Option<&str>| ModelInfo {
+    let image = |transparent,
+                 input_fidelity,
+                 custom_sizes,
+                 shutdown: Option<&str>,
+                 replacement: Option<&str>| ModelInfo {
         kind: ModelKind::Image,
         transparent,
         input_fidelity,
@@ -76,7 +80,10 @@ fn shipped() -> BTreeMap<String, ModelInfo> {
     };
     let mut table = BTreeMap::new();
     for id in ["gpt-image-2", "gpt-image-2-2026-04-21"] {
-        table.insert(id.to_owned(), image(Support::Preview, false, true, None, None));
+        table.insert(
+            id.to_owned(),
+            image(Support::Preview, false, true, None, None),
+        );
     }
     for id in [
         "gpt-image-2.5-flare",
@@ -88,22 +95,53 @@ fn shipped() -> BTreeMap<String, ModelInfo> {
     ] {
         table.insert(id.to_owned(), image(Support::Yes, false, true, None, None));
     }
-    for id in ["gpt-image-1.5", "gpt-image-1.5-2025-12-16", "chatgpt-image-latest"] {
+    for id in [
+        "gpt-image-1.5",
+        "gpt-image-1.5-2025-12-16",
+        "chatgpt-image-latest",
+    ] {
         table.insert(
             id.to_owned(),
-            image(Support::Yes, true, false, Some("2026-12-01"), Some("gpt-image-2.6-sunburst")),
+            image(
+                Support::Yes,
+                true,
+                false,
+                Some("2026-12-01"),
+                Some("gpt-image-2.6-sunburst"),
+            ),
         );
     }
     table.insert(
         "gpt-image-1-mini".to_owned(),
-        image(Support::Yes, false, false, Some("2026-12-01"), Some("gpt-image-2.6-flare")),
+        image(
+            Support::Yes,
+            false,
+            false,
+            Some("2026-12-01"),
+            Some("gpt-image-2.6-flare"),
+        ),
     );
     table.insert(
         "gpt-image-1".to_owned(),
-        image(Support::Yes, true, false, Some("2026-10-23"), Some("gpt-image-2")),
+        image(
+            Support::Yes,
+            true,
+            false,
+            Some("2026-10-23"),
+            Some("gpt-image-2"),
+        ),
     );
     for id in ["dall-e-2", "dall-e-3"] {
-        table.insert(id.to_owned(), image(Support::No, false, false, Some("2026-05-12"), Some("gpt-image-2")));
+        table.insert(
+            id.to_owned(),
+            image(
+                Support::No,
+                false,
+                false,
+                Some("2026-05-12"),
+                Some("gpt-image-2"),
+            ),
+        );
     }
     table
 }
@@ -135,10 +173,20 @@ impl Models {
         if let Some(info) = self.table.get(id) {
             return info.clone();
         }
-        let image_family = ["gpt-image", "dall-e", "chatgpt-image"].iter().any(|p| id.starts_with(p));
+        let image_family = ["gpt-image", "dall-e", "chatgpt-image"]
+            .iter()
+            .any(|p| id.starts_with(p));
         ModelInfo {
-            kind: if image_family { ModelKind::Image } else { ModelKind::Text },
-            transparent: if image_family { Support::Preview } else { Support::No },
+            kind: if image_family {
+                ModelKind::Image
+            } else {
+                ModelKind::Text
+            },
+            transparent: if image_family {
+                Support::Preview
+            } else {
+                Support::No
+            },
             input_fidelity: false,
             custom_sizes: image_family,
             max_prompt: 32_000,
@@ -158,7 +206,10 @@ mod tests {
         assert_eq!(models.get("gpt-image-2").transparent, Support::Preview);
         assert_eq!(models.get("gpt-image-9-future").kind, ModelKind::Image);
         assert_eq!(models.get("gpt-5.5").kind, ModelKind::Text);
-        assert_eq!(models.get("gpt-image-1").shutdown.as_deref(), Some("2026-10-23"));
+        assert_eq!(
+            models.get("gpt-image-1").shutdown.as_deref(),
+            Some("2026-10-23")
+        );
         let overridden = Models::with_overrides(BTreeMap::from([(
             "gpt-image-2".to_owned(),
             ModelInfo {

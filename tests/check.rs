@@ -179,7 +179,7 @@ fn each_finding_code_in_its_own_repository() {
                     "record",
                     "public/images/api.png",
                     "--route",
-                    "openai",
+                    "images",
                     "--prompt",
                     "made on the API",
                 ])

@@ -63,7 +63,13 @@ fn generate_refuses_paths_outside_the_policy() {
             &["--output-format", "jpeg", "--background", "transparent"],
             &["transparent background needs png or webp"],
         ),
-        (&["--route", "openai"], &["not available in this build"]),
+        (
+            &["--route", "openai"],
+            &[
+                "needs an API key in the environment variable OPENAI_API_KEY",
+                "env_vars",
+            ],
+        ),
         (&["--route", "codex"], &["assetrail import --codex"]),
         (&["--route", "manual"], &["assetrail adopt"]),
     ];

@@ -69,9 +69,9 @@ pub fn run(ws: &Workspace, args: &AdoptArgs) -> Result<AssetsReport> {
         .collect();
     let assets = provenance::commit(ws, assets, args.force, Some(snapshot))?;
     Ok(AssetsReport {
-        dry_run: false,
         assets,
         skipped,
+        ..AssetsReport::default()
     })
 }
 

@@ -1,19 +1,116 @@
-//! `assetrail generate`: make images on a route, write them into a managed
-//! folder and record them.
+//! `assetrail generate` and `assetrail edit`: make images on a route, write
+//! them into a managed folder and record them; `--batch` runs many jobs at once.
 
-use crate::cli::GenerateArgs;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use serde::{Deserialize, Serialize};
+
+use crate::cli::{EditArgs, GenerateArgs, ImageArgs};
 use crate::commands::AssetsReport;
-use crate::config::{KindDefaults, RouteConfig, RouteType};
-use crate::error::{Error, Result};
-use crate::image_file::Verify;
+use crate::config::{AssetKind, Config, KindDefaults, RouteConfig, RouteType};
+use crate::error::{Error, Location, Result};
+use crate::image_file::{self, Verify};
 use crate::image_options::{Background, ImageSize, OutputFormat, Quality};
 use crate::manifest::Manifest;
 use crate::provenance::{self, Content, NewAsset};
 use crate::repo_path;
+use crate::routes::gateway::gateway_route;
+use crate::routes::images::ImagesRoute;
 use crate::routes::local::LocalRoute;
-use crate::routes::{GenerateRequest, ImageRoute, base_provenance};
+use crate::routes::responses::ResponsesRoute;
+use crate::routes::{EditInputs, GenerateRequest, ImageRoute, InputImage, base_provenance};
 use crate::store;
 use crate::workspace::Workspace;
+
+/// One generation or edit, from the command line or a batch file.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Job {
+    /// What to draw or change.
+    pub prompt: String,
+    /// Asset kind.
+    pub kind: Option<AssetKind>,
+    /// Output path.
+    pub out: Option<String>,
+    /// Route name.
+    pub route: Option<String>,
+    /// Image model override.
+    pub model: Option<String>,
+    /// Size.
+    pub size: Option<String>,
+    /// Quality.
+    pub quality: Option<Quality>,
+    /// Background.
+    pub background: Option<Background>,
+    /// File format.
+    #[serde(alias = "format")]
+    pub output_format: Option<OutputFormat>,
+    /// jpeg/webp compression.
+    pub output_compression: Option<u8>,
+    /// Number of images.
+    pub n: Option<u32>,
+    /// Partial previews to stream.
+    pub partial_images: Option<u32>,
+    /// Send preview options.
+    #[serde(default)]
+    pub allow_preview: bool,
+    /// Replace existing files.
+    #[serde(default)]
+    pub force: bool,
+    /// Edit inputs (repo-relative).
+    #[serde(default)]
+    pub inputs: Vec<String>,
+    /// Edit mask.
+    pub mask: Option<String>,
+    /// Edit input fidelity.
+    pub input_fidelity: Option<String>,
+    /// Where to save partial previews.
+    #[serde(skip)]
+    pub save_partials: Option<PathBuf>,
+    /// Validate only.
+    #[serde(skip)]
+    pub dry_run: bool,
+}
+
+impl Job {
+    fn from_image_args(
+        prompt: String,
+        image: &ImageArgs,
+        format_flag: Option<OutputFormat>,
+    ) -> Result<Job> {
+        let output_format = match (image.output_format, format_flag) {
+            (Some(a), Some(b)) if a != b => {
+                return Err(Error::usage(
+                    format!("--output-format {a} and --format {b} disagree"),
+                    "give the image format once",
+                ));
+            }
+            (a, b) => a.or(b),
+        };
+        Ok(Job {
+            prompt,
+            kind: image.kind,
+            out: image.out.clone(),
+            route: image.route.clone(),
+            model: image.model.clone(),
+            size: image.size.map(|s| s.0.to_string()),
+            quality: image.quality,
+            background: image.background,
+            output_format,
+            output_compression: image.output_compression,
+            n: Some(image.n),
+            partial_images: Some(image.partial_images),
+            allow_preview: image.allow_preview,
+            force: image.force,
+            save_partials: image.save_partials.clone(),
+            dry_run: image.dry_run,
+            ..Job::default()
+        })
+    }
+}
 
 /// Runs `generate`. `format_flag` is an image format given as `--format`.
 pub fn run(
@@ -21,16 +118,39 @@ pub fn run(
     args: &GenerateArgs,
     format_flag: Option<OutputFormat>,
 ) -> Result<AssetsReport> {
-    let kind = args.kind.map(|k| &ws.config.kinds[&k]);
-    let route_name = args
+    if let Some(batch) = &args.batch {
+        return run_batch(ws, batch, args.jobs as usize, &args.image, format_flag);
+    }
+    let prompt = args.prompt.clone().unwrap_or_default();
+    run_job(ws, &Job::from_image_args(prompt, &args.image, format_flag)?)
+}
+
+/// Runs `edit`.
+pub fn run_edit(ws: &Workspace, args: &EditArgs) -> Result<AssetsReport> {
+    let mut job = Job::from_image_args(args.prompt.clone(), &args.image, None)?;
+    job.inputs = args.inputs.clone();
+    job.mask = args.mask.clone();
+    job.input_fidelity = args.input_fidelity.clone();
+    if job.route.is_none() {
+        job.route = Some("images".to_owned());
+    }
+    run_job(ws, &job)
+}
+
+/// Runs one job to the end: validate, send, write, record.
+pub fn run_job(ws: &Workspace, job: &Job) -> Result<AssetsReport> {
+    let kind = job.kind.map(|k| &ws.config.kinds[&k]);
+    let route_name = job
         .route
         .as_deref()
         .or(kind.and_then(|k| k.route.as_deref()))
         .unwrap_or(&ws.config.default_route);
     let route = ws.config.route(route_name)?;
-    let out = args.out.as_deref().map(|o| ws.user_path(o)).transpose()?;
-    let request = build_request(args, kind, out.as_deref(), format_flag)?;
-    let generator = generator_for(route)?;
+    let out = job.out.as_deref().map(|o| ws.user_path(o)).transpose()?;
+    let request = build_request(job, kind, out.as_deref())?;
+    let edit = read_edit_inputs(ws, job)?;
+    let generator = generator_for(&ws.config, route)?;
+    generator.validate(&request, edit.as_ref())?;
     let snapshot = ws.snapshot_manifest()?;
     let planned = plan_paths(
         ws,
@@ -38,28 +158,38 @@ pub fn run(
         &request,
         kind,
         out.as_deref(),
-        args.force,
+        job.force,
     )?;
 
-    if args.dry_run {
+    if job.dry_run {
         let assets = planned
             .into_iter()
             .enumerate()
             .map(|(i, path)| {
                 let mut entry = base_provenance(route, &request, i as u32);
                 entry.path = path;
+                entry.model = request.model.clone().or_else(|| route.model.clone());
+                if let Some(edit) = &edit {
+                    entry.parents = edit.parents();
+                }
                 entry
             })
             .collect();
         return Ok(AssetsReport {
             dry_run: true,
             assets,
-            skipped: Vec::new(),
+            requests: generator
+                .plan(&request, edit.as_ref())?
+                .into_iter()
+                .collect(),
+            ..AssetsReport::default()
         });
     }
 
+    let first = planned.first().cloned().unwrap_or_default();
+    let mut partials = |index: u32, bytes: &[u8]| save_partial(job, &first, index, bytes);
+    let images = generator.generate(&request, edit.as_ref(), &mut partials)?;
     let derived_names = out.as_deref().is_none_or(|o| ws.abs(o).is_dir());
-    let images = generator.generate(&request)?;
     let assets = images
         .into_iter()
         .zip(planned)
@@ -71,18 +201,45 @@ pub fn run(
             rename_if_taken: derived_names,
         })
         .collect();
-    let assets = provenance::commit(ws, assets, args.force, Some(snapshot))?;
+    let assets = provenance::commit(ws, assets, job.force, Some(snapshot))?;
     Ok(AssetsReport {
-        dry_run: false,
         assets,
-        skipped: Vec::new(),
+        ..AssetsReport::default()
     })
 }
 
+/// Shows a streamed preview on a terminal and saves it when asked to.
+fn save_partial(job: &Job, first: &str, index: u32, bytes: &[u8]) {
+    let mut stderr = std::io::stderr();
+    if stderr.is_terminal() {
+        let _ = writeln!(
+            stderr,
+            "partial image {} received ({} bytes)",
+            index + 1,
+            bytes.len()
+        );
+    }
+    if let Some(dir) = &job.save_partials {
+        let name = repo_path::file_name(first);
+        let (stem, ext) = name.rsplit_once('.').unwrap_or((name, "png"));
+        let path = dir.join(format!("{stem}.partial-{index}.{ext}"));
+        let written = std::fs::create_dir_all(dir).and_then(|()| std::fs::write(&path, bytes));
+        if let Err(e) = written {
+            let _ = writeln!(stderr, "warning: could not save {}: {e}", path.display());
+        }
+    }
+}
+
 /// The route implementation for a configured route, or why it cannot generate.
-fn generator_for(route: &RouteConfig) -> Result<Box<dyn ImageRoute + '_>> {
+fn generator_for<'a>(
+    config: &'a Config,
+    route: &'a RouteConfig,
+) -> Result<Box<dyn ImageRoute + 'a>> {
     match route.route_type {
         RouteType::Local => Ok(Box::new(LocalRoute { config: route })),
+        RouteType::Images => Ok(Box::new(ImagesRoute { config, route })),
+        RouteType::Responses => Ok(Box::new(ResponsesRoute { config, route })),
+        RouteType::Gateway => Ok(Box::new(gateway_route(config, route))),
         RouteType::Codex => Err(Error::refused(
             format!(
                 "route {:?} (type codex) cannot generate: images on this route are made by Codex's own image tool",
@@ -97,24 +254,60 @@ fn generator_for(route: &RouteConfig) -> Result<Box<dyn ImageRoute + '_>> {
             ),
             "record a hand-made file with `assetrail adopt PATH`",
         )),
-        RouteType::Images | RouteType::Responses | RouteType::Gateway => Err(Error::refused(
-            format!(
-                "route {:?} (type {}) is not available in this build",
-                route.name, route.route_type
-            ),
-            "use --route local for an offline image, or record an image made elsewhere with `assetrail record PATH --route ROUTE --prompt P`",
-        )),
     }
+}
+
+/// Reads and checks an edit's inputs and mask.
+fn read_edit_inputs(ws: &Workspace, job: &Job) -> Result<Option<EditInputs>> {
+    if job.inputs.is_empty() {
+        if job.mask.is_some() || job.input_fidelity.is_some() {
+            return Err(Error::usage(
+                "--mask and --input-fidelity need --input",
+                "pass the image to edit with --input PATH",
+            ));
+        }
+        return Ok(None);
+    }
+    let read = |raw: &str| -> Result<InputImage> {
+        let path = ws.user_path(raw)?;
+        let abs = ws.abs(&path);
+        let claimed = repo_path::extension(&path)
+            .and_then(|e| image_file::format_of_extension(&e))
+            .unwrap_or("png");
+        let info = image_file::inspect_file(&abs, claimed, Verify::Header)?;
+        let bytes = std::fs::read(&abs).map_err(|e| Error::io(&abs, e))?;
+        Ok(InputImage {
+            path,
+            bytes,
+            sha256: info.sha256,
+            format: info.format,
+            width: info.width.unwrap_or(0),
+            height: info.height.unwrap_or(0),
+        })
+    };
+    if job.inputs.len() > crate::routes::validate::MAX_EDIT_INPUTS {
+        return Err(Error::refused(
+            format!(
+                "an edit takes at most 16 input images, not {}",
+                job.inputs.len()
+            ),
+            "pass between 1 and 16 --input files",
+        ));
+    }
+    Ok(Some(EditInputs {
+        images: job.inputs.iter().map(|i| read(i)).collect::<Result<_>>()?,
+        mask: job.mask.as_deref().map(read).transpose()?,
+        input_fidelity: job.input_fidelity.clone(),
+    }))
 }
 
 /// Applies kind defaults and flags, and refuses combinations that cannot succeed.
 fn build_request(
-    args: &GenerateArgs,
+    job: &Job,
     kind: Option<&KindDefaults>,
     out: Option<&str>,
-    format_flag: Option<OutputFormat>,
 ) -> Result<GenerateRequest> {
-    let prompt = args.prompt.trim();
+    let prompt = job.prompt.trim();
     if prompt.is_empty() {
         return Err(Error::usage(
             "--prompt is empty",
@@ -133,16 +326,7 @@ fn build_request(
             )
         })?),
     };
-    let explicit = match (args.output_format, format_flag) {
-        (Some(a), Some(b)) if a != b => {
-            return Err(Error::usage(
-                format!("--output-format {a} and --format {b} disagree"),
-                "give the image format once",
-            ));
-        }
-        (a, b) => a.or(b),
-    };
-    if let (Some(explicit), Some(from_name)) = (explicit, out_format)
+    if let (Some(explicit), Some(from_name)) = (job.output_format, out_format)
         && explicit != from_name
     {
         return Err(Error::refused(
@@ -156,17 +340,18 @@ fn build_request(
             ),
         ));
     }
-    let format = explicit
+    let format = job
+        .output_format
         .or(out_format)
         .or(kind.map(|k| k.format))
         .unwrap_or(OutputFormat::Png);
-    let background = args
+    let background = job
         .background
         .or(kind.map(|k| k.background))
         .unwrap_or(Background::Auto);
     let background = match background {
         // A kind's transparent default yields to an explicitly opaque-only format.
-        Background::Transparent if !format.supports_transparency() && args.background.is_none() => {
+        Background::Transparent if !format.supports_transparency() && job.background.is_none() => {
             Background::Opaque
         }
         Background::Transparent if !format.supports_transparency() => {
@@ -177,21 +362,34 @@ fn build_request(
         }
         other => other,
     };
+    let size = match &job.size {
+        Some(size) => size.parse::<ImageSize>().map_err(|why| {
+            Error::refused(why, "see `assetrail generate --help` for the size rules")
+        })?,
+        None => kind.map(|k| k.size).unwrap_or(ImageSize::Auto),
+    };
+    let n = job.n.unwrap_or(1);
+    if !(1..=10).contains(&n) {
+        return Err(Error::refused(
+            format!("n = {n} is out of range"),
+            "ask for 1 to 10 images",
+        ));
+    }
     Ok(GenerateRequest {
         prompt: prompt.to_owned(),
-        size: args
-            .size
-            .map(|s| s.0)
-            .or(kind.map(|k| k.size))
-            .unwrap_or(ImageSize::Auto),
-        quality: args
+        size,
+        quality: job
             .quality
             .or(kind.map(|k| k.quality))
             .unwrap_or(Quality::Auto),
         background,
         format,
-        n: args.n,
-        kind: args.kind,
+        n,
+        kind: job.kind,
+        model: job.model.clone(),
+        compression: job.output_compression,
+        partial_images: job.partial_images.unwrap_or(0),
+        allow_preview: job.allow_preview,
     })
 }
 
@@ -250,4 +448,124 @@ fn plan_paths(
         store::check_target(ws.root(), &ws.config, path, force, &taken)?;
     }
     Ok(paths)
+}
+
+/// A batch job that failed.
+#[derive(Debug, Clone, Serialize)]
+pub struct BatchFailure {
+    /// 1-based position of the job in the file.
+    pub job: usize,
+    /// Its prompt.
+    pub prompt: String,
+    /// What went wrong.
+    pub error: String,
+    /// How to fix it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hint: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BatchFile {
+    #[serde(rename = "job", default)]
+    jobs: Vec<Job>,
+}
+
+/// Runs every job of a batch file, `workers` at a time; each success is
+/// recorded as it lands, each failure reported.
+fn run_batch(
+    ws: &Workspace,
+    file: &Path,
+    workers: usize,
+    defaults: &ImageArgs,
+    format_flag: Option<OutputFormat>,
+) -> Result<AssetsReport> {
+    let text = std::fs::read_to_string(file).map_err(|e| Error::io(file, e))?;
+    let shown = file.display().to_string();
+    let batch: BatchFile = toml::from_str(&text).map_err(|e| Error::Usage {
+        message: format!(
+            "{}: {}",
+            Location::from_offset(&shown, &text, e.span().map_or(0, |s| s.start)),
+            e.message().trim_end()
+        ),
+        hint: Some("each [[job]] takes prompt, and optionally out, kind, route, model, size, quality, background, output_format, n, partial_images".into()),
+    })?;
+    if batch.jobs.is_empty() {
+        return Err(Error::usage(
+            format!("{shown} has no [[job]] tables"),
+            "add [[job]] tables with at least a prompt",
+        ));
+    }
+    let base = Job::from_image_args(String::new(), defaults, format_flag)?;
+    let jobs: Vec<Job> = batch
+        .jobs
+        .into_iter()
+        .map(|job| Job {
+            route: job.route.or_else(|| base.route.clone()),
+            kind: job.kind.or(base.kind),
+            quality: job.quality.or(base.quality),
+            output_format: job.output_format.or(base.output_format),
+            force: job.force || base.force,
+            dry_run: base.dry_run,
+            save_partials: base.save_partials.clone(),
+            ..job
+        })
+        .collect();
+    let next = AtomicUsize::new(0);
+    let done = AtomicUsize::new(0);
+    let results: Mutex<Vec<(usize, Result<AssetsReport>)>> = Mutex::new(Vec::new());
+    let show_progress = std::io::stderr().is_terminal();
+    let total = jobs.len();
+    let root = ws.root().to_path_buf();
+    std::thread::scope(|scope| {
+        for _ in 0..workers.min(total) {
+            scope.spawn(|| {
+                // git2 handles are per thread: each worker opens the repository.
+                let worker_ws = Workspace::open(Some(&root));
+                loop {
+                    let index = next.fetch_add(1, Ordering::SeqCst);
+                    let Some(job) = jobs.get(index) else { break };
+                    let outcome = match &worker_ws {
+                        Ok(ws) => run_job(ws, job),
+                        Err(e) => Err(Error::refused(
+                            e.to_string(),
+                            "fix the repository setup and run again",
+                        )),
+                    };
+                    results
+                        .lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .push((index, outcome));
+                    let finished = done.fetch_add(1, Ordering::SeqCst) + 1;
+                    if show_progress {
+                        let _ = write!(std::io::stderr(), "\r[{finished}/{total}] jobs done");
+                    }
+                }
+            });
+        }
+    });
+    if show_progress {
+        let _ = writeln!(std::io::stderr());
+    }
+    let mut results = results.into_inner().unwrap_or_else(|p| p.into_inner());
+    results.sort_by_key(|(index, _)| *index);
+    let mut report = AssetsReport {
+        dry_run: base.dry_run,
+        ..AssetsReport::default()
+    };
+    for (index, outcome) in results {
+        match outcome {
+            Ok(mut done) => {
+                report.assets.append(&mut done.assets);
+                report.requests.append(&mut done.requests);
+            }
+            Err(e) => report.failures.push(BatchFailure {
+                job: index + 1,
+                prompt: jobs[index].prompt.clone(),
+                error: e.to_string(),
+                hint: e.hint().map(str::to_owned),
+            }),
+        }
+    }
+    Ok(report)
 }

@@ -45,8 +45,7 @@ pub fn run(ws: &Workspace, args: &ImportArgs) -> Result<AssetsReport> {
         None,
     )?;
     Ok(AssetsReport {
-        dry_run: false,
         assets,
-        skipped: Vec::new(),
+        ..AssetsReport::default()
     })
 }

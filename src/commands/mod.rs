@@ -21,7 +21,7 @@ use crate::manifest::ManifestEntry;
 use crate::output::{Paint, Report, Style};
 
 /// Assets a command wrote or recorded: the same entries `show` prints.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Default, Serialize)]
 pub struct AssetsReport {
     /// True when nothing was written (`--dry-run`).
     pub dry_run: bool,
@@ -30,6 +30,19 @@ pub struct AssetsReport {
     /// Paths left alone, with the reason.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub skipped: Vec<Skipped>,
+    /// For a dry run on an API route: the exact requests, key redacted.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub requests: Vec<serde_json::Value>,
+    /// Batch jobs that failed.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub failures: Vec<generate::BatchFailure>,
+}
+
+impl AssetsReport {
+    /// Whether any batch job failed (exit 1).
+    pub fn failed(&self) -> bool {
+        !self.failures.is_empty()
+    }
 }
 
 /// A path a command did not touch.
@@ -54,6 +67,20 @@ impl Report for AssetsReport {
             } else {
                 writeln!(out, "{}", asset.path)?;
             }
+        }
+        for request in &self.requests {
+            let pretty = serde_json::to_string_pretty(request).map_err(io::Error::other)?;
+            writeln!(out, "{} {pretty}", style.paint(Paint::Dim, "would send"))?;
+        }
+        for failure in &self.failures {
+            writeln!(
+                out,
+                "{} job {} ({}): {}",
+                style.paint(Paint::Red, "failed"),
+                failure.job,
+                failure.prompt,
+                failure.error
+            )?;
         }
         for skipped in &self.skipped {
             writeln!(

@@ -47,8 +47,7 @@ pub fn run(ws: &Workspace, args: &RecordArgs) -> Result<AssetsReport> {
         None,
     )?;
     Ok(AssetsReport {
-        dry_run: false,
         assets,
-        skipped: Vec::new(),
+        ..AssetsReport::default()
     })
 }

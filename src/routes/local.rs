@@ -10,7 +10,9 @@ use image::codecs::webp::WebPEncoder;
 use image::{ExtendedColorType, ImageEncoder};
 use sha2::{Digest, Sha256};
 
-use super::{GenerateRequest, GeneratedImage, ImageRoute, base_provenance};
+use super::{
+    EditInputs, GenerateRequest, GeneratedImage, ImageRoute, PartialSink, base_provenance,
+};
 use crate::config::RouteConfig;
 use crate::error::{Error, Result};
 use crate::image_options::{Background, Dimensions, OutputFormat, Quality};
@@ -26,7 +28,28 @@ pub struct LocalRoute<'a> {
 }
 
 impl ImageRoute for LocalRoute<'_> {
-    fn generate(&self, request: &GenerateRequest) -> Result<Vec<GeneratedImage>> {
+    fn validate(&self, request: &GenerateRequest, edit: Option<&EditInputs>) -> Result<()> {
+        if edit.is_some() {
+            return Err(Error::refused(
+                "the local route cannot edit images",
+                "edit on an API route: --route images (needs OPENAI_API_KEY)",
+            ));
+        }
+        if request.partial_images > 0 || request.model.is_some() || request.compression.is_some() {
+            return Err(Error::refused(
+                "--partial-images, --model and --output-compression apply to API routes only",
+                "drop them, or pass --route images",
+            ));
+        }
+        Ok(())
+    }
+
+    fn generate(
+        &self,
+        request: &GenerateRequest,
+        _edit: Option<&EditInputs>,
+        _partials: &mut PartialSink<'_>,
+    ) -> Result<Vec<GeneratedImage>> {
         let size = request.size.resolve();
         (0..request.n)
             .map(|n_index| {
@@ -291,18 +314,13 @@ mod tests {
     use crate::image_options::ImageSize;
 
     fn request(prompt: &str, format: OutputFormat) -> GenerateRequest {
-        GenerateRequest {
-            prompt: prompt.into(),
-            size: ImageSize::Exact(Dimensions {
-                width: 256,
-                height: 128,
-            }),
-            quality: Quality::Medium,
-            background: Background::Auto,
-            format,
-            n: 1,
-            kind: None,
-        }
+        let size = ImageSize::Exact(Dimensions {
+            width: 256,
+            height: 128,
+        });
+        let mut request = GenerateRequest::simple(prompt, size, format);
+        request.quality = Quality::Medium;
+        request
     }
 
     fn decode(bytes: &[u8]) -> image::RgbaImage {

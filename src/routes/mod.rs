@@ -1,8 +1,14 @@
 //! Routes: the ways an image comes to exist. Each route turns a validated
 //! request into image bytes plus the provenance fields only it knows.
 
+pub mod api_image;
 pub mod codex;
+pub mod gateway;
+pub mod images;
 pub mod local;
+pub mod openai;
+pub mod responses;
+pub mod validate;
 
 use crate::config::{AssetKind, RouteConfig};
 use crate::error::Result;
@@ -26,6 +32,84 @@ pub struct GenerateRequest {
     pub n: u32,
     /// Asset kind, when given.
     pub kind: Option<AssetKind>,
+    /// Image model, overriding the route's.
+    pub model: Option<String>,
+    /// `output_compression` for jpeg and webp.
+    pub compression: Option<u8>,
+    /// Partial images to stream (0 = no streaming).
+    pub partial_images: u32,
+    /// Send options the model table marks as preview.
+    pub allow_preview: bool,
+}
+
+impl GenerateRequest {
+    /// A request with no API-only options.
+    pub fn simple(prompt: &str, size: ImageSize, format: OutputFormat) -> Self {
+        GenerateRequest {
+            prompt: prompt.to_owned(),
+            size,
+            quality: Quality::Auto,
+            background: Background::Auto,
+            format,
+            n: 1,
+            kind: None,
+            model: None,
+            compression: None,
+            partial_images: 0,
+            allow_preview: false,
+        }
+    }
+}
+
+/// One input image of an edit, read and checked.
+#[derive(Debug, Clone)]
+pub struct InputImage {
+    /// Repo-relative path.
+    pub path: String,
+    /// Its bytes.
+    pub bytes: Vec<u8>,
+    /// sha256, lowercase hex.
+    pub sha256: String,
+    /// png, jpeg or webp.
+    pub format: &'static str,
+    /// Pixels across.
+    pub width: u32,
+    /// Pixels down.
+    pub height: u32,
+}
+
+/// What an edit starts from.
+#[derive(Debug, Clone, Default)]
+pub struct EditInputs {
+    /// Input images (the mask applies to the first).
+    pub images: Vec<InputImage>,
+    /// PNG mask: alpha 0 marks where to edit.
+    pub mask: Option<InputImage>,
+    /// `input_fidelity`, where the model takes it.
+    pub input_fidelity: Option<String>,
+}
+
+impl EditInputs {
+    /// The parents to record: each input and the mask, with path and sha256.
+    pub fn parents(&self) -> Vec<crate::manifest::Parent> {
+        let parent =
+            |input: &InputImage, role: &str, fidelity: Option<String>| crate::manifest::Parent {
+                path: input.path.clone(),
+                sha256: input.sha256.clone(),
+                role: role.to_owned(),
+                id: None,
+                input_fidelity: fidelity,
+            };
+        let mut parents: Vec<_> = self
+            .images
+            .iter()
+            .map(|i| parent(i, "input", self.input_fidelity.clone()))
+            .collect();
+        if let Some(mask) = &self.mask {
+            parents.push(parent(mask, "mask", None));
+        }
+        parents
+    }
 }
 
 /// One image a route produced, with the provenance fields the route knows
@@ -39,10 +123,32 @@ pub struct GeneratedImage {
     pub provenance: ManifestEntry,
 }
 
+/// Called with each partial image a stream delivers (index, bytes).
+pub type PartialSink<'a> = dyn FnMut(u32, &[u8]) + 'a;
+
 /// A route that can make images.
 pub trait ImageRoute {
-    /// Produces `request.n` images.
-    fn generate(&self, request: &GenerateRequest) -> Result<Vec<GeneratedImage>>;
+    /// Refuses, before anything is sent, a request that cannot succeed.
+    fn validate(&self, _request: &GenerateRequest, _edit: Option<&EditInputs>) -> Result<()> {
+        Ok(())
+    }
+
+    /// The exact request(s) that would be sent, the key redacted (`--dry-run`).
+    fn plan(
+        &self,
+        _request: &GenerateRequest,
+        _edit: Option<&EditInputs>,
+    ) -> Result<Option<serde_json::Value>> {
+        Ok(None)
+    }
+
+    /// Produces `request.n` images (edits of `edit` when given).
+    fn generate(
+        &self,
+        request: &GenerateRequest,
+        edit: Option<&EditInputs>,
+        partials: &mut PartialSink<'_>,
+    ) -> Result<Vec<GeneratedImage>>;
 }
 
 /// The provenance every route shares: route, credit and the request's options.

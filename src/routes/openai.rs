@@ -1,0 +1,587 @@
+//! The OpenAI wire protocol shared by the `images`, `responses` and `gateway`
+//! routes: where to send (base URL, key and organisation from the environment
+//! as the official SDKs read them, overridable per route), retries with
+//! backoff that honour the server's hints, SSE streams, and errors explained
+//! with the HTTP status, the API's message and the request id.
+//!
+//! The key lives only in this module's `Connection` and in the Authorization
+//! header it builds; it is never formatted into an error, a record or a log.
+
+use std::io::{BufRead, BufReader, Read};
+use std::time::{Duration, Instant};
+
+use reqwest::blocking::{Client, RequestBuilder, Response};
+use serde_json::Value;
+
+use crate::config::{RouteConfig, RouteType};
+use crate::error::{Error, Result};
+use crate::manifest::Retry;
+
+/// Default API base.
+pub const DEFAULT_BASE_URL: &str = "https://api.openai.com/v1";
+const DEFAULT_TIMEOUT_SECS: u64 = 600;
+const DEFAULT_MAX_RETRIES: u32 = 2;
+/// Longest server-requested wait assetrail honours; beyond it, it gives up.
+const MAX_SERVER_WAIT: Duration = Duration::from_secs(60);
+/// Longest total time spent retrying one request.
+const MAX_RETRY_TIME: Duration = Duration::from_secs(180);
+
+/// How to reach one route's API.
+pub struct Connection {
+    /// Base URL without a trailing slash.
+    pub base_url: String,
+    /// The environment variable the key came from.
+    pub key_env: String,
+    key: String,
+    organization: Option<String>,
+    project: Option<String>,
+    headers: Vec<(String, String)>,
+    max_retries: u32,
+    client: Client,
+}
+
+impl std::fmt::Debug for Connection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Connection")
+            .field("base_url", &self.base_url)
+            .field("key_env", &self.key_env)
+            .finish_non_exhaustive()
+    }
+}
+
+fn env_nonempty(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+/// A description of how to reach a route, before any key is read (for `--dry-run`).
+pub fn describe(route: &RouteConfig) -> (String, String) {
+    let key_env = route
+        .api_key_env
+        .clone()
+        .unwrap_or_else(|| "OPENAI_API_KEY".to_owned());
+    (base_url_for(route), key_env)
+}
+
+fn base_url_for(route: &RouteConfig) -> String {
+    let base = match route.route_type {
+        // A gateway names its own base; OPENAI_BASE_URL is OpenAI's.
+        RouteType::Gateway => route.base_url.clone(),
+        _ => env_nonempty("OPENAI_BASE_URL").or_else(|| route.base_url.clone()),
+    };
+    base.unwrap_or_else(|| DEFAULT_BASE_URL.to_owned())
+        .trim_end_matches('/')
+        .to_owned()
+}
+
+impl Connection {
+    /// Settings for `route`, with the key read from its environment variable.
+    /// A missing key is refused here, before anything is sent.
+    pub fn for_route(route: &RouteConfig) -> Result<Connection> {
+        let (base_url, key_env) = describe(route);
+        if route.route_type == RouteType::Gateway && route.base_url.is_none() {
+            return Err(Error::refused(
+                format!("gateway route {:?} has no base_url", route.name),
+                format!(
+                    "add base_url = \"https://…/v1\" under [routes.\"{}\"] in assets.toml",
+                    route.name
+                ),
+            ));
+        }
+        let key = env_nonempty(&key_env).ok_or_else(|| {
+            Error::refused(
+                format!("route {:?} needs an API key in the environment variable {key_env}, which is not set", route.name),
+                format!(
+                    "export {key_env}=… (keys are read from the environment only, never from assets.toml); agents: Codex passes only the variables listed in the MCP server's env_vars, so add {key_env} there"
+                ),
+            )
+        })?;
+        let openai = route.route_type != RouteType::Gateway;
+        let organization = route
+            .organization
+            .clone()
+            .or_else(|| openai.then(|| env_nonempty("OPENAI_ORG_ID")).flatten());
+        let project = route
+            .project
+            .clone()
+            .or_else(|| openai.then(|| env_nonempty("OPENAI_PROJECT_ID")).flatten());
+        let timeout = Duration::from_secs(route.timeout_secs.unwrap_or(DEFAULT_TIMEOUT_SECS));
+        let client = Client::builder()
+            .timeout(timeout)
+            .connect_timeout(Duration::from_secs(10).min(timeout))
+            .user_agent(concat!("assetrail/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| {
+                Error::refused(
+                    format!("could not set up the HTTP client: {e}"),
+                    "check the system's TLS setup",
+                )
+            })?;
+        Ok(Connection {
+            base_url,
+            key_env,
+            key,
+            organization,
+            project,
+            headers: route
+                .headers
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+            max_retries: route.max_retries.unwrap_or(DEFAULT_MAX_RETRIES),
+            client,
+        })
+    }
+
+    /// The API host, as recorded (`api.openai.com`).
+    pub fn host(&self) -> String {
+        host_of(&self.base_url)
+    }
+
+    /// The headers sent with every request, the key redacted (for `--dry-run`).
+    pub fn redacted_headers(&self) -> Vec<(String, String)> {
+        redacted_headers(
+            self.organization.as_deref(),
+            self.project.as_deref(),
+            &self.headers,
+        )
+    }
+
+    fn request(&self, path: &str) -> RequestBuilder {
+        let mut request = self
+            .client
+            .post(format!("{}{path}", self.base_url))
+            .bearer_auth(&self.key);
+        if let Some(org) = &self.organization {
+            request = request.header("OpenAI-Organization", org);
+        }
+        if let Some(project) = &self.project {
+            request = request.header("OpenAI-Project", project);
+        }
+        for (name, value) in &self.headers {
+            request = request.header(name.as_str(), value.as_str());
+        }
+        request
+    }
+
+    /// Sends `build(request)` with retries. With `stream`, the body is read as
+    /// server-sent events and each event's JSON is handed to `on_event` as it arrives.
+    pub fn send(
+        &self,
+        path: &str,
+        stream: bool,
+        build: &dyn Fn(RequestBuilder) -> RequestBuilder,
+        on_event: &mut dyn FnMut(&Value),
+    ) -> Result<ApiResponse> {
+        let started = Instant::now();
+        let mut retries = Vec::new();
+        let mut attempt = 1u32;
+        loop {
+            let outcome = build(self.request(path)).send();
+            let failure = match outcome {
+                Ok(response) if response.status().is_success() => {
+                    let request_id = header(&response, "x-request-id");
+                    let processing_ms =
+                        header(&response, "openai-processing-ms").and_then(|v| v.parse().ok());
+                    let body = if stream {
+                        Body::Events(read_events(response, request_id.as_deref(), on_event)?)
+                    } else {
+                        Body::Json(read_json(response, request_id.as_deref())?)
+                    };
+                    return Ok(ApiResponse {
+                        body,
+                        request_id,
+                        processing_ms,
+                        retries,
+                    });
+                }
+                Ok(response) => Failure::Status(ApiError::from_response(response)),
+                Err(e) => Failure::Transport(describe_transport(&e)),
+            };
+            let (retryable, server_wait, reason) = match &failure {
+                Failure::Status(api) => (
+                    api.should_retry
+                        .unwrap_or(matches!(api.status, 408 | 409 | 429) || api.status >= 500),
+                    api.retry_after,
+                    format!(
+                        "{}{}",
+                        api.status,
+                        api.code
+                            .as_deref()
+                            .map(|c| format!(" {c}"))
+                            .unwrap_or_default()
+                    ),
+                ),
+                Failure::Transport(message) => (true, None, message.clone()),
+            };
+            let wait = server_wait
+                .filter(|w| *w <= MAX_SERVER_WAIT)
+                .unwrap_or_else(|| backoff(attempt));
+            let give_up = !retryable
+                || attempt > self.max_retries
+                || server_wait.is_some_and(|w| w > MAX_SERVER_WAIT)
+                || started.elapsed() + wait > MAX_RETRY_TIME;
+            if give_up {
+                return Err(match failure {
+                    Failure::Status(api) => api.into_error(attempt, &self.key_env),
+                    Failure::Transport(message) => Error::refused(
+                        format!(
+                            "could not reach {} after {attempt} attempt{}: {message}",
+                            self.host(),
+                            plural(attempt)
+                        ),
+                        "check the network and the route's base_url; raise timeout_secs for slow gateways",
+                    ),
+                });
+            }
+            retries.push(Retry {
+                attempt,
+                reason,
+                wait_ms: wait.as_millis() as u64,
+            });
+            std::thread::sleep(wait);
+            attempt += 1;
+        }
+    }
+}
+
+fn plural(n: u32) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+/// `min(0.5 s × 2^(attempt-1), 8 s)` × jitter in (0.75, 1], as the official SDK.
+fn backoff(attempt: u32) -> Duration {
+    let base = (0.5 * f64::from(1u32 << (attempt - 1).min(5))).min(8.0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    let jitter = 1.0 - 0.25 * f64::from(nanos % 1000) / 1000.0;
+    Duration::from_secs_f64(base * jitter)
+}
+
+/// The host of a URL.
+pub fn host_of(url: &str) -> String {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    rest.split(['/', '?']).next().unwrap_or(rest).to_owned()
+}
+
+fn redacted_headers(
+    org: Option<&str>,
+    project: Option<&str>,
+    extra: &[(String, String)],
+) -> Vec<(String, String)> {
+    let mut headers = vec![("Authorization".to_owned(), "Bearer [redacted]".to_owned())];
+    if let Some(org) = org {
+        headers.push(("OpenAI-Organization".into(), org.into()));
+    }
+    if let Some(project) = project {
+        headers.push(("OpenAI-Project".into(), project.into()));
+    }
+    headers.extend(extra.iter().cloned());
+    headers
+}
+
+fn header(response: &Response, name: &str) -> Option<String> {
+    response
+        .headers()
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+}
+
+fn describe_transport(e: &reqwest::Error) -> String {
+    if e.is_timeout() {
+        "the request timed out".into()
+    } else if e.is_connect() {
+        "the connection failed".into()
+    } else {
+        let mut message = e.to_string();
+        let mut source = std::error::Error::source(e);
+        while let Some(inner) = source {
+            message = format!("{message}: {inner}");
+            source = inner.source();
+        }
+        message
+    }
+}
+
+enum Failure {
+    Status(ApiError),
+    Transport(String),
+}
+
+/// What a successful call returned.
+#[derive(Debug)]
+pub struct ApiResponse {
+    /// The body.
+    pub body: Body,
+    /// `x-request-id`.
+    pub request_id: Option<String>,
+    /// `openai-processing-ms`.
+    pub processing_ms: Option<u64>,
+    /// Attempts that failed before this one.
+    pub retries: Vec<Retry>,
+}
+
+/// A response body.
+#[derive(Debug)]
+pub enum Body {
+    /// A JSON document.
+    Json(Value),
+    /// The data of each server-sent event, in order.
+    Events(Vec<Value>),
+}
+
+fn with_request_id(request_id: Option<&str>) -> String {
+    request_id
+        .map(|id| format!(" (request {id})"))
+        .unwrap_or_default()
+}
+
+fn read_json(response: Response, request_id: Option<&str>) -> Result<Value> {
+    let mut bytes = Vec::new();
+    let mut reader = response;
+    reader.read_to_end(&mut bytes).map_err(|e| {
+        Error::refused(
+            format!(
+                "the API's response was cut off{}: {e}",
+                with_request_id(request_id)
+            ),
+            "nothing was written; run the command again",
+        )
+    })?;
+    serde_json::from_slice(&bytes).map_err(|e| {
+        Error::refused(
+            format!(
+                "the API returned a body that is not valid JSON{} ({} bytes): {e}",
+                with_request_id(request_id),
+                bytes.len()
+            ),
+            "nothing was written; if this is a gateway, check that its base_url points at an OpenAI-compatible API",
+        )
+    })
+}
+
+/// Reads `event:`/`data:` blocks until the stream ends.
+fn read_events(
+    response: Response,
+    request_id: Option<&str>,
+    on_event: &mut dyn FnMut(&Value),
+) -> Result<Vec<Value>> {
+    let mut events = Vec::new();
+    let mut data = String::new();
+    let mut reader = BufReader::new(response);
+    let mut line = String::new();
+    loop {
+        line.clear();
+        let n = reader.read_line(&mut line).map_err(|e| {
+            Error::refused(
+                format!(
+                    "the image stream broke off{}: {e}",
+                    with_request_id(request_id)
+                ),
+                "nothing was written; run the command again",
+            )
+        })?;
+        let trimmed = line.trim_end_matches(['\r', '\n']);
+        if n == 0 || trimmed.is_empty() {
+            if !data.is_empty() && data != "[DONE]" {
+                let value: Value = serde_json::from_str(&data).map_err(|e| {
+                    Error::refused(
+                        format!(
+                            "the image stream sent an event that is not JSON{}: {e}",
+                            with_request_id(request_id)
+                        ),
+                        "nothing was written; run the command again",
+                    )
+                })?;
+                on_event(&value);
+                events.push(value);
+            }
+            data.clear();
+            if n == 0 {
+                return Ok(events);
+            }
+        } else if let Some(rest) = trimmed.strip_prefix("data:") {
+            if !data.is_empty() {
+                data.push('\n');
+            }
+            data.push_str(rest.strip_prefix(' ').unwrap_or(rest));
+        }
+    }
+}
+
+/// An error status from the API, with what it said.
+#[derive(Debug, Clone)]
+pub struct ApiError {
+    /// HTTP status.
+    pub status: u16,
+    /// `error.message`.
+    pub message: String,
+    /// `error.code`.
+    pub code: Option<String>,
+    /// `error.param`.
+    pub param: Option<String>,
+    /// `error.type`.
+    pub kind: Option<String>,
+    /// `x-request-id`.
+    pub request_id: Option<String>,
+    /// Moderation stage and categories, when blocked.
+    pub moderation: Option<(String, Vec<String>)>,
+    /// `retry-after-ms` / `retry-after`.
+    pub retry_after: Option<Duration>,
+    /// `x-should-retry`.
+    pub should_retry: Option<bool>,
+}
+
+impl ApiError {
+    fn from_response(response: Response) -> ApiError {
+        let status = response.status().as_u16();
+        let request_id = header(&response, "x-request-id");
+        let retry_after = header(&response, "retry-after-ms")
+            .and_then(|v| v.trim().parse::<f64>().ok())
+            .filter(|ms| *ms > 0.0)
+            .map(|ms| Duration::from_secs_f64(ms / 1000.0))
+            .or_else(|| {
+                header(&response, "retry-after")
+                    .and_then(|v| v.trim().parse::<f64>().ok())
+                    .filter(|s| *s > 0.0)
+                    .map(Duration::from_secs_f64)
+            });
+        let should_retry = header(&response, "x-should-retry").and_then(|v| match v.as_str() {
+            "true" => Some(true),
+            "false" => Some(false),
+            _ => None,
+        });
+        let text = response.text().unwrap_or_default();
+        let body: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+        let error = &body["error"];
+        let string = |v: &Value| v.as_str().map(str::to_owned);
+        let moderation = error.get("moderation_details").map(|d| {
+            (
+                d["moderation_stage"]
+                    .as_str()
+                    .unwrap_or("unknown")
+                    .to_owned(),
+                d["categories"]
+                    .as_array()
+                    .map(|c| {
+                        c.iter()
+                            .filter_map(|x| x.as_str().map(str::to_owned))
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+            )
+        });
+        ApiError {
+            status,
+            message: string(&error["message"]).unwrap_or_else(|| {
+                let snippet: String = text.chars().take(200).collect();
+                if snippet.is_empty() {
+                    "(empty body)".into()
+                } else {
+                    snippet
+                }
+            }),
+            code: string(&error["code"]),
+            param: string(&error["param"]),
+            kind: string(&error["type"]),
+            request_id,
+            moderation,
+            retry_after,
+            should_retry,
+        }
+    }
+
+    /// The error the user sees: status, the API's words, the request id, and a fix.
+    pub fn into_error(self, attempts: u32, key_env: &str) -> Error {
+        let id = with_request_id(self.request_id.as_deref());
+        let after = if attempts > 1 {
+            format!(" after {attempts} attempts")
+        } else {
+            String::new()
+        };
+        let said = format!("HTTP {}{after}: {}{id}", self.status, self.message);
+        let (message, hint) = if self.code.as_deref() == Some("moderation_blocked")
+            || self.moderation.is_some()
+        {
+            let (stage, categories) = self
+                .moderation
+                .clone()
+                .unwrap_or_else(|| ("unknown".into(), Vec::new()));
+            (
+                format!(
+                    "the safety system blocked the request at the {stage} stage (categories: {}); {said}",
+                    if categories.is_empty() { "none given".into() } else { categories.join(", ") }
+                ),
+                "rephrase the prompt; if you believe this is a mistake, contact OpenAI support with the request id".to_owned(),
+            )
+        } else if self.status == 401 {
+            (
+                format!("the API rejected the key from {key_env}; {said}"),
+                format!("check that {key_env} holds a valid, active key for this route's base URL"),
+            )
+        } else if self.status == 403 && self.message.contains("must be verified") {
+            (
+                format!("the organization is not verified for this model; {said}"),
+                "this is an account-readiness step, not a wrong endpoint: verify the organization at https://platform.openai.com/settings/organization/general (Verify Organization); access can take up to 15 minutes to propagate".to_owned(),
+            )
+        } else if self.status == 400 && self.code.as_deref() == Some("invalid_value") {
+            let param = self.param.clone().unwrap_or_else(|| "a parameter".into());
+            (
+                format!("the API refused the value of `{param}`; {said}"),
+                format!(
+                    "change or drop `{param}` (see the model's capabilities in assets.toml [models])"
+                ),
+            )
+        } else if self.status == 404 {
+            (
+                format!("the API does not know this model or endpoint; {said}"),
+                "check the model id (it may be shut down or misspelt) and the route's base_url"
+                    .to_owned(),
+            )
+        } else if self.status == 429 {
+            (
+                format!("rate limited or out of quota; {said}"),
+                "wait and retry, lower --jobs, or check the account's billing and limits"
+                    .to_owned(),
+            )
+        } else if self.status >= 500 {
+            (
+                format!("the API failed on its side; {said}"),
+                "retry later; if it persists, report the request id to the provider".to_owned(),
+            )
+        } else {
+            (
+                format!("the API refused the request; {said}"),
+                "fix the request as the message says".to_owned(),
+            )
+        };
+        Error::refused(message, format!("{hint}. Nothing was written"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_grows_and_is_capped() {
+        assert!(
+            backoff(1) <= Duration::from_millis(500) && backoff(1) > Duration::from_millis(370)
+        );
+        assert!(backoff(10) <= Duration::from_secs(8));
+    }
+
+    #[test]
+    fn hosts() {
+        assert_eq!(host_of("https://api.openai.com/v1"), "api.openai.com");
+        assert_eq!(host_of("http://127.0.0.1:8080/v1"), "127.0.0.1:8080");
+    }
+
+    #[test]
+    fn redacted() {
+        let headers = redacted_headers(Some("org-1"), None, &[("X-Title".into(), "site".into())]);
+        assert_eq!(headers[0].1, "Bearer [redacted]");
+        assert_eq!(headers.len(), 3);
+    }
+}
