@@ -229,7 +229,7 @@ impl Connection {
                             self.host(),
                             plural(attempt)
                         ),
-                        "check the network and the route's base_url; raise timeout_secs for slow gateways",
+                        "check the network and the route's base_url; raise timeout_secs for slow gateways. Nothing was written",
                     ),
                 });
             }
@@ -510,7 +510,7 @@ impl ApiError {
                 .unwrap_or_else(|| ("unknown".into(), Vec::new()));
             (
                 format!(
-                    "the safety system blocked the request at the {stage} stage (categories: {}); {said}",
+                    "the safety system blocked the request (moderation_blocked) at the {stage} stage (categories: {}); {said}",
                     if categories.is_empty() { "none given".into() } else { categories.join(", ") }
                 ),
                 "rephrase the prompt; if you believe this is a mistake, contact OpenAI support with the request id".to_owned(),

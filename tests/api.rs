@@ -1,0 +1,951 @@
+//! The API routes against a real HTTP server on loopback that speaks the
+//! OpenAI wire format. Every request assetrail sends is validated against
+//! OpenAI's published schemas; the key never appears in any output.
+
+mod common;
+#[path = "common/openai_server.rs"]
+mod openai_server;
+
+use common::{Repo, Run, sha256};
+use openai_server::{Reply, Server, b64, image_bytes};
+use serde_json::{Value, json};
+
+const KEY: &str = "sk-test-0123456789abcdefghijklmnopqrstuvwxyz";
+
+/// A repository from `assetrail init`, pointed at `server`.
+fn api_repo(server: &Server, extra_config: &str) -> Repo {
+    let repo = Repo::empty();
+    repo.run(&["init"]).success();
+    if !extra_config.is_empty() {
+        let config = String::from_utf8(repo.read("assets.toml")).unwrap();
+        repo.write(
+            "assets.toml",
+            format!("{config}\n{extra_config}\n").replace("{URL}", &server.url),
+        );
+    }
+    repo
+}
+
+/// Runs assetrail with the server as OPENAI_BASE_URL and the test key set,
+/// and checks the key appears nowhere it must not.
+fn api(repo: &Repo, server: &Server, args: &[&str]) -> Run {
+    let run: Run = repo
+        .command()
+        .env("OPENAI_BASE_URL", &server.url)
+        .env("OPENAI_API_KEY", KEY)
+        .env("ACME_KEY", "acme-secret-key-000")
+        .env("OPENAI_ORG_ID", "org-test")
+        .env_remove("OPENAI_PROJECT_ID")
+        .args(args)
+        .output()
+        .unwrap()
+        .into();
+    for secret in [KEY, "acme-secret-key-000"] {
+        assert!(
+            !run.stdout.contains(secret) && !run.stderr.contains(secret),
+            "a key leaked into the output"
+        );
+        if repo.path().join("assets.lock").exists() {
+            assert!(
+                !String::from_utf8_lossy(&repo.read("assets.lock")).contains(secret),
+                "a key leaked into assets.lock"
+            );
+        }
+    }
+    run
+}
+
+fn assert_schema_valid(server: &Server) {
+    for request in server.requests() {
+        assert!(
+            request.schema_errors.is_empty(),
+            "{} violates OpenAI's schema: {:#?}",
+            request.path,
+            request.schema_errors
+        );
+    }
+}
+
+#[test]
+fn images_generations_send_the_right_request_and_record_everything() {
+    let server = Server::start();
+    let repo = api_repo(&server, "");
+    let run = api(
+        &repo,
+        &server,
+        &[
+            "generate",
+            "--route",
+            "images",
+            "--prompt",
+            "A red fox in snow",
+            "--size",
+            "1536x1024",
+            "--quality",
+            "medium",
+            "--output-format",
+            "webp",
+            "--output-compression",
+            "80",
+            "--out",
+            "public/images/fox.webp",
+            "--format",
+            "json",
+        ],
+    );
+    run.success();
+    let requests = server.requests();
+    assert_eq!(requests.len(), 1);
+    let request = &requests[0];
+    assert_eq!(
+        (request.method.as_str(), request.path.as_str()),
+        ("POST", "/v1/images/generations")
+    );
+    assert_eq!(
+        request.header("authorization"),
+        Some(format!("Bearer {KEY}").as_str())
+    );
+    assert_eq!(request.header("openai-organization"), Some("org-test"));
+    assert_eq!(
+        request.json.clone().unwrap(),
+        json!({"model": "gpt-image-2", "prompt": "A red fox in snow", "n": 1, "size": "1536x1024", "quality": "medium",
+               "background": "auto", "output_format": "webp", "output_compression": 80})
+    );
+    assert_schema_valid(&server);
+
+    // Bytes exactly as sent, never re-encoded.
+    assert_eq!(repo.read("public/images/fox.webp"), server.sent()[0]);
+    let entry = repo.entry("public/images/fox.webp");
+    let text = |k: &str| entry.get(k).and_then(|v| v.as_str()).map(str::to_owned);
+    assert_eq!(text("route").as_deref(), Some("images"));
+    assert_eq!(text("credit").as_deref(), Some("openai-api"));
+    assert_eq!(text("model").as_deref(), Some("gpt-image-2"));
+    assert_eq!(text("request_id").as_deref(), Some("req_test_1"));
+    assert_eq!(entry["processing_ms"].as_integer(), Some(1234));
+    assert_eq!(
+        text("api_host"),
+        Some(
+            server
+                .url
+                .trim_start_matches("http://")
+                .trim_end_matches("/v1")
+                .to_owned()
+        )
+    );
+    assert_eq!(entry["output_compression"].as_integer(), Some(80));
+    assert_eq!(entry["usage"]["output_tokens"].as_integer(), Some(4160));
+    // 10×$5 + 40×$8 + 4160×$30 per million tokens.
+    assert_eq!(entry["cost_estimate_usd"].as_float(), Some(0.12517));
+    assert_eq!(text("price_table").as_deref(), Some("gpt-image-2"));
+    assert!(text("price_source").unwrap().contains("2026-11"));
+    assert_eq!(entry["returned"]["quality"].as_str(), Some("medium"));
+    assert_eq!(run.json()["assets"][0]["sha256"], sha256(&server.sent()[0]));
+}
+
+#[test]
+fn responses_put_the_text_model_on_top_and_the_image_model_in_the_tool() {
+    let server = Server::start();
+    let repo = api_repo(&server, "");
+    api(
+        &repo,
+        &server,
+        &[
+            "generate",
+            "--route",
+            "responses",
+            "--prompt",
+            "A gray tabby cat hugging an otter",
+            "--size",
+            "1024x1536",
+            "--quality",
+            "high",
+        ],
+    )
+    .success();
+    let request = &server.requests()[0];
+    assert_eq!(request.path, "/v1/responses");
+    let body = request.json.clone().unwrap();
+    assert_eq!(body["model"], "gpt-5.5");
+    assert_eq!(body["input"], "A gray tabby cat hugging an otter");
+    assert_eq!(body["tools"][0]["type"], "image_generation");
+    assert_eq!(body["tools"][0]["model"], "gpt-image-2");
+    assert_eq!(body["tools"][0]["size"], "1024x1536");
+    assert_eq!(body["tool_choice"], json!({"type": "image_generation"}));
+    assert_schema_valid(&server);
+    let entry = repo.entry("public/images/a-gray-tabby-cat-hugging-an.png");
+    assert_eq!(entry["route"].as_str(), Some("responses"));
+    assert_eq!(entry["text_model"].as_str(), Some("gpt-5.5"));
+    assert_eq!(entry["model"].as_str(), Some("gpt-image-2"));
+    assert_eq!(entry["response_id"].as_str(), Some("resp_test_1"));
+    assert_eq!(entry["revised_prompt"].as_str(), Some("a revised prompt"));
+    assert_eq!(entry["credit"].as_str(), Some("openai-api"));
+}
+
+const GATEWAY: &str = r#"
+[routes.acme]
+type = "gateway"
+provider = "acme"
+channel = "eu-fast"
+base_url = "{URL}"
+api_key_env = "ACME_KEY"
+model = "gpt-image-2"
+pricing = "acme-gpt-image-2"
+headers = { "X-Title" = "example-site" }
+"#;
+
+#[test]
+fn gateways_use_their_own_url_key_headers_and_prices() {
+    let server = Server::start();
+    let repo = api_repo(&server, GATEWAY);
+    // OPENAI_BASE_URL points elsewhere: a gateway ignores it.
+    let run: Run = repo
+        .command()
+        .env("OPENAI_BASE_URL", "http://127.0.0.1:9/v1")
+        .env("ACME_KEY", "acme-secret-key-000")
+        .args([
+            "generate",
+            "--route",
+            "acme",
+            "--prompt",
+            "a lighthouse",
+            "--size",
+            "1024x1024",
+            "--quality",
+            "high",
+        ])
+        .output()
+        .unwrap()
+        .into();
+    run.success();
+    let request = &server.requests()[0];
+    assert_eq!(
+        request.header("authorization"),
+        Some("Bearer acme-secret-key-000")
+    );
+    assert_eq!(request.header("x-title"), Some("example-site"));
+    assert_eq!(request.header("openai-organization"), None);
+    let entry = repo.entry("public/images/a-lighthouse.png");
+    assert_eq!(entry["route"].as_str(), Some("gateway.acme"));
+    assert_eq!(entry["route_name"].as_str(), Some("acme"));
+    assert_eq!(entry["credit"].as_str(), Some("provider:acme"));
+    assert_eq!(entry["provider"].as_str(), Some("acme"));
+    assert_eq!(entry["channel"].as_str(), Some("eu-fast"));
+    assert_eq!(entry["price_table"].as_str(), Some("acme-gpt-image-2"));
+    // Only output tokens are priced in acme's table: 4160 × $27 per million.
+    assert_eq!(entry["cost_estimate_usd"].as_float(), Some(0.11232));
+}
+
+#[test]
+fn edits_send_multipart_inputs_and_record_parents() {
+    let server = Server::start();
+    let repo = api_repo(&server, "");
+    let (a, b) = (image_bytes("png", 1), image_bytes("png", 2));
+    repo.write("public/images/a.png", &a);
+    repo.write("public/images/b.png", &b);
+    let mask = image::RgbaImage::from_pixel(64, 64, image::Rgba([0, 0, 0, 0]));
+    let mut mask_bytes = std::io::Cursor::new(Vec::new());
+    mask.write_to(&mut mask_bytes, image::ImageFormat::Png)
+        .unwrap();
+    repo.write("public/images/mask.png", mask_bytes.get_ref());
+    api(
+        &repo,
+        &server,
+        &[
+            "edit",
+            "--input",
+            "public/images/a.png",
+            "--input",
+            "public/images/b.png",
+            "--mask",
+            "public/images/mask.png",
+            "--prompt",
+            "Put both items in a gift basket",
+            "--out",
+            "public/images/basket.png",
+            "--size",
+            "1024x1024",
+        ],
+    )
+    .success();
+    let request = &server.requests()[0];
+    assert_eq!(request.path, "/v1/images/edits");
+    assert!(
+        request
+            .header("content-type")
+            .unwrap()
+            .starts_with("multipart/form-data")
+    );
+    let files: Vec<(&str, &str)> = request
+        .parts
+        .iter()
+        .filter_map(|(name, file, _, _)| file.as_deref().map(|f| (name.as_str(), f)))
+        .collect();
+    assert_eq!(
+        files,
+        [
+            ("image[]", "a.png"),
+            ("image[]", "b.png"),
+            ("mask", "mask.png")
+        ]
+    );
+    let image_parts: Vec<&Vec<u8>> = request
+        .parts
+        .iter()
+        .filter(|p| p.0 == "image[]")
+        .map(|p| &p.3)
+        .collect();
+    assert_eq!(image_parts, [&a, &b]);
+    assert_eq!(
+        request.field("prompt").as_deref(),
+        Some("Put both items in a gift basket")
+    );
+    assert_eq!(request.field("model").as_deref(), Some("gpt-image-2"));
+    assert_schema_valid(&server);
+
+    let entry = repo.entry("public/images/basket.png");
+    let parents = entry["parents"].as_array().unwrap();
+    let summary: Vec<(&str, &str, String)> = parents
+        .iter()
+        .map(|p| {
+            (
+                p["path"].as_str().unwrap(),
+                p["role"].as_str().unwrap(),
+                p["sha256"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            ("public/images/a.png", "input", sha256(&a)),
+            ("public/images/b.png", "input", sha256(&b)),
+            (
+                "public/images/mask.png",
+                "mask",
+                sha256(mask_bytes.get_ref())
+            ),
+        ]
+    );
+}
+
+fn sse_image_events(prefix: &str, partials: usize, complete: bool) -> Vec<(String, Value)> {
+    let mut events: Vec<(String, Value)> = (0..partials)
+        .map(|i| {
+            let kind = format!("{prefix}.partial_image");
+            (kind.clone(), json!({"type": kind, "b64_json": b64(&image_bytes("png", 100 + i as u8)), "created_at": 1, "size": "1024x1024",
+                    "quality": "high", "background": "opaque", "output_format": "png", "partial_image_index": i}))
+        })
+        .collect();
+    if complete {
+        let kind = format!("{prefix}.completed");
+        events.push((kind.clone(), json!({"type": kind, "b64_json": b64(&image_bytes("png", 200)), "created_at": 2, "size": "1024x1024",
+            "quality": "high", "background": "opaque", "output_format": "png",
+            "usage": {"total_tokens": 100, "input_tokens": 50, "output_tokens": 50, "input_tokens_details": {"text_tokens": 10, "image_tokens": 40}}})));
+    }
+    events
+}
+
+#[test]
+fn streams_record_partials_and_fail_without_a_final_image() {
+    let server = Server::start();
+    let repo = api_repo(&server, "");
+    let partial_dir = repo.home.path().join("partials");
+    server.script([Reply::Sse(sse_image_events("image_generation", 2, true))]);
+    api(
+        &repo,
+        &server,
+        &[
+            "generate",
+            "--route",
+            "images",
+            "--prompt",
+            "streamed",
+            "--size",
+            "1024x1024",
+            "--partial-images",
+            "2",
+            "--save-partials",
+            partial_dir.to_str().unwrap(),
+            "--out",
+            "public/images/streamed.png",
+        ],
+    )
+    .success();
+    let body = server.requests()[0].json.clone().unwrap();
+    assert_eq!(
+        (body["stream"].clone(), body["partial_images"].clone()),
+        (json!(true), json!(2))
+    );
+    assert_schema_valid(&server);
+    assert_eq!(
+        repo.read("public/images/streamed.png"),
+        image_bytes("png", 200)
+    );
+    let entry = repo.entry("public/images/streamed.png");
+    assert_eq!(entry["partial_images"]["requested"].as_integer(), Some(2));
+    assert_eq!(entry["partial_images"]["received"].as_integer(), Some(2));
+    assert_eq!(std::fs::read_dir(&partial_dir).unwrap().count(), 2);
+
+    // A stream that ends without a completed image is an error; nothing is written.
+    let before = repo.snapshot();
+    server.script([Reply::Sse(sse_image_events("image_generation", 1, false))]);
+    let run = api(
+        &repo,
+        &server,
+        &[
+            "generate",
+            "--route",
+            "images",
+            "--prompt",
+            "cut short",
+            "--partial-images",
+            "1",
+            "--out",
+            "public/images/cut.png",
+        ],
+    );
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.contains("ended without a completed image"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(repo.snapshot(), before);
+}
+
+#[test]
+fn responses_streams_take_the_final_image_from_the_output_item() {
+    let server = Server::start();
+    let repo = api_repo(&server, "");
+    let final_image = image_bytes("png", 77);
+    server.script([Reply::Sse(vec![
+        ("response.image_generation_call.partial_image".into(), json!({"type": "response.image_generation_call.partial_image", "output_index": 0, "item_id": "ig_1", "sequence_number": 3, "partial_image_index": 0, "partial_image_b64": b64(&image_bytes("png", 5))})),
+        ("response.output_item.done".into(), json!({"type": "response.output_item.done", "item": {"type": "image_generation_call", "id": "ig_1", "status": "completed", "result": b64(&final_image)}})),
+        ("response.completed".into(), json!({"type": "response.completed", "response": {"id": "resp_streamed", "status": "completed", "output": [{"type": "image_generation_call", "id": "ig_1", "status": "completed", "result": b64(&final_image)}]}})),
+    ])]);
+    api(
+        &repo,
+        &server,
+        &[
+            "generate",
+            "--route",
+            "responses",
+            "--prompt",
+            "streamed",
+            "--partial-images",
+            "1",
+            "--out",
+            "public/images/r.png",
+        ],
+    )
+    .success();
+    assert_eq!(repo.read("public/images/r.png"), final_image);
+    let entry = repo.entry("public/images/r.png");
+    assert_eq!(entry["response_id"].as_str(), Some("resp_streamed"));
+    assert_eq!(entry["partial_images"]["received"].as_integer(), Some(1));
+}
+
+#[test]
+fn requests_that_cannot_succeed_are_refused_before_sending() {
+    let server = Server::start();
+    let repo = api_repo(
+        &server,
+        "[routes.upside]\ntype = \"responses\"\ntext_model = \"gpt-image-2\"\nmodel = \"gpt-image-2\"\n\n[routes.textimg]\ntype = \"images\"\nmodel = \"gpt-5.5\"\n\n[routes.old]\ntype = \"images\"\nmodel = \"gpt-image-1\"\n\n[routes.fidelity]\ntype = \"images\"\nmodel = \"gpt-image-1.5\"\n",
+    );
+    repo.write("public/images/in.png", image_bytes("png", 1));
+    let small = image::RgbaImage::from_pixel(32, 32, image::Rgba([0, 0, 0, 0]));
+    let mut small_bytes = std::io::Cursor::new(Vec::new());
+    small
+        .write_to(&mut small_bytes, image::ImageFormat::Png)
+        .unwrap();
+    repo.write("public/images/small-mask.png", small_bytes.get_ref());
+    repo.write("public/images/mask.jpg", image_bytes("jpeg", 1));
+    let long_prompt = "x".repeat(32_001);
+    let many: Vec<String> = (0..17)
+        .flat_map(|_| ["--input".to_owned(), "public/images/in.png".to_owned()])
+        .collect();
+    let mut too_many: Vec<&str> = vec!["edit", "--prompt", "p", "--out", "public/images/o.png"];
+    too_many.extend(many.iter().map(String::as_str));
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (
+            vec!["generate", "--route", "upside", "--prompt", "p"],
+            "gpt-image-2 is an image model, but the Responses API wants a text model",
+        ),
+        (
+            vec!["generate", "--route", "textimg", "--prompt", "p"],
+            "gpt-5.5 is not an image model",
+        ),
+        (
+            vec!["generate", "--route", "old", "--prompt", "p"],
+            "gpt-image-1 was shut down on 2026-10-23",
+        ),
+        (
+            vec![
+                "generate",
+                "--route",
+                "images",
+                "--prompt",
+                "p",
+                "--background",
+                "transparent",
+            ],
+            "--allow-preview",
+        ),
+        (
+            vec![
+                "generate",
+                "--route",
+                "images",
+                "--prompt",
+                "p",
+                "--background",
+                "transparent",
+                "--output-format",
+                "jpeg",
+            ],
+            "needs png or webp",
+        ),
+        (
+            vec![
+                "generate",
+                "--route",
+                "images",
+                "--prompt",
+                "p",
+                "--output-compression",
+                "101",
+                "--output-format",
+                "webp",
+            ],
+            "between 0 and 100",
+        ),
+        (
+            vec![
+                "generate",
+                "--route",
+                "images",
+                "--prompt",
+                "p",
+                "--output-compression",
+                "50",
+            ],
+            "jpeg and webp only",
+        ),
+        (
+            vec!["generate", "--route", "images", "--prompt", &long_prompt],
+            "takes at most 32000",
+        ),
+        (
+            vec![
+                "generate",
+                "--route",
+                "fidelity",
+                "--prompt",
+                "p",
+                "--size",
+                "2048x2048",
+            ],
+            "takes only 1024x1024",
+        ),
+        (
+            vec![
+                "edit",
+                "--input",
+                "public/images/in.png",
+                "--prompt",
+                "p",
+                "--input-fidelity",
+                "high",
+                "--out",
+                "public/images/o.png",
+            ],
+            "does not take input_fidelity",
+        ),
+        (
+            vec![
+                "edit",
+                "--input",
+                "public/images/in.png",
+                "--mask",
+                "public/images/small-mask.png",
+                "--prompt",
+                "p",
+                "--out",
+                "public/images/o.png",
+            ],
+            "the mask public/images/small-mask.png is 32x32",
+        ),
+        (
+            vec![
+                "edit",
+                "--input",
+                "public/images/in.png",
+                "--mask",
+                "public/images/mask.jpg",
+                "--prompt",
+                "p",
+                "--out",
+                "public/images/o.png",
+            ],
+            "a mask must be a PNG",
+        ),
+        (too_many, "at most 16 input images"),
+        (
+            vec![
+                "edit",
+                "--input",
+                "public/images/in.png",
+                "--prompt",
+                "p",
+                "--route",
+                "local",
+                "--out",
+                "public/images/o.png",
+            ],
+            "cannot edit",
+        ),
+    ];
+    for (args, says) in cases {
+        let before = repo.snapshot();
+        let run = api(&repo, &server, &args);
+        assert_eq!(run.code, 1, "{args:?}: {}", run.stderr);
+        assert!(
+            run.stderr.contains(says),
+            "{args:?}: stderr lacks {says:?}:\n{}",
+            run.stderr
+        );
+        assert_eq!(repo.snapshot(), before, "{args:?} changed files");
+    }
+    // A missing key is refused too, naming the variable.
+    let run: Run = repo
+        .command()
+        .env_remove("OPENAI_API_KEY")
+        .env("OPENAI_BASE_URL", &server.url)
+        .args(["generate", "--route", "images", "--prompt", "p"])
+        .output()
+        .unwrap()
+        .into();
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.contains("OPENAI_API_KEY") && run.stderr.contains("env_vars"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(server.requests().len(), 0, "nothing may be sent");
+}
+
+fn error_body(message: &str, kind: &str, param: Option<&str>, code: Option<&str>) -> Value {
+    json!({"error": {"message": message, "type": kind, "param": param, "code": code}})
+}
+
+#[test]
+fn api_errors_are_explained_and_change_nothing() {
+    let server = Server::start();
+    let repo = api_repo(
+        &server,
+        "[routes.quick]\ntype = \"images\"\nmodel = \"gpt-image-2\"\nmax_retries = 0\ntimeout_secs = 1\n",
+    );
+    let verify = "Your organization must be verified to use the model `gpt-image-2`. Please go to: https://platform.openai.com/settings/organization/general and click on Verify Organization.";
+    let mut moderation = error_body(
+        "Your request was rejected by the safety system. safety_violations=[sexual].",
+        "image_generation_user_error",
+        None,
+        Some("moderation_blocked"),
+    );
+    moderation["error"]["moderation_details"] =
+        json!({"moderation_stage": "output", "categories": ["sexual"]});
+    let not_an_image =
+        json!({"created": 1, "data": [{"b64_json": b64(b"this is not an image at all")}]});
+    let cases: Vec<(Reply, &[&str])> = vec![
+        (
+            Reply::Json(
+                403,
+                vec![("x-request-id".into(), "req_verify".into())],
+                error_body(verify, "invalid_request_error", None, None),
+            ),
+            &[
+                "HTTP 403",
+                "must be verified",
+                "req_verify",
+                "account-readiness step",
+                "15 minutes",
+            ],
+        ),
+        (
+            Reply::Json(
+                400,
+                vec![],
+                error_body(
+                    "Transparent background is not supported for this model.",
+                    "invalid_request_error",
+                    Some("background"),
+                    Some("invalid_value"),
+                ),
+            ),
+            &[
+                "`background`",
+                "HTTP 400",
+                "Transparent background is not supported",
+            ],
+        ),
+        (
+            Reply::Json(
+                401,
+                vec![],
+                error_body(
+                    "Incorrect API key provided.",
+                    "invalid_request_error",
+                    None,
+                    Some("invalid_api_key"),
+                ),
+            ),
+            &["HTTP 401", "OPENAI_API_KEY"],
+        ),
+        (
+            Reply::Json(
+                404,
+                vec![],
+                error_body(
+                    "The model `gpt-image-2` does not exist.",
+                    "invalid_request_error",
+                    Some("model"),
+                    Some("model_not_found"),
+                ),
+            ),
+            &["HTTP 404", "model id"],
+        ),
+        (
+            Reply::Json(400, vec![], moderation),
+            &["output stage", "sexual", "moderation"],
+        ),
+        (
+            Reply::Raw(200, vec![], b"{\"created\": 1, \"data\": [".to_vec()),
+            &["not valid JSON"],
+        ),
+        (Reply::Truncated, &["cut off"]),
+        (Reply::Json(200, vec![], not_an_image), &["not an image"]),
+        (
+            Reply::Json(200, vec![], json!({"created": 1, "data": []})),
+            &["holds no image"],
+        ),
+        (
+            Reply::Json(
+                500,
+                vec![],
+                error_body("The server had an error.", "server_error", None, None),
+            ),
+            &["HTTP 500", "failed on its side"],
+        ),
+        (Reply::Stall, &["timed out"]),
+    ];
+    for (reply, says) in cases {
+        let before = repo.snapshot();
+        server.script([reply]);
+        let run = api(
+            &repo,
+            &server,
+            &[
+                "generate",
+                "--route",
+                "quick",
+                "--prompt",
+                "p",
+                "--out",
+                "public/images/e.png",
+            ],
+        );
+        assert_eq!(run.code, 1, "{says:?}: {}", run.stderr);
+        for needle in says {
+            assert!(
+                run.stderr.contains(needle),
+                "stderr lacks {needle:?}:\n{}",
+                run.stderr
+            );
+        }
+        assert!(
+            run.stderr.contains("Nothing was written")
+                || run.stderr.contains("nothing was written"),
+            "{}",
+            run.stderr
+        );
+        assert_eq!(repo.snapshot(), before);
+    }
+}
+
+#[test]
+fn transient_failures_are_retried_and_recorded() {
+    let server = Server::start();
+    let repo = api_repo(&server, "");
+    server.script([
+        Reply::Json(
+            429,
+            vec![("retry-after-ms".into(), "20".into())],
+            error_body(
+                "Rate limit reached.",
+                "requests",
+                None,
+                Some("rate_limit_exceeded"),
+            ),
+        ),
+        Reply::Json(
+            500,
+            vec![("retry-after-ms".into(), "10".into())],
+            error_body("oops", "server_error", None, None),
+        ),
+    ]);
+    api(
+        &repo,
+        &server,
+        &[
+            "generate",
+            "--route",
+            "images",
+            "--prompt",
+            "retried",
+            "--out",
+            "public/images/r.png",
+        ],
+    )
+    .success();
+    assert_eq!(server.requests().len(), 3);
+    let entry = repo.entry("public/images/r.png");
+    let retries = entry["retries"].as_array().unwrap();
+    let summary: Vec<(i64, &str, i64)> = retries
+        .iter()
+        .map(|r| {
+            (
+                r["attempt"].as_integer().unwrap(),
+                r["reason"].as_str().unwrap(),
+                r["wait_ms"].as_integer().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        [(1, "429 rate_limit_exceeded", 20), (2, "500", 10)]
+    );
+
+    // x-should-retry: false wins over the status; and a 500 that never ends gives up.
+    server.script([Reply::Json(
+        503,
+        vec![("x-should-retry".into(), "false".into())],
+        error_body("down", "server_error", None, None),
+    )]);
+    let run = api(
+        &repo,
+        &server,
+        &[
+            "generate",
+            "--route",
+            "images",
+            "--prompt",
+            "no retry",
+            "--out",
+            "public/images/n.png",
+        ],
+    );
+    assert_eq!(run.code, 1);
+    assert_eq!(server.requests().len(), 4);
+    let fail = |_: usize| {
+        Reply::Json(
+            500,
+            vec![("retry-after-ms".into(), "5".into())],
+            error_body("still down", "server_error", None, None),
+        )
+    };
+    server.script((0..3).map(fail));
+    let run = api(
+        &repo,
+        &server,
+        &[
+            "generate",
+            "--route",
+            "images",
+            "--prompt",
+            "never",
+            "--out",
+            "public/images/never.png",
+        ],
+    );
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("after 3 attempts"), "{}", run.stderr);
+    assert_eq!(server.requests().len(), 7);
+}
+
+#[test]
+fn dry_run_prints_the_request_with_the_key_redacted_and_sends_nothing() {
+    let server = Server::start();
+    let repo = api_repo(&server, "");
+    let before = repo.snapshot();
+    let run = api(
+        &repo,
+        &server,
+        &[
+            "generate",
+            "--route",
+            "images",
+            "--prompt",
+            "a plan",
+            "--size",
+            "1024x1024",
+            "--dry-run",
+            "--format",
+            "json",
+        ],
+    );
+    run.success();
+    let json = run.json();
+    let request = &json["requests"][0];
+    assert_eq!(request["url"], format!("{}/images/generations", server.url));
+    assert_eq!(
+        request["headers"]["Authorization"],
+        "Bearer [redacted: $OPENAI_API_KEY]"
+    );
+    assert_eq!(request["body"]["prompt"], "a plan");
+    assert_eq!(json["assets"][0]["path"], "public/images/a-plan.png");
+    assert_eq!(server.requests().len(), 0);
+    assert_eq!(repo.snapshot(), before);
+}
+
+#[test]
+fn batches_run_concurrently_and_report_failures() {
+    let server = Server::start();
+    let repo = api_repo(&server, "");
+    repo.write(
+        "jobs.toml",
+        "[[job]]\nprompt = \"one\"\nout = \"public/images/one.png\"\n\n[[job]]\nprompt = \"two\"\nout = \"public/images/two.png\"\n\n[[job]]\nprompt = \"three\"\nsize = \"1000x1000\"\n\n[[job]]\nprompt = \"four\"\nkind = \"cover\"\n",
+    );
+    let run = api(
+        &repo,
+        &server,
+        &[
+            "generate",
+            "--batch",
+            "jobs.toml",
+            "--jobs",
+            "2",
+            "--route",
+            "images",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(run.code, 1, "one job has an invalid size: {}", run.stderr);
+    let json = run.json();
+    assert_eq!(json["assets"].as_array().unwrap().len(), 3);
+    assert_eq!(json["failures"][0]["job"], 3);
+    assert!(
+        json["failures"][0]["error"]
+            .as_str()
+            .unwrap()
+            .contains("multiples of 16")
+    );
+    assert_eq!(server.requests().len(), 3);
+    assert_eq!(repo.entries().len(), 3);
+    assert!(repo.path().join("public/images/covers/four.png").exists());
+
+    repo.write("bad.toml", "[[job]]\nprompt = \"x\"\nsize = 5\n");
+    let run = api(&repo, &server, &["generate", "--batch", "bad.toml"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("bad.toml:3:8"), "{}", run.stderr);
+}
