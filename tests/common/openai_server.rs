@@ -7,6 +7,7 @@
 use std::collections::VecDeque;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -115,9 +116,19 @@ fn validate(schemas: &Value, def: &str, instance: &Value) -> Vec<String> {
         .collect()
 }
 
+/// Edge of the square images in normal replies (benchmarks raise it).
+pub static IMAGE_EDGE: AtomicU32 = AtomicU32::new(64);
+/// Latency before each normal reply, in ms (benchmarks set it).
+pub static REPLY_DELAY_MS: AtomicU64 = AtomicU64::new(0);
+
 /// A small real image in `format`, different for each `seed`.
 pub fn image_bytes(format: &str, seed: u8) -> Vec<u8> {
-    let img = image::RgbImage::from_fn(64, 64, |x, y| {
+    image_of_edge(format, seed, 64)
+}
+
+/// A real image `edge` pixels square.
+pub fn image_of_edge(format: &str, seed: u8, edge: u32) -> Vec<u8> {
+    let img = image::RgbImage::from_fn(edge, edge, |x, y| {
         image::Rgb([seed, (x * 4) as u8, (y * 4) as u8])
     });
     let mut out = std::io::Cursor::new(Vec::new());
@@ -287,7 +298,16 @@ fn handle(
         .map(|(n, _, _, b)| (n.clone(), String::from_utf8_lossy(b).into_owned()))
         .collect();
     requests.lock().unwrap().push(recorded);
-    let reply = script.lock().unwrap().pop_front().unwrap_or(Reply::Ok);
+    let delay = Duration::from_millis(REPLY_DELAY_MS.load(Ordering::Relaxed));
+    let reply = script
+        .lock()
+        .unwrap()
+        .pop_front()
+        .unwrap_or(if delay.is_zero() {
+            Reply::Ok
+        } else {
+            Reply::Delayed(delay, Box::new(Reply::Ok))
+        });
     let param = |name: &str| -> Option<String> {
         request_json
             .as_ref()
@@ -391,8 +411,9 @@ fn ok_body(
     request_number: usize,
     sent: &Mutex<Vec<Vec<u8>>>,
 ) -> Value {
+    let edge = IMAGE_EDGE.load(Ordering::Relaxed);
     let images: Vec<Vec<u8>> = (0..n)
-        .map(|i| image_bytes(format, (request_number * 10 + i) as u8))
+        .map(|i| image_of_edge(format, (request_number * 10 + i) as u8, edge))
         .collect();
     sent.lock().unwrap().extend(images.iter().cloned());
     if path.ends_with("/responses") {
