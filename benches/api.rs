@@ -20,7 +20,7 @@ use assetrail::manifest::ManifestEntry;
 use assetrail::provenance::{self, Content, NewAsset};
 use assetrail::routes::api_image::decode_image;
 use assetrail::workspace::Workspace;
-use openai_server::{IMAGE_EDGE, REPLY_DELAY_MS, Server, b64, image_of_edge};
+use openai_server::{IMAGE_EDGE, REPLY_DELAY_MS, Server, b64};
 
 fn run(dir: &Path, server: &Server, args: &[&str]) -> Duration {
     let start = Instant::now();
