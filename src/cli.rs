@@ -79,6 +79,12 @@ pub enum Command {
     Check(CheckArgs),
     /// Explain a finding code: what it finds, why it matters, how to fix it.
     Explain(ExplainArgs),
+    /// Estimated spend per credit source (never summed across sources).
+    Cost {
+        /// Break each credit source down by credit, route, model or kind.
+        #[arg(long, value_enum, default_value = "credit")]
+        by: crate::commands::cost::CostBy,
+    },
     /// Install the pre-commit hook.
     Hook {
         /// What to do.
@@ -138,6 +144,9 @@ pub struct InitArgs {
     /// Replace existing assets.toml and assets.lock.
     #[arg(long)]
     pub force: bool,
+    /// Also install the pre-commit hook (`assetrail hook install`).
+    #[arg(long)]
+    pub hook: bool,
 }
 
 /// Options shared by `generate` and `edit`.

@@ -79,6 +79,7 @@ fn run(cli: &Cli) -> Result<ExitCode> {
             Ok(exit_for(report.failed()))
         }
         Command::Explain(args) => emit(cli, &commands::explain::run(args.code)),
+        Command::Cost { by } => emit(cli, &commands::cost::run(&Workspace::open(repo)?, *by)?),
         Command::Hook {
             action: HookAction::Install(args),
         } => emit(cli, &commands::hook::install(repo, args)?),

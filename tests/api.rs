@@ -873,6 +873,73 @@ fn transient_failures_are_retried_and_recorded() {
 }
 
 #[test]
+fn cost_is_kept_per_credit_source() {
+    let server = Server::start();
+    let repo = api_repo(&server, GATEWAY);
+    api(
+        &repo,
+        &server,
+        &[
+            "generate",
+            "--route",
+            "images",
+            "--prompt",
+            "one",
+            "--size",
+            "1024x1024",
+        ],
+    )
+    .success();
+    api(
+        &repo,
+        &server,
+        &[
+            "generate",
+            "--route",
+            "acme",
+            "--prompt",
+            "two",
+            "--size",
+            "1024x1024",
+        ],
+    )
+    .success();
+    api(&repo, &server, &["generate", "--prompt", "three offline"]).success();
+    let run = api(
+        &repo,
+        &server,
+        &["cost", "--by", "route", "--format", "json"],
+    );
+    run.success();
+    let json = run.json();
+    assert_eq!(
+        json["per_credit"],
+        json!({"openai-api": 0.12517, "provider:acme": 0.11232})
+    );
+    let groups: Vec<(&str, &str)> = json["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| (g["credit"].as_str().unwrap(), g["group"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        groups,
+        [
+            ("none", "local"),
+            ("openai-api", "images"),
+            ("provider:acme", "gateway.acme")
+        ]
+    );
+    let text = api(&repo, &server, &["cost"]);
+    assert!(
+        text.stdout.contains("total openai-api: 0.1252 USD"),
+        "{}",
+        text.stdout
+    );
+    assert!(!text.stdout.contains("total none"));
+}
+
+#[test]
 fn dry_run_prints_the_request_with_the_key_redacted_and_sends_nothing() {
     let server = Server::start();
     let repo = api_repo(&server, "");

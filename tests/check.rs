@@ -670,6 +670,23 @@ fn hook_install_for_git_runs_the_check_on_commit() {
 }
 
 #[test]
+fn init_can_install_the_hook() {
+    let repo = Repo::empty();
+    let run = repo.run(&["init", "--hook"]);
+    run.success();
+    assert!(
+        run.stdout.contains("wrote .git/hooks/pre-commit"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        std::fs::read_to_string(repo.path().join(".git/hooks/pre-commit"))
+            .unwrap()
+            .contains("assetrail check --staged")
+    );
+}
+
+#[test]
 fn hook_install_for_hook_managers() {
     let repo = clean_repo();
     repo.run(&["hook", "install", "--framework", "pre-commit"])

@@ -64,7 +64,18 @@ pub fn run(repo_arg: Option<&Path>, args: &InitArgs) -> Result<InitReport> {
         empty.as_bytes(),
         Existing::Replace,
     )?;
-    Ok(InitReport {
-        written: vec![CONFIG_FILE.to_owned(), MANIFEST_FILE.to_owned()],
-    })
+    let mut written = vec![CONFIG_FILE.to_owned(), MANIFEST_FILE.to_owned()];
+    if args.hook {
+        let hook = crate::commands::hook::install(
+            repo_arg,
+            &crate::cli::HookInstallArgs {
+                framework: crate::commands::hook::HookFramework::Git,
+                force: false,
+            },
+        )?;
+        if hook.action != "already-installed" {
+            written.push(hook.path);
+        }
+    }
+    Ok(InitReport { written })
 }

@@ -3,6 +3,7 @@
 
 pub mod adopt;
 pub mod check;
+pub mod cost;
 pub mod explain;
 pub mod generate;
 pub mod hook;

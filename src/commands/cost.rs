@@ -1,0 +1,120 @@
+//! `assetrail cost`: estimated spend from `assets.lock`, per credit source.
+//! Totals are kept per source and never summed across them: Codex plan
+//! credits, OpenAI API dollars and a gateway's prices are different bills.
+
+use std::collections::BTreeMap;
+use std::io::{self, Write};
+
+use serde::Serialize;
+
+use crate::choice_enum;
+use crate::error::Result;
+use crate::output::{Paint, Report, Style};
+use crate::workspace::Workspace;
+
+choice_enum! {
+    /// What to break each credit source down by.
+    pub enum CostBy: "grouping" {
+        Credit = "credit",
+        Route = "route",
+        Model = "model",
+        Kind = "kind",
+    }
+}
+
+/// One line of the report.
+#[derive(Debug, Serialize)]
+pub struct CostGroup {
+    /// Credit source.
+    pub credit: String,
+    /// The value grouped by (equal to `credit` with `--by credit`).
+    pub group: String,
+    /// Assets in the group.
+    pub assets: usize,
+    /// Sum of the estimates, USD.
+    pub cost_estimate_usd: f64,
+    /// Assets without an estimate (no usage and no price table, or not billed in USD).
+    pub unpriced: usize,
+}
+
+/// Spend per credit source.
+#[derive(Debug, Serialize)]
+pub struct CostReport {
+    /// The grouping.
+    pub by: CostBy,
+    /// Groups, by credit source then group.
+    pub groups: Vec<CostGroup>,
+    /// Totals per credit source (never across sources).
+    pub per_credit: BTreeMap<String, f64>,
+}
+
+impl Report for CostReport {
+    fn write_text(&self, out: &mut dyn Write, style: &Style) -> io::Result<()> {
+        let header = format!(
+            "{:<20} {:<24} {:>7} {:>14} {:>9}",
+            "credit",
+            self.by.as_str(),
+            "assets",
+            "estimate USD",
+            "unpriced"
+        );
+        writeln!(out, "{}", style.paint(Paint::Bold, &header))?;
+        for g in &self.groups {
+            writeln!(
+                out,
+                "{:<20} {:<24} {:>7} {:>14.4} {:>9}",
+                g.credit, g.group, g.assets, g.cost_estimate_usd, g.unpriced
+            )?;
+        }
+        for (credit, total) in &self.per_credit {
+            writeln!(out, "total {credit}: {total:.4} USD (estimated)")?;
+        }
+        Ok(())
+    }
+}
+
+/// Runs `cost`.
+pub fn run(ws: &Workspace, by: CostBy) -> Result<CostReport> {
+    let manifest = ws.load_manifest()?;
+    let mut groups: BTreeMap<(String, String), CostGroup> = BTreeMap::new();
+    let mut per_credit: BTreeMap<String, f64> = BTreeMap::new();
+    for entry in &manifest.assets {
+        let group = match by {
+            CostBy::Credit => entry.credit.clone(),
+            CostBy::Route => entry.route.clone(),
+            CostBy::Model => entry.model.clone().unwrap_or_else(|| "-".into()),
+            CostBy::Kind => entry.kind.map_or_else(|| "-".into(), |k| k.to_string()),
+        };
+        let line = groups
+            .entry((entry.credit.clone(), group.clone()))
+            .or_insert_with(|| CostGroup {
+                credit: entry.credit.clone(),
+                group,
+                assets: 0,
+                cost_estimate_usd: 0.0,
+                unpriced: 0,
+            });
+        line.assets += 1;
+        match entry.cost_estimate_usd {
+            Some(usd) => {
+                line.cost_estimate_usd += usd;
+                *per_credit.entry(entry.credit.clone()).or_default() += usd;
+            }
+            None if entry.credit != "none" => line.unpriced += 1,
+            None => {}
+        }
+    }
+    let round = |v: f64| (v * 1_000_000.0).round() / 1_000_000.0;
+    let groups = groups
+        .into_values()
+        .map(|mut g| {
+            g.cost_estimate_usd = round(g.cost_estimate_usd);
+            g
+        })
+        .collect();
+    Ok(CostReport {
+        by,
+        groups,
+        per_credit: per_credit.into_iter().map(|(k, v)| (k, round(v))).collect(),
+    })
+}
