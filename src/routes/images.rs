@@ -99,7 +99,6 @@ impl ImageRoute for ImagesRoute<'_> {
 
     fn plan(&self, request: &GenerateRequest, edit: Option<&EditInputs>) -> Result<Option<Value>> {
         let models = self.models(request, edit)?;
-        let (base_url, key_env) = super::openai::describe(self.route);
         let fields = self.fields(request, &models.image, edit);
         let (path, body) = match edit {
             None => ("/images/generations", Value::Object(fields)),
@@ -123,12 +122,7 @@ impl ImageRoute for ImagesRoute<'_> {
                 ("/images/edits", json!({ "multipart/form-data": parts }))
             }
         };
-        Ok(Some(json!({
-            "method": "POST",
-            "url": format!("{base_url}{path}"),
-            "headers": { "Authorization": format!("Bearer [redacted: ${key_env}]") },
-            "body": body,
-        })))
+        Ok(Some(super::openai::planned_request(self.route, path, body)))
     }
 
     fn generate(

@@ -62,6 +62,50 @@ pub fn describe(route: &RouteConfig) -> (String, String) {
     (base_url_for(route), key_env)
 }
 
+/// The request a route would send to `path` with `body`, every secret redacted
+/// (what `--dry-run` prints).
+pub fn planned_request(route: &RouteConfig, path: &str, body: Value) -> Value {
+    let (base_url, key_env) = describe(route);
+    let (organization, project) = organization_and_project(route);
+    let extra: Vec<(String, String)> = route
+        .headers
+        .iter()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    let mut headers = serde_json::Map::new();
+    for (name, value) in redacted_headers(organization.as_deref(), project.as_deref(), &extra) {
+        let value = if name == "Authorization" {
+            format!("Bearer [redacted: ${key_env}]")
+        } else {
+            value
+        };
+        headers.insert(name, Value::String(value));
+    }
+    serde_json::json!({
+        "method": "POST",
+        "url": format!("{base_url}{path}"),
+        "headers": headers,
+        "body": body,
+    })
+}
+
+/// Organisation and project ids: the route's, else (for OpenAI routes, not
+/// gateways) `OPENAI_ORG_ID` and `OPENAI_PROJECT_ID`.
+fn organization_and_project(route: &RouteConfig) -> (Option<String>, Option<String>) {
+    let openai = route.route_type != RouteType::Gateway;
+    let from_env = |name: &str| openai.then(|| env_nonempty(name)).flatten();
+    (
+        route
+            .organization
+            .clone()
+            .or_else(|| from_env("OPENAI_ORG_ID")),
+        route
+            .project
+            .clone()
+            .or_else(|| from_env("OPENAI_PROJECT_ID")),
+    )
+}
+
 fn base_url_for(route: &RouteConfig) -> String {
     let base = match route.route_type {
         // A gateway names its own base; OPENAI_BASE_URL is OpenAI's.
@@ -95,15 +139,7 @@ impl Connection {
                 ),
             )
         })?;
-        let openai = route.route_type != RouteType::Gateway;
-        let organization = route
-            .organization
-            .clone()
-            .or_else(|| openai.then(|| env_nonempty("OPENAI_ORG_ID")).flatten());
-        let project = route
-            .project
-            .clone()
-            .or_else(|| openai.then(|| env_nonempty("OPENAI_PROJECT_ID")).flatten());
+        let (organization, project) = organization_and_project(route);
         let timeout = Duration::from_secs(route.timeout_secs.unwrap_or(DEFAULT_TIMEOUT_SECS));
         let client = Client::builder()
             .timeout(timeout)
@@ -135,15 +171,6 @@ impl Connection {
     /// The API host, as recorded (`api.openai.com`).
     pub fn host(&self) -> String {
         host_of(&self.base_url)
-    }
-
-    /// The headers sent with every request, the key redacted (for `--dry-run`).
-    pub fn redacted_headers(&self) -> Vec<(String, String)> {
-        redacted_headers(
-            self.organization.as_deref(),
-            self.project.as_deref(),
-            &self.headers,
-        )
     }
 
     fn request(&self, path: &str) -> RequestBuilder {

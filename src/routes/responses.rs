@@ -75,14 +75,11 @@ impl ImageRoute for ResponsesRoute<'_> {
 
     fn plan(&self, request: &GenerateRequest, edit: Option<&EditInputs>) -> Result<Option<Value>> {
         let models = self.models(request, edit)?;
-        let (base_url, key_env) = super::openai::describe(self.route);
-        Ok(Some(json!({
-            "method": "POST",
-            "url": format!("{base_url}/responses"),
-            "headers": { "Authorization": format!("Bearer [redacted: ${key_env}]") },
-            "body": Self::body(request, &models),
-            "calls": request.n,
-        })))
+        let mut planned =
+            super::openai::planned_request(self.route, "/responses", Self::body(request, &models));
+        // The tool makes one image per call.
+        planned["calls"] = json!(request.n);
+        Ok(Some(planned))
     }
 
     fn generate(
