@@ -82,35 +82,49 @@ pub fn scan_tree(ws: &Workspace, only: &[String], tree: &Tree) -> Result<ScanRes
     let config = &ws.config;
     let include = globs(&config.scan_include)?;
     let exclude = globs(&config.scan_exclude)?;
-    let list = match tree {
-        Tree::Work { .. } => {
-            let mut list = walk(root, &include, &exclude)?;
-            // Managed folders are read even where .gitignore hides them (generated output).
-            for folder in &config.folders {
-                for entry in walkdir::WalkDir::new(root.join(folder))
-                    .into_iter()
-                    .flatten()
-                {
-                    if entry.file_type().is_file()
-                        && let Ok(rel) = entry.path().strip_prefix(root)
+    let mut options = ExtractOptions::default();
+    options.image_keys.extend(config.image_keys.iter().cloned());
+    let salt = format!(
+        "{}|{}|{}",
+        env!("CARGO_PKG_VERSION"),
+        build_identity(),
+        options.image_keys.join(",")
+    );
+    let cache_path = ws.git.git_dir().join("assetrail").join("refs-cache");
+    let list_files = || -> Result<FileList> {
+        Ok(match tree {
+            Tree::Work { .. } => {
+                let mut list = walk(root, &include, &exclude)?;
+                // Managed folders are read even where .gitignore hides them (generated output).
+                for folder in &config.folders {
+                    for entry in walkdir::WalkDir::new(root.join(folder))
+                        .into_iter()
+                        .flatten()
                     {
-                        let rel = rel.to_string_lossy().replace('\\', "/");
-                        if is_image(&rel) {
-                            list.images.push(rel);
+                        if entry.file_type().is_file()
+                            && let Ok(rel) = entry.path().strip_prefix(root)
+                        {
+                            let rel = rel.to_string_lossy().replace('\\', "/");
+                            if is_image(&rel) {
+                                list.images.push(rel);
+                            }
                         }
                     }
                 }
+                list
             }
-            list
-        }
-        Tree::Index(_) => {
-            let mut list = FileList::default();
-            for path in tree.staged_paths() {
-                classify(path.to_owned(), &include, &exclude, &mut list);
+            Tree::Index(_) => {
+                let mut list = FileList::default();
+                for path in tree.staged_paths() {
+                    classify(path.to_owned(), &include, &exclude, &mut list);
+                }
+                list
             }
-            list
-        }
+        })
     };
+    // Listing the files and loading the cache are independent: do both at once.
+    let (list, mut cache) = rayon::join(list_files, || Cache::load(&cache_path, &salt));
+    let list = list?;
     let mut images = list.images;
     images.sort();
     images.dedup();
@@ -126,17 +140,6 @@ pub fn scan_tree(ws: &Workspace, only: &[String], tree: &Tree) -> Result<ScanRes
                     .any(|o| o.is_empty() || repo_path::is_within(path, o))
         })
         .collect();
-
-    let mut options = ExtractOptions::default();
-    options.image_keys.extend(config.image_keys.iter().cloned());
-    let salt = format!(
-        "{}|{}|{}",
-        env!("CARGO_PKG_VERSION"),
-        build_identity(),
-        options.image_keys.join(",")
-    );
-    let cache_path = ws.git.git_dir().join("assetrail").join("refs-cache");
-    let mut cache = Cache::load(&cache_path, &salt);
 
     let cached_count = AtomicUsize::new(0);
     let parsed_count = AtomicUsize::new(0);
