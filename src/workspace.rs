@@ -70,6 +70,22 @@ impl Workspace {
         )
     }
 
+    /// Like [`Workspace::user_path`], for a folder that may be the repository
+    /// root itself (`.` at the root gives `""`).
+    pub fn user_scope(&self, raw: &str) -> Result<String> {
+        if raw.starts_with('/') {
+            return self.user_path(raw);
+        }
+        // Reading, unlike writing, may walk up with `..`, as git allows, but
+        // never above the repository root.
+        crate::scan::site::resolve_dir(&self.cwd_prefix, &raw.replace('\\', "/")).ok_or_else(|| {
+            Error::usage(
+                format!("{raw}: leaves the repository"),
+                "name a file or folder inside the repository",
+            )
+        })
+    }
+
     /// Turns a path from the command line into a normalized repo-relative path.
     /// Relative paths are taken from the cwd when it lies inside the repository
     /// (as git does); absolute paths and `..` are refused.

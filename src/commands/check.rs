@@ -59,7 +59,7 @@ pub fn run(ws: &Workspace, args: &CheckArgs) -> Result<CheckReport> {
     let paths = args
         .paths
         .iter()
-        .map(|p| ws.user_path(p))
+        .map(|p| ws.user_scope(p))
         .collect::<Result<Vec<_>>>()?;
     let outcome = check(
         ws,

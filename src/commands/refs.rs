@@ -122,13 +122,7 @@ pub fn run(ws: &Workspace, args: &RefsArgs) -> Result<RefsReport> {
     let only = args
         .paths
         .iter()
-        .map(|p| {
-            if p == "." && ws.user_path(p).is_err() {
-                Ok(String::new())
-            } else {
-                ws.user_path(p)
-            }
-        })
+        .map(|p| ws.user_scope(p))
         .collect::<Result<Vec<_>>>()?;
     let scan = walk::scan(ws, &only)?;
     let references: Vec<Reference> = scan
