@@ -47,7 +47,7 @@ for n in (1000, 20000):
     site = os.path.join(work, f"site-{n}")
     if not os.path.isdir(site):
         subprocess.run([sys.executable, os.path.join(here, "make_corpus.py"), str(n), site], check=True)
-    cache = os.path.join(site, ".git", "assetrail", "refs-cache.json")
+    cache = os.path.join(site, ".git", "assetrail", "refs-cache")
     mb = content_bytes(site) / 1e6
     cmd = [binary, "refs", "--format", "json"]
     def drop_cache():
