@@ -169,10 +169,12 @@ pub fn check(ws: &Workspace, options: &CheckOptions) -> Result<CheckOutcome> {
         files: scan.stats.files,
         hashed: stat_cache.hashed,
     };
+    let problems = scan.problems;
+    crate::drop_later((tree, manifest, scan.references, scan.images));
     Ok(CheckOutcome {
         mode: if options.staged { "staged" } else { "worktree" },
         findings,
-        problems: scan.problems,
+        problems,
         summary,
     })
 }

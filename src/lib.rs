@@ -34,3 +34,15 @@ pub mod store;
 pub mod workspace;
 
 pub use error::{Error, Result};
+
+/// Drops a large value on a background thread. Freeing a few hundred thousand
+/// small allocations costs tens of milliseconds a command need not wait for;
+/// in a long-running process the memory is still freed.
+pub fn drop_later<T: Send + 'static>(value: T) {
+    if std::thread::Builder::new()
+        .spawn(move || drop(value))
+        .is_err()
+    {
+        // No thread to spare: the value was dropped with the failed closure.
+    }
+}

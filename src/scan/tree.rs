@@ -32,17 +32,25 @@ pub enum Tree {
 
 /// The index, read once.
 pub struct IndexTree {
-    files: HashMap<String, StagedFile>,
+    /// Sorted by path (the index's own order), searched by bisection.
+    files: Vec<(String, StagedFile)>,
     /// Folder → names, built on first use (only case checks need it).
     dirs: OnceLock<HashMap<String, Vec<String>>>,
     repo: Mutex<git2::Repository>,
 }
 
 impl IndexTree {
+    fn get(&self, path: &str) -> Option<StagedFile> {
+        self.files
+            .binary_search_by(|(p, _)| p.as_bytes().cmp(path.as_bytes()))
+            .ok()
+            .map(|i| self.files[i].1)
+    }
+
     fn dirs(&self) -> &HashMap<String, Vec<String>> {
         self.dirs.get_or_init(|| {
             let mut dirs: HashMap<String, Vec<String>> = HashMap::new();
-            for path in self.files.keys() {
+            for (path, _) in &self.files {
                 let mut child = path.as_str();
                 loop {
                     let parent = repo_path::parent(child);
@@ -79,7 +87,7 @@ impl Tree {
     pub fn index(git: &GitRepo) -> Result<Tree> {
         let repo = git2::Repository::open(git.git_dir())?;
         let index = repo.index()?;
-        let mut files = HashMap::with_capacity(index.len());
+        let mut files = Vec::with_capacity(index.len());
         for entry in index.iter() {
             let stage = (entry.flags >> 12) & 0x3;
             if stage != 0 {
@@ -88,13 +96,13 @@ impl Tree {
             let Ok(path) = String::from_utf8(entry.path) else {
                 continue;
             };
-            files.insert(
+            files.push((
                 path,
                 StagedFile {
                     oid: entry.id,
                     size: u64::from(entry.file_size),
                 },
-            );
+            ));
         }
         Ok(Tree::Index(IndexTree {
             files,
@@ -112,7 +120,7 @@ impl Tree {
     pub fn is_file(&self, path: &str) -> bool {
         match self {
             Tree::Work { root } => root.join(path).is_file(),
-            Tree::Index(index) => index.files.contains_key(path),
+            Tree::Index(index) => index.get(path).is_some(),
         }
     }
 
@@ -136,7 +144,7 @@ impl Tree {
         match self {
             Tree::Work { root } => std::fs::read(root.join(path)).ok(),
             Tree::Index(index) => {
-                let oid = index.files.get(path)?.oid;
+                let oid = index.get(path)?.oid;
                 let repo = index.repo.lock().unwrap_or_else(|p| p.into_inner());
                 let blob = repo.find_blob(oid).ok()?;
                 Some(blob.content().to_vec())
@@ -148,16 +156,18 @@ impl Tree {
     pub fn staged(&self, path: &str) -> Option<StagedFile> {
         match self {
             Tree::Work { .. } => None,
-            Tree::Index(index) => index.files.get(path).copied(),
+            Tree::Index(index) => index.get(path),
         }
     }
 
-    /// Every staged path, in no particular order (index only; empty for the work tree).
+    /// Every staged path, sorted (index only; empty for the work tree).
     pub fn staged_paths(&self) -> impl Iterator<Item = &str> {
         let files = match self {
             Tree::Work { .. } => None,
             Tree::Index(index) => Some(&index.files),
         };
-        files.into_iter().flat_map(|f| f.keys().map(String::as_str))
+        files
+            .into_iter()
+            .flat_map(|f| f.iter().map(|(p, _)| p.as_str()))
     }
 }

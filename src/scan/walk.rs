@@ -279,6 +279,8 @@ pub fn scan_tree(ws: &Workspace, only: &[String], tree: &Tree) -> Result<ScanRes
         cached: cached_count.into_inner(),
         parsed: parsed_count.into_inner(),
     };
+    drop(resolver);
+    crate::drop_later((cache, content));
     Ok(ScanResult {
         references,
         problems,
