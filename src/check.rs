@@ -12,7 +12,7 @@ use crate::config::expected_credit;
 use crate::error::{Error, Result};
 use crate::finding::{FindingCode, Severity};
 use crate::lfs;
-use crate::manifest::{self, FileStamp, MANIFEST_FILE, Manifest, ManifestEntry};
+use crate::manifest::{self, FileStamp, MANIFEST_FILE, Manifest, ManifestEntry, ParsedManifest};
 use crate::repo_path;
 use crate::scan::resolve::{RefStatus, Reference};
 use crate::scan::tree::Tree;
@@ -116,13 +116,28 @@ fn is_convention_file(path: &str) -> bool {
 
 /// Runs the checks.
 pub fn check(ws: &Workspace, options: &CheckOptions) -> Result<CheckOutcome> {
-    let tree = if options.staged {
-        Tree::index(&ws.git)?
-    } else {
-        Tree::work(ws.root())
-    };
-    let manifest = load_manifest(ws, &tree)?;
-    let scan = walk::scan_tree(ws, &[], &tree)?;
+    // Reading the index, the reference cache and the cached manifest parse are
+    // independent: do them at once.
+    let (git_dir, root, config) = (ws.git.git_dir(), ws.root(), &ws.config);
+    let manifest_cache = git_dir.join("assetrail").join("manifest-cache.json");
+    let (tree, (refs_cache, parsed)) = rayon::join(
+        || {
+            if options.staged {
+                Tree::index(git_dir)
+            } else {
+                Ok(Tree::work(root))
+            }
+        },
+        || {
+            (
+                walk::load_cache(config, git_dir),
+                manifest::load_parsed(&manifest_cache),
+            )
+        },
+    );
+    let tree = tree?;
+    let manifest = load_manifest(ws, &tree, parsed)?;
+    let scan = walk::scan_tree_with(ws, &[], &tree, Some(refs_cache))?;
     let mut collector = Collector {
         ws,
         findings: Vec::new(),
@@ -181,7 +196,7 @@ pub fn check(ws: &Workspace, options: &CheckOptions) -> Result<CheckOutcome> {
 
 /// The manifest as the tree has it: the staged `assets.lock`, or the file.
 /// Parses are cached by content (blob id or file stamp) under `.git/assetrail/`.
-fn load_manifest(ws: &Workspace, tree: &Tree) -> Result<Manifest> {
+fn load_manifest(ws: &Workspace, tree: &Tree, parsed: Option<ParsedManifest>) -> Result<Manifest> {
     let cache = ws
         .git
         .git_dir()
@@ -192,7 +207,7 @@ fn load_manifest(ws: &Workspace, tree: &Tree) -> Result<Manifest> {
         let Some(stamp) = FileStamp::of(&path) else {
             return Ok(Manifest::new());
         };
-        return manifest::parse_cached(&stamp.key(), &cache, MANIFEST_FILE, || {
+        return manifest::parse_cached(&stamp.key(), &cache, parsed, MANIFEST_FILE, || {
             std::fs::read_to_string(&path)
                 .map(Some)
                 .map_err(|e| Error::io(&path, e))
@@ -202,15 +217,21 @@ fn load_manifest(ws: &Workspace, tree: &Tree) -> Result<Manifest> {
         return Ok(Manifest::new());
     };
     let file = format!("{MANIFEST_FILE} (staged)");
-    manifest::parse_cached(&format!("blob:{}", staged.oid), &cache, &file, || {
-        let bytes = tree.read(MANIFEST_FILE).unwrap_or_default();
-        String::from_utf8(bytes)
-            .map(Some)
-            .map_err(|_| Error::Manifest {
-                message: format!("{file} is not valid UTF-8"),
-                hint: Some(format!("restore it: git checkout -- {MANIFEST_FILE}")),
-            })
-    })
+    manifest::parse_cached(
+        &format!("blob:{}", staged.oid),
+        &cache,
+        parsed,
+        &file,
+        || {
+            let bytes = tree.read(MANIFEST_FILE).unwrap_or_default();
+            String::from_utf8(bytes)
+                .map(Some)
+                .map_err(|_| Error::Manifest {
+                    message: format!("{file} is not valid UTF-8"),
+                    hint: Some(format!("restore it: git checkout -- {MANIFEST_FILE}")),
+                })
+        },
+    )
 }
 
 struct Collector<'w> {

@@ -397,10 +397,17 @@ impl FileStamp {
     }
 }
 
+/// A cached parse of the manifest and the content key it belongs to.
 #[derive(Serialize, Deserialize)]
-struct ParsedManifest {
+pub struct ParsedManifest {
     key: String,
     manifest: Manifest,
+}
+
+/// Reads a cached parse (whatever its key), to be checked by [`parse_cached`].
+pub fn load_parsed(cache_path: &Path) -> Option<ParsedManifest> {
+    let bytes = std::fs::read(cache_path).ok()?;
+    serde_json::from_slice(&bytes).ok()
 }
 
 /// Returns the manifest for the content named by `key` (a blob id or a file
@@ -409,12 +416,12 @@ struct ParsedManifest {
 pub fn parse_cached(
     key: &str,
     cache_path: &Path,
+    preloaded: Option<ParsedManifest>,
     file: &str,
     read: impl FnOnce() -> Result<Option<String>>,
 ) -> Result<Manifest> {
-    if let Some(parsed) = std::fs::read(cache_path)
-        .ok()
-        .and_then(|bytes| serde_json::from_slice::<ParsedManifest>(&bytes).ok())
+    if let Some(parsed) = preloaded
+        .or_else(|| load_parsed(cache_path))
         .filter(|parsed| parsed.key == key)
     {
         return Ok(parsed.manifest);

@@ -3,6 +3,9 @@
 //! file names. The outcome carries a status `check` can act on.
 
 use std::collections::HashMap;
+use std::sync::Mutex;
+
+use rayon::prelude::*;
 
 use globset::GlobBuilder;
 use serde::Serialize;
@@ -81,8 +84,8 @@ pub struct Resolver<'a> {
     images: &'a [String],
     by_name: HashMap<String, Vec<&'a str>>,
     glob_dirs: Vec<String>,
-    exists: HashMap<String, bool>,
-    listings: HashMap<String, Vec<String>>,
+    /// Folder listings for letter-case checks (rare), shared by the threads.
+    listings: Mutex<HashMap<String, Vec<String>>>,
 }
 
 impl<'a> Resolver<'a> {
@@ -102,8 +105,7 @@ impl<'a> Resolver<'a> {
             images,
             by_name,
             glob_dirs: Vec::new(),
-            exists: HashMap::new(),
-            listings: HashMap::new(),
+            listings: Mutex::new(HashMap::new()),
         }
     }
 
@@ -111,19 +113,25 @@ impl<'a> Resolver<'a> {
     /// names can be looked up in the folders the globs cover.
     pub fn resolve_all(&mut self, files: &[(&str, &[RawReference])]) -> Vec<Reference> {
         let mut out = Vec::new();
-        for pass in [true, false] {
-            for (file, references) in files {
-                for raw in references.iter() {
-                    if (raw.strength == Strength::Pattern) == pass {
-                        let resolved = self.resolve(file, raw);
-                        if pass && let Some(pattern) = &resolved.pattern {
-                            self.glob_dirs.push(static_prefix(pattern));
-                        }
-                        out.push(resolved);
-                    }
+        for (file, references) in files {
+            for raw in references
+                .iter()
+                .filter(|r| r.strength == Strength::Pattern)
+            {
+                let resolved = self.resolve(file, raw);
+                if let Some(pattern) = &resolved.pattern {
+                    self.glob_dirs.push(static_prefix(pattern));
                 }
+                out.push(resolved);
             }
         }
+        let this = &*self;
+        out.par_extend(files.par_iter().flat_map_iter(|(file, references)| {
+            references
+                .iter()
+                .filter(|r| r.strength != Strength::Pattern)
+                .map(move |raw| this.resolve(file, raw))
+        }));
         out.sort_by(|a, b| {
             (a.file.as_str(), a.start, a.end).cmp(&(b.file.as_str(), b.start, b.end))
         });
@@ -131,7 +139,7 @@ impl<'a> Resolver<'a> {
     }
 
     /// Resolves one reference made in `file`.
-    pub fn resolve(&mut self, file: &str, raw: &RawReference) -> Reference {
+    pub fn resolve(&self, file: &str, raw: &RawReference) -> Reference {
         let site = self.sites.site_of(file);
         let mut reference = Reference {
             file: file.to_owned(),
@@ -248,35 +256,28 @@ impl<'a> Resolver<'a> {
         out
     }
 
-    fn is_file(&mut self, path: &str) -> bool {
-        if let Some(known) = self.exists.get(path) {
-            return *known;
-        }
-        let exists = self.tree.is_file(path);
-        self.exists.insert(path.to_owned(), exists);
-        exists
+    fn is_file(&self, path: &str) -> bool {
+        self.tree.is_file(path)
     }
 
     /// The path as spelled on disk when it exists only with other letter case.
-    fn case_insensitive(&mut self, path: &str) -> Option<String> {
+    fn case_insensitive(&self, path: &str) -> Option<String> {
         let mut actual = String::new();
         for part in path.split('/') {
-            let names = self.listing(&actual);
-            let found = names
-                .iter()
-                .find(|n| *n == part)
-                .or_else(|| names.iter().find(|n| n.eq_ignore_ascii_case(part)))?
-                .clone();
+            let found = {
+                let mut listings = self.listings.lock().unwrap_or_else(|p| p.into_inner());
+                let names = listings
+                    .entry(actual.clone())
+                    .or_insert_with(|| self.tree.list_dir(&actual));
+                names
+                    .iter()
+                    .find(|n| *n == part)
+                    .or_else(|| names.iter().find(|n| n.eq_ignore_ascii_case(part)))?
+                    .clone()
+            };
             actual = repo_path::join(&actual, &found);
         }
         (actual != path && self.tree.is_file(&actual)).then_some(actual)
-    }
-
-    fn listing(&mut self, dir: &str) -> &Vec<String> {
-        let tree = self.tree;
-        self.listings
-            .entry(dir.to_owned())
-            .or_insert_with(|| tree.list_dir(dir))
     }
 
     /// A weak bare name: look it up by base name in glob-covered folders first,

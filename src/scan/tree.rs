@@ -7,7 +7,6 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock};
 
 use crate::error::Result;
-use crate::git::GitRepo;
 use crate::repo_path;
 
 /// One staged file.
@@ -84,8 +83,8 @@ impl Tree {
     }
 
     /// The index of `git`'s repository (stage 0 entries; conflicts are skipped).
-    pub fn index(git: &GitRepo) -> Result<Tree> {
-        let repo = git2::Repository::open(git.git_dir())?;
+    pub fn index(git_dir: &Path) -> Result<Tree> {
+        let repo = git2::Repository::open(git_dir)?;
         let index = repo.index()?;
         let mut files = Vec::with_capacity(index.len());
         for entry in index.iter() {

@@ -3,7 +3,7 @@
 //! reusing a per-file cache under `.git/assetrail/` when the file is unchanged —
 //! then resolve them all.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
@@ -17,6 +17,7 @@ use super::resolve::{Reference, Resolver};
 use super::site::{Site, Sites, is_marker};
 use super::tree::Tree;
 use super::{ExtractOptions, LineIndex, RawReference, Syntax, extract};
+use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::repo_path;
 use crate::workspace::Workspace;
@@ -78,19 +79,48 @@ pub fn scan(ws: &Workspace, only: &[String]) -> Result<ScanResult> {
 
 /// Scans `tree` (the work tree or the index).
 pub fn scan_tree(ws: &Workspace, only: &[String], tree: &Tree) -> Result<ScanResult> {
+    scan_tree_with(ws, only, tree, None)
+}
+
+/// The reference cache of the repository whose git directory is `git_dir`,
+/// for `config` and this build (empty when missing or stale). Loading it ahead
+/// lets a caller overlap it with other start-up work.
+pub fn load_cache(config: &Config, git_dir: &Path) -> Cache {
+    Cache::load(&cache_path(git_dir), &cache_salt(config))
+}
+
+fn cache_path(git_dir: &Path) -> PathBuf {
+    git_dir.join("assetrail").join("refs-cache")
+}
+
+fn extract_options(config: &Config) -> ExtractOptions {
+    let mut options = ExtractOptions::default();
+    options.image_keys.extend(config.image_keys.iter().cloned());
+    options
+}
+
+fn cache_salt(config: &Config) -> String {
+    format!(
+        "{}|{}|{}",
+        env!("CARGO_PKG_VERSION"),
+        build_identity(),
+        extract_options(config).image_keys.join(",")
+    )
+}
+
+/// Like [`scan_tree`], with the reference cache already loaded.
+pub fn scan_tree_with(
+    ws: &Workspace,
+    only: &[String],
+    tree: &Tree,
+    preloaded: Option<Cache>,
+) -> Result<ScanResult> {
     let root = ws.root();
     let config = &ws.config;
     let include = globs(&config.scan_include)?;
     let exclude = globs(&config.scan_exclude)?;
-    let mut options = ExtractOptions::default();
-    options.image_keys.extend(config.image_keys.iter().cloned());
-    let salt = format!(
-        "{}|{}|{}",
-        env!("CARGO_PKG_VERSION"),
-        build_identity(),
-        options.image_keys.join(",")
-    );
-    let cache_path = ws.git.git_dir().join("assetrail").join("refs-cache");
+    let options = extract_options(config);
+    let cache_path = cache_path(ws.git.git_dir());
     let list_files = || -> Result<FileList> {
         Ok(match tree {
             Tree::Work { .. } => {
@@ -114,16 +144,35 @@ pub fn scan_tree(ws: &Workspace, only: &[String], tree: &Tree) -> Result<ScanRes
                 list
             }
             Tree::Index(_) => {
+                let paths: Vec<&str> = tree.staged_paths().collect();
+                let parts: Vec<FileList> = paths
+                    .par_chunks(4096)
+                    .map(|chunk| {
+                        let mut part = FileList::default();
+                        for path in chunk {
+                            classify((*path).to_owned(), &include, &exclude, &mut part);
+                        }
+                        part
+                    })
+                    .collect();
                 let mut list = FileList::default();
-                for path in tree.staged_paths() {
-                    classify(path.to_owned(), &include, &exclude, &mut list);
+                for mut part in parts {
+                    list.content.append(&mut part.content);
+                    list.images.append(&mut part.images);
+                    list.markers.append(&mut part.markers);
                 }
                 list
             }
         })
     };
     // Listing the files and loading the cache are independent: do both at once.
-    let (list, mut cache) = rayon::join(list_files, || Cache::load(&cache_path, &salt));
+    let (list, mut cache) = match preloaded {
+        Some(cache) => (list_files(), cache),
+        None => {
+            let git_dir = ws.git.git_dir();
+            rayon::join(list_files, || load_cache(config, git_dir))
+        }
+    };
     let list = list?;
     let mut images = list.images;
     images.sort();
