@@ -143,7 +143,12 @@ pub fn check(ws: &Workspace, options: &CheckOptions) -> Result<CheckOutcome> {
         findings: Vec::new(),
     };
 
-    let mut stat_cache = StatCache::load(ws.git.git_dir());
+    // With --staged, assets are judged by blob id: the stat cache is not needed.
+    let mut stat_cache = if options.staged {
+        StatCache::empty(ws.git.git_dir())
+    } else {
+        StatCache::load(ws.git.git_dir())
+    };
     let present = collector.asset_states(&manifest, &tree, &mut stat_cache)?;
     stat_cache.save();
     collector.untracked(&manifest, &scan.images, &tree);

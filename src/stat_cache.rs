@@ -38,6 +38,20 @@ pub struct StatCache {
 const VERSION: u32 = 1;
 
 impl StatCache {
+    /// A cache that starts empty without reading the file (for runs that
+    /// will not hash anything).
+    pub fn empty(git_dir: &Path) -> StatCache {
+        StatCache {
+            path: git_dir.join("assetrail").join("stat-cache.json"),
+            file: StatFile {
+                version: VERSION,
+                entries: HashMap::new(),
+            },
+            dirty: false,
+            hashed: 0,
+        }
+    }
+
     /// Loads the cache of the repository whose git directory is `git_dir`
     /// (an unreadable or stale cache is an empty one).
     pub fn load(git_dir: &Path) -> StatCache {

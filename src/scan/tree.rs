@@ -159,14 +159,14 @@ impl Tree {
         }
     }
 
-    /// Every staged path, sorted (index only; empty for the work tree).
-    pub fn staged_paths(&self) -> impl Iterator<Item = &str> {
+    /// Every staged path with its entry, sorted (index only; empty for the work tree).
+    pub fn staged_entries(&self) -> impl Iterator<Item = (&str, StagedFile)> {
         let files = match self {
             Tree::Work { .. } => None,
             Tree::Index(index) => Some(&index.files),
         };
         files
             .into_iter()
-            .flat_map(|f| f.iter().map(|(p, _)| p.as_str()))
+            .flat_map(|f| f.iter().map(|(p, s)| (p.as_str(), *s)))
     }
 }

@@ -15,7 +15,7 @@ use super::cache::{Cache, CachedFile};
 use super::image_path::IMAGE_EXTENSIONS;
 use super::resolve::{Reference, Resolver};
 use super::site::{Site, Sites, is_marker};
-use super::tree::Tree;
+use super::tree::{StagedFile, Tree};
 use super::{ExtractOptions, LineIndex, RawReference, Syntax, extract};
 use crate::config::Config;
 use crate::error::{Error, Result};
@@ -66,7 +66,8 @@ pub struct ScanStats {
 
 #[derive(Default)]
 struct FileList {
-    content: Vec<(String, Syntax)>,
+    /// Content files with their syntax and, for the index, their staged entry.
+    content: Vec<(String, Syntax, Option<StagedFile>)>,
     images: Vec<String>,
     markers: Vec<String>,
 }
@@ -144,13 +145,19 @@ pub fn scan_tree_with(
                 list
             }
             Tree::Index(_) => {
-                let paths: Vec<&str> = tree.staged_paths().collect();
+                let paths: Vec<(&str, StagedFile)> = tree.staged_entries().collect();
                 let parts: Vec<FileList> = paths
                     .par_chunks(4096)
                     .map(|chunk| {
                         let mut part = FileList::default();
-                        for path in chunk {
-                            classify((*path).to_owned(), &include, &exclude, &mut part);
+                        for (path, staged) in chunk {
+                            classify(
+                                path.to_string(),
+                                Some(*staged),
+                                &include,
+                                &exclude,
+                                &mut part,
+                            );
                         }
                         part
                     })
@@ -179,10 +186,10 @@ pub fn scan_tree_with(
     images.dedup();
 
     let sites = Sites::discover(root, config, &list.markers);
-    let content: Vec<(String, Syntax)> = list
+    let content: Vec<(String, Syntax, Option<StagedFile>)> = list
         .content
         .into_iter()
-        .filter(|(path, _)| {
+        .filter(|(path, _, _)| {
             only.is_empty()
                 || only
                     .iter()
@@ -195,7 +202,7 @@ pub fn scan_tree_with(
     let bytes_read = AtomicU64::new(0);
     let results: Vec<(&String, Outcome<'_>)> = content
         .par_iter()
-        .filter_map(|(path, syntax)| {
+        .filter_map(|(path, syntax, staged)| {
             let cached = cache.files.get(path);
             let stamp = match tree {
                 Tree::Work { .. } => {
@@ -209,7 +216,7 @@ pub fn scan_tree_with(
                     stamp
                 }
                 Tree::Index(_) => {
-                    let staged = tree.staged(path)?;
+                    let staged = (*staged).or_else(|| tree.staged(path))?;
                     if let Some(cached) = cached
                         && cached.oid == staged.oid.as_bytes()
                     {
@@ -315,7 +322,7 @@ pub fn scan_tree_with(
     if worth_saving || stale {
         if stale {
             let wanted: std::collections::HashSet<&String> =
-                content.iter().map(|(p, _)| p).collect();
+                content.iter().map(|(p, _, _)| p).collect();
             cache.files.retain(|p, _| wanted.contains(p));
         }
         cache.files.extend(fresh);
@@ -350,7 +357,13 @@ enum Outcome<'c> {
 }
 
 /// Sorts one repo-relative file into the lists it belongs to.
-fn classify(rel: String, include: &GlobSet, exclude: &GlobSet, list: &mut FileList) {
+fn classify(
+    rel: String,
+    staged: Option<StagedFile>,
+    include: &GlobSet,
+    exclude: &GlobSet,
+    list: &mut FileList,
+) {
     if is_marker(repo_path::file_name(&rel)) && !rel.contains("node_modules/") {
         list.markers.push(rel.clone());
     }
@@ -360,7 +373,7 @@ fn classify(rel: String, include: &GlobSet, exclude: &GlobSet, list: &mut FileLi
         && include.is_match(&rel)
         && !exclude.is_match(&rel)
     {
-        list.content.push((rel, syntax));
+        list.content.push((rel, syntax, staged));
     }
 }
 
@@ -402,7 +415,7 @@ fn walk(root: &Path, include: &GlobSet, exclude: &GlobSet) -> Result<FileList> {
                     && let Ok(rel) = entry.path().strip_prefix(root)
                 {
                     let rel = rel.to_string_lossy().replace('\\', "/");
-                    classify(rel, include, exclude, &mut batch.local);
+                    classify(rel, None, include, exclude, &mut batch.local);
                 }
                 ignore::WalkState::Continue
             })
