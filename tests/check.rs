@@ -17,8 +17,8 @@ fn png(seed: u8) -> Vec<u8> {
 const ASSET: &str = "public/images/a.png";
 const PAGE: &str = "content/a.md";
 
-/// A committed repository whose check is clean: one generated image, one page using it.
-fn clean_repo() -> Repo {
+/// A repository with one generated image and one page using it, nothing committed.
+fn uncommitted_repo() -> Repo {
     let repo = Repo::empty();
     repo.run(&["init"]).success();
     repo.run(&[
@@ -34,6 +34,12 @@ fn clean_repo() -> Repo {
     ])
     .success();
     repo.write(PAGE, "# A page\n\nSome text.\n\n![a](/images/a.png)\n");
+    repo
+}
+
+/// A committed repository whose check is clean.
+fn clean_repo() -> Repo {
+    let repo = uncommitted_repo();
     repo.git(&["add", "-A"]);
     repo.git(&["commit", "-qm", "clean"]);
     repo
@@ -395,21 +401,7 @@ fn staged_lfs_pointers_are_checked_by_oid() {
 
 #[test]
 fn the_first_commit_can_be_checked() {
-    let repo = Repo::empty();
-    repo.run(&["init"]).success();
-    repo.run(&[
-        "generate",
-        "--prompt",
-        "first",
-        "--size",
-        "1024x1024",
-        "--quality",
-        "low",
-        "--out",
-        ASSET,
-    ])
-    .success();
-    repo.write(PAGE, "![a](/images/a.png)\n");
+    let repo = uncommitted_repo();
     repo.git(&["add", "-A"]);
     let (code, found) = findings(&repo, &["--staged"]);
     assert_eq!((code, codes(&found)), (0, vec![]));
