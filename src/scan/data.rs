@@ -37,7 +37,11 @@ pub fn extract_json(path: &str, text: &str, out: &mut Extraction) {
                     j += if bytes[j] == b'\\' { 2 } else { 1 };
                 }
                 let end = j.min(bytes.len());
-                let value = &text[start..end];
+                // An escape before a multi-byte character can land mid-character.
+                let Some(value) = text.get(start..end) else {
+                    i = end + 1;
+                    continue;
+                };
                 // A key is followed by `:`; only values count.
                 let after = text[end.saturating_add(1).min(text.len())..].trim_start();
                 if !after.starts_with(':') && looks_like_image(value) {
@@ -106,6 +110,17 @@ mod tests {
         extract_json("data/users.json", "{\n  \"a\": \"x.png\",,\n}", &mut out);
         assert_eq!(out.problems.len(), 1);
         assert!(out.references.is_empty());
+    }
+
+    #[test]
+    fn stray_escapes_do_not_panic() {
+        let mut out = Extraction::default();
+        extract_json(
+            "data/x.json",
+            "// jsonc\n{\"a\": \"\\é.png\", \"b\": \"/ok.png\"}",
+            &mut out,
+        );
+        assert!(out.references.iter().any(|r| r.raw == "/ok.png"));
     }
 
     #[test]
