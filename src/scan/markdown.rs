@@ -19,6 +19,10 @@ pub fn extract(text: &str, mdx: bool, options: &ExtractOptions, out: &mut Extrac
             break;
         }
     }
+    if !mdx || super::commonmark::is_plain(text) {
+        super::commonmark::extract(text, &mut out.references);
+        return;
+    }
     let tree = if mdx {
         match markdown::to_mdast(text, &mdx_options()) {
             Ok(tree) => Some(tree),

@@ -3,6 +3,7 @@
 //! where they came from; [`resolve`] then maps each one to a file.
 
 pub mod cache;
+pub mod commonmark;
 pub mod css;
 pub mod data;
 pub mod frontmatter;
