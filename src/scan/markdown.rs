@@ -1,7 +1,9 @@
-//! Markdown and MDX through markdown-rs: images, definitions, raw HTML,
-//! frontmatter, and in MDX the ESM, expressions and JSX attributes, whose
-//! JavaScript goes to the JS extractor. Code blocks and inline code are not
-//! references; paths found only there are reported with `in_code`.
+//! Markdown and MDX: frontmatter here, then either the CommonMark fast path
+//! (`commonmark.rs`, for `.md` and for MDX that uses no MDX syntax) or
+//! markdown-rs in MDX mode: images, definitions, links, and the ESM,
+//! expressions and JSX attributes, whose JavaScript goes to the JS extractor.
+//! Code blocks and inline code are not references; paths found only there are
+//! reported with `in_code`.
 
 use markdown::mdast::{AttributeContent, AttributeValue, Node};
 use markdown::{Constructs, MdxSignal, ParseOptions};
@@ -23,24 +25,16 @@ pub fn extract(text: &str, mdx: bool, options: &ExtractOptions, out: &mut Extrac
         super::commonmark::extract(text, &mut out.references);
         return;
     }
-    let tree = if mdx {
-        match markdown::to_mdast(text, &mdx_options()) {
-            Ok(tree) => Some(tree),
-            Err(message) => {
-                // Fall back to CommonMark so one bad construct does not hide the rest.
-                out.problems.push(ParseProblem {
-                    offset: message_offset(&message, text),
-                    message: format!("{} (read as plain Markdown instead)", message.reason),
-                });
-                markdown::to_mdast(text, &gfm_options()).ok()
-            }
+    match markdown::to_mdast(text, &mdx_options()) {
+        Ok(tree) => Walker { text, options, out }.node(&tree),
+        Err(message) => {
+            // Fall back to CommonMark so one bad construct does not hide the rest.
+            out.problems.push(ParseProblem {
+                offset: message_offset(&message, text),
+                message: format!("{} (read as plain Markdown instead)", message.reason),
+            });
+            super::commonmark::extract(text, &mut out.references);
         }
-    } else {
-        markdown::to_mdast(text, &gfm_options()).ok()
-    };
-    if let Some(tree) = tree {
-        let mut walker = Walker { text, options, out };
-        walker.node(&tree);
     }
 }
 
@@ -60,12 +54,6 @@ fn constructs_with_extensions(mut constructs: Constructs) -> Constructs {
     constructs.gfm_footnote_definition = true;
     constructs.gfm_label_start_footnote = true;
     constructs
-}
-
-fn gfm_options() -> ParseOptions {
-    let mut options = ParseOptions::gfm();
-    options.constructs = constructs_with_extensions(options.constructs);
-    options
 }
 
 fn mdx_options() -> ParseOptions {
