@@ -12,6 +12,7 @@ use assetrail::output::{self, Paint, Report, Style};
 use assetrail::workspace::Workspace;
 
 fn main() -> ExitCode {
+    assetrail::scan::configure_threads();
     let cli = Cli::parse();
     let json = matches!(cli.format, FormatArg::Json | FormatArg::Sarif);
     match run(&cli) {
@@ -55,7 +56,11 @@ fn run(cli: &Cli) -> Result<ExitCode> {
         ),
         Command::Import(args) => emit(cli, &commands::import::run(&Workspace::open(repo)?, args)?),
         Command::Record(args) => emit(cli, &commands::record::run(&Workspace::open(repo)?, args)?),
-        Command::Adopt(args) => emit(cli, &commands::adopt::run(&Workspace::open(repo)?, args)?),
+        Command::Adopt(args) => {
+            let report = commands::adopt::run(&Workspace::open(repo)?, args)?;
+            emit(cli, &report)?;
+            Ok(exit_for(report.failed()))
+        }
         Command::Status => emit(cli, &commands::status::run(&Workspace::open(repo)?)?),
         Command::Show(args) => emit(cli, &commands::show::run(&Workspace::open(repo)?, args)?),
         Command::Refs(args) => {

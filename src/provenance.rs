@@ -166,6 +166,13 @@ fn claimed_format(path: &str) -> Result<&'static str> {
         })
 }
 
+/// Whether an existing file can be recorded as it is: an image whose bytes
+/// match its name (the error says what it really is).
+pub fn check_recordable(ws: &Workspace, path: &str, verify: Verify) -> Result<()> {
+    claimed_format(path)?;
+    inspect_in_place(ws, path, verify).map(drop)
+}
+
 /// Checks an existing file for recording: no links,
 /// a regular file, and an image matching its name.
 fn inspect_in_place(ws: &Workspace, path: &str, verify: Verify) -> Result<ImageInfo> {

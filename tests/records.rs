@@ -221,6 +221,45 @@ fn adopt_records_files_and_folders_as_manual() {
 }
 
 #[test]
+fn adopt_of_a_folder_records_the_good_files_and_reports_each_bad_one() {
+    let repo = Repo::site();
+    repo.write("public/handmade/good.png", png(6));
+    repo.write("public/handmade/really-png.webp", png(7));
+    repo.write("public/handmade/text.jpg", "not an image at all");
+    let run = repo.run(&["adopt", "public/handmade", "--format", "json"]);
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    let json = run.json();
+    let adopted: Vec<&str> = json["assets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(adopted, ["public/handmade/good.png"]);
+    let refused = json["refused"].as_array().unwrap();
+    let refused_paths: Vec<&str> = refused
+        .iter()
+        .map(|r| r["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        refused_paths,
+        [
+            "public/handmade/really-png.webp",
+            "public/handmade/text.jpg"
+        ]
+    );
+    assert!(
+        refused[0]["error"].as_str().unwrap().contains("png"),
+        "says what the file really is: {}",
+        refused[0]
+    );
+    assert_eq!(
+        repo.entry("public/handmade/good.png")["route"].as_str(),
+        Some("manual")
+    );
+}
+
+#[test]
 fn status_reports_every_state() {
     let repo = Repo::site();
     let run = repo.run(&["status", "--format", "json"]);

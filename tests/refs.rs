@@ -280,3 +280,81 @@ fn the_cache_skips_unchanged_files_and_notices_changes() {
     assert!(repo.path().join(".git/assetrail/refs-cache").is_file());
     assert!(!repo.run(&["status"]).stdout.contains("refs-cache"));
 }
+
+#[test]
+fn hostile_files_are_reported_never_fatal() {
+    let repo = site_repo("site");
+    // A tag cut off inside a multi-byte character once panicked the HTML scanner.
+    repo.write("content/cut.html", b"<c={png\xc3\xa9".as_slice());
+    // Thousands of nested calls, arrays, JSX elements and quotes overflowed the stack.
+    let deep_js = format!(
+        "const a = {}'/images/covers/hello-world.png'{}",
+        "require(".repeat(1_500),
+        ")".repeat(1_500)
+    );
+    repo.write("components/deep.js", deep_js);
+    repo.write(
+        "components/chain.js",
+        format!("const a = {}'/images/team.jpg'", "x ? y : ".repeat(100_000)),
+    );
+    let deep_mdx = format!(
+        "![cover](/images/covers/hello-world.png)\n\n{}x\n",
+        "<A>".repeat(3_000)
+    );
+    repo.write("content/deep.mdx", deep_mdx);
+    repo.write(
+        "content/quotes.md",
+        format!("{}![x](/images/team.jpg)\n", "> ".repeat(5_000)),
+    );
+    let json = refs_json(&repo, &[]);
+    let problems = json["problems"].as_array().unwrap();
+    for file in [
+        "components/deep.js",
+        "components/chain.js",
+        "content/deep.mdx",
+    ] {
+        let problem = problems
+            .iter()
+            .find(|p| p["file"] == file)
+            .unwrap_or_else(|| panic!("{file} is reported: {problems:?}"));
+        assert!(
+            problem["message"]
+                .as_str()
+                .unwrap()
+                .contains("nested too deeply"),
+            "{problem}"
+        );
+        assert!(problem["line"].as_u64().unwrap() >= 1);
+        // Its reference is still found by the fallback path.
+        assert!(
+            json["references"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|r| r["file"] == file && r["status"] == "ok"),
+            "{file} still yields its reference"
+        );
+    }
+}
+
+#[test]
+fn problems_keep_their_position_on_cached_runs() {
+    let repo = site_repo("site");
+    repo.write(
+        "content/broken.mdx",
+        "# T\n\nprose with a <= b here ![x](/images/team.jpg)\n",
+    );
+    let first = refs_json(&repo, &[]);
+    let second = refs_json(&repo, &[]);
+    let problem = |json: &serde_json::Value| {
+        json["problems"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["file"] == "content/broken.mdx")
+            .cloned()
+            .expect("the unparsable file is reported")
+    };
+    assert_eq!(problem(&first)["line"], 3, "{}", problem(&first));
+    assert_eq!(problem(&first), problem(&second));
+}

@@ -4,7 +4,7 @@
 use walkdir::WalkDir;
 
 use crate::cli::AdoptArgs;
-use crate::commands::{AssetsReport, Skipped};
+use crate::commands::{AssetsReport, RefusedPath, Skipped};
 use crate::error::{Error, Result};
 use crate::image_file::Verify;
 use crate::manifest::ManifestEntry;
@@ -19,6 +19,7 @@ pub fn run(ws: &Workspace, args: &AdoptArgs) -> Result<AssetsReport> {
     let manifest = &snapshot.manifest;
     let mut paths: Vec<String> = Vec::new();
     let mut skipped = Vec::new();
+    let mut refused = Vec::new();
     for raw in &args.paths {
         let path = ws.user_path(raw)?;
         let abs = ws.abs(&path);
@@ -30,8 +31,16 @@ pub fn run(ws: &Workspace, args: &AdoptArgs) -> Result<AssetsReport> {
                         path: found,
                         reason: "already recorded".into(),
                     });
-                } else {
-                    paths.push(found);
+                    continue;
+                }
+                // One bad file in a folder is reported; the others are still recorded.
+                match provenance::check_recordable(ws, &found, Verify::Header) {
+                    Ok(()) => paths.push(found),
+                    Err(e) => refused.push(RefusedPath {
+                        path: found,
+                        error: e.to_string(),
+                        hint: e.hint().map(str::to_owned),
+                    }),
                 }
             }
         } else {
@@ -40,7 +49,7 @@ pub fn run(ws: &Workspace, args: &AdoptArgs) -> Result<AssetsReport> {
     }
     paths.sort();
     paths.dedup();
-    if paths.is_empty() && skipped.is_empty() {
+    if paths.is_empty() && skipped.is_empty() && refused.is_empty() {
         return Err(Error::refused(
             format!("no images found in {}", args.paths.join(", ")),
             format!(
@@ -50,7 +59,7 @@ pub fn run(ws: &Workspace, args: &AdoptArgs) -> Result<AssetsReport> {
         ));
     }
     let manifest_route = route.manifest_route();
-    let assets = paths
+    let assets: Vec<NewAsset> = paths
         .into_iter()
         .map(|path| NewAsset {
             path,
@@ -67,10 +76,15 @@ pub fn run(ws: &Workspace, args: &AdoptArgs) -> Result<AssetsReport> {
             rename_if_taken: false,
         })
         .collect();
-    let assets = provenance::commit(ws, assets, args.force, Some(snapshot))?;
+    let assets = if assets.is_empty() {
+        Vec::new()
+    } else {
+        provenance::commit(ws, assets, args.force, Some(snapshot))?
+    };
     Ok(AssetsReport {
         assets,
         skipped,
+        refused,
         ..AssetsReport::default()
     })
 }

@@ -37,13 +37,28 @@ pub struct AssetsReport {
     /// Batch jobs that failed.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub failures: Vec<generate::BatchFailure>,
+    /// Files found in a folder that could not be recorded, with the reason.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub refused: Vec<RefusedPath>,
 }
 
 impl AssetsReport {
-    /// Whether any batch job failed (exit 1).
+    /// Whether any batch job failed or any file was refused (exit 1).
     pub fn failed(&self) -> bool {
-        !self.failures.is_empty()
+        !self.failures.is_empty() || !self.refused.is_empty()
     }
+}
+
+/// A file a command would not record, and how to fix it.
+#[derive(Debug, Serialize)]
+pub struct RefusedPath {
+    /// Repo-relative path.
+    pub path: String,
+    /// What is wrong with it.
+    pub error: String,
+    /// How to fix it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hint: Option<String>,
 }
 
 /// A path a command did not touch.
@@ -82,6 +97,17 @@ impl Report for AssetsReport {
                 failure.prompt,
                 failure.error
             )?;
+        }
+        for refused in &self.refused {
+            writeln!(
+                out,
+                "{} {}",
+                style.paint(Paint::Red, "refused"),
+                refused.error
+            )?;
+            if let Some(hint) = &refused.hint {
+                writeln!(out, "  {} {hint}", style.paint(Paint::Dim, "hint:"))?;
+            }
         }
         for skipped in &self.skipped {
             writeln!(

@@ -7,11 +7,11 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use super::{Base, Extraction, ParseProblem, RawReference, RefKind, Strength};
+use super::{Base, Extraction, ParseProblem, RawReference, RefKind, Strength, Syntax};
 use crate::atomic::{self, Existing};
 
 const MAGIC: &[u8; 4] = b"ARRC";
-const VERSION: u32 = 3;
+const VERSION: u32 = 4;
 
 /// One file's cached extraction.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,6 +24,8 @@ pub struct CachedFile {
     pub inode: u64,
     /// Git blob id of the content the extraction came from.
     pub oid: [u8; 20],
+    /// The syntax it was read as (a site's settings can change it).
+    pub syntax: Syntax,
     /// What was extracted.
     pub extraction: Extraction,
 }
@@ -90,6 +92,7 @@ pub fn encode(cache: &Cache) -> Vec<u8> {
         out.extend_from_slice(&file.mtime_ns.to_le_bytes());
         put_u64(&mut out, file.inode);
         out.extend_from_slice(&file.oid);
+        out.push(index_of(Syntax::ALL, &file.syntax));
         put_u32(&mut out, file.extraction.references.len() as u32);
         for r in &file.extraction.references {
             put_u32(&mut out, r.line);
@@ -105,6 +108,8 @@ pub fn encode(cache: &Cache) -> Vec<u8> {
         put_u32(&mut out, file.extraction.problems.len() as u32);
         for p in &file.extraction.problems {
             put_u64(&mut out, p.offset as u64);
+            put_u32(&mut out, p.line);
+            put_u32(&mut out, p.column);
             put_str(&mut out, &p.message);
         }
     }
@@ -164,6 +169,7 @@ pub fn decode(bytes: &[u8]) -> Option<Cache> {
         let mtime_ns = r.u128()?;
         let inode = r.u64()?;
         let oid: [u8; 20] = r.take(20)?.try_into().ok()?;
+        let syntax = r.choice(Syntax::ALL)?;
         let references = (0..r.u32()?)
             .map(|_| {
                 Some(RawReference {
@@ -183,6 +189,8 @@ pub fn decode(bytes: &[u8]) -> Option<Cache> {
             .map(|_| {
                 Some(ParseProblem {
                     offset: r.u64()? as usize,
+                    line: r.u32()?,
+                    column: r.u32()?,
                     message: r.str()?,
                 })
             })
@@ -194,6 +202,7 @@ pub fn decode(bytes: &[u8]) -> Option<Cache> {
                 mtime_ns,
                 inode,
                 oid,
+                syntax,
                 extraction: Extraction {
                     references,
                     problems,
@@ -227,10 +236,13 @@ mod tests {
                 mtime_ns: 1_700_000_000_123_456_789,
                 inode: 7,
                 oid: [9; 20],
+                syntax: Syntax::Mdx,
                 extraction: Extraction {
                     references: vec![reference],
                     problems: vec![ParseProblem {
                         offset: 5,
+                        line: 1,
+                        column: 6,
                         message: "bad".into(),
                     }],
                 },
@@ -243,6 +255,7 @@ mod tests {
                 mtime_ns: 0,
                 inode: 0,
                 oid: [1; 20],
+                syntax: Syntax::Script,
                 extraction: Extraction::default(),
             },
         );

@@ -4,7 +4,7 @@
 
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 
-use super::image_path::{is_external, looks_like_image};
+use super::image_path::looks_like_image;
 use super::{RawReference, RefKind, html};
 
 /// Whether an MDX document reads the same as CommonMark: no JSX or HTML (`<`),
@@ -120,14 +120,8 @@ fn push(
 
 /// Paths mentioned in code, reported with `in_code` (as the MDX path does).
 fn code_tokens(text: &str, out: &mut Vec<RawReference>, range: std::ops::Range<usize>, code: &str) {
-    let mut cursor = range.start;
-    for token in code.split(|c: char| c.is_whitespace() || "()[]{}<>\"'`=,;".contains(c)) {
-        if token.contains('/') && looks_like_image(token) && !is_external(token) {
-            let at = locate(text, cursor..range.end, token, false);
-            cursor = at + token.len();
-            push(text, out, at, token, RefKind::MdImage, true);
-        }
-    }
+    let source = text.get(range.clone()).unwrap_or("");
+    super::code_tokens(source, range.start, code, out);
 }
 
 #[cfg(test)]

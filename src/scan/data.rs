@@ -9,13 +9,13 @@ use super::{Base, Extraction, ParseProblem, RawReference, RefKind};
 /// string tokens, so they are exact.
 pub fn extract_json(path: &str, text: &str, out: &mut Extraction) {
     if let Err(e) = serde_json::from_str::<serde::de::IgnoredAny>(text) {
-        // tsconfig-style JSONC is common; only report files that are not JSONC either.
+        // tsconfig-style JSONC is common; only report files that are not JSONC
+        // either. Their strings are still read below.
         if !text.contains("//") && !text.contains("/*") {
-            out.problems.push(ParseProblem {
-                offset: line_col_to_offset(text, e.line(), e.column()),
-                message: e.to_string(),
-            });
-            return;
+            out.problems.push(ParseProblem::new(
+                line_col_to_offset(text, e.line(), e.column()),
+                format!("{e} (its strings were read anyway)"),
+            ));
         }
     }
     let name = crate::repo_path::file_name(path).to_ascii_lowercase();
@@ -109,7 +109,8 @@ mod tests {
         let mut out = Extraction::default();
         extract_json("data/users.json", "{\n  \"a\": \"x.png\",,\n}", &mut out);
         assert_eq!(out.problems.len(), 1);
-        assert!(out.references.is_empty());
+        // The fallback still reads its strings.
+        assert_eq!(out.references.len(), 1);
     }
 
     #[test]

@@ -1,195 +1,256 @@
-//! HTML (files, raw HTML in Markdown, Astro templates): image attributes found
-//! by a small tag scanner. `img src`, `source srcset`, any `srcset`, `poster`,
-//! `link rel=icon href`, `meta property=og:image content`, and `url(…)` in
-//! `style` attributes.
+//! HTML (files, raw HTML in Markdown, Astro templates, Vue single-file
+//! components) through html5gum, a WHATWG tokenizer: `img src`, any `srcset`,
+//! `poster`, `link`/`a` `href`, `meta` image `content`, `url(…)` in `style`
+//! attributes and `<style>` blocks, and bound attributes (`:src="'/x.png'"`,
+//! `src={"/x.png"}`). Comments are skipped; paths in `<pre>`/`<code>` text
+//! are code-only. What a `<script>` holds is handed to [`Scripts`].
 
-use super::image_path::{looks_like_image, srcset_candidates};
-use super::{RawReference, RefKind, css};
+use html5gum::{DefaultEmitter, Span, Token, Tokenizer};
 
-/// One attribute of a tag: name (lowercase), value, value's byte offset.
+use super::image_path::{looks_like_image, srcset_candidates, strength_in_code_context};
+use super::{ExtractOptions, RawReference, RefKind, code_tokens, css, js};
+
+/// What to do with the text of `<script>` elements.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scripts {
+    /// Skip it (a page's inline script is code, not markup).
+    Skip,
+    /// Read it with the JS extractor (Vue and Svelte components).
+    Extract,
+}
+
+/// Appends the references in `text` (which starts at `offset` in its file).
+pub fn extract(text: &str, offset: usize, out: &mut Vec<RawReference>) {
+    extract_with(text, offset, Scripts::Skip, &ExtractOptions::default(), out);
+}
+
+/// Like [`extract`], choosing what happens to `<script>` text.
+pub fn extract_with(
+    text: &str,
+    offset: usize,
+    scripts: Scripts,
+    options: &ExtractOptions,
+    out: &mut Vec<RawReference>,
+) {
+    let mut emitter = DefaultEmitter::<usize>::new_with_span();
+    // Switch to RAWTEXT/script-data states after <style>/<script>, as a browser does.
+    emitter.naively_switch_states(true);
+    let mut open_raw: Option<RawElement> = None;
+    let mut code_depth = 0usize;
+    for token in Tokenizer::new_with_emitter(text, emitter).flatten() {
+        match token {
+            Token::StartTag(tag) => {
+                let name = String::from_utf8_lossy(&tag.name).into_owned();
+                open_raw = match name.as_str() {
+                    "style" if !tag.self_closing => Some(RawElement::Style),
+                    "script" if !tag.self_closing => Some(RawElement::Script),
+                    _ => None,
+                };
+                if matches!(name.as_str(), "pre" | "code") && !tag.self_closing {
+                    code_depth += 1;
+                }
+                let is_component = text
+                    .get(tag.span.start + 1..)
+                    .and_then(|s| s.chars().next())
+                    .is_some_and(|c| c.is_ascii_uppercase());
+                let attributes: Vec<Attribute<'_>> = tag
+                    .attributes
+                    .iter()
+                    .filter_map(|(name, value)| Attribute::locate(text, name, value.span))
+                    .collect();
+                tag_references(&name, is_component, &attributes, offset, options, out);
+            }
+            Token::EndTag(tag) => {
+                if matches!(&tag.name[..], b"pre" | b"code") {
+                    code_depth = code_depth.saturating_sub(1);
+                }
+                open_raw = None;
+            }
+            Token::String(string) => {
+                let span = string.span;
+                let Some(body) = text.get(span.start..span.end) else {
+                    continue;
+                };
+                match open_raw {
+                    Some(RawElement::Style) => css::extract(body, offset + span.start, out),
+                    Some(RawElement::Script) if scripts == Scripts::Extract => {
+                        let mut found = super::Extraction::default();
+                        js::extract_program(
+                            body,
+                            oxc_span::SourceType::ts().with_jsx(true),
+                            offset + span.start,
+                            options,
+                            &mut found,
+                        );
+                        out.append(&mut found.references);
+                    }
+                    Some(RawElement::Script) => {}
+                    None if code_depth > 0 => code_tokens(body, offset + span.start, body, out),
+                    None => {}
+                }
+            }
+            Token::Comment(_) | Token::Doctype(_) | Token::Error(_) => {}
+        }
+    }
+}
+
+#[derive(Clone, Copy)]
+enum RawElement {
+    Style,
+    Script,
+}
+
+/// One attribute as written: lowercase name, the value's source text (without
+/// quotes) and where that text starts.
 struct Attribute<'a> {
     name: String,
     value: &'a str,
     offset: usize,
 }
 
-/// Appends the references in `text` (which starts at `offset` in its file).
-pub fn extract(text: &str, offset: usize, out: &mut Vec<RawReference>) {
-    let bytes = text.as_bytes();
-    let mut i = 0;
-    while let Some(lt) = memchr(b'<', &bytes[i..]) {
-        let start = i + lt + 1;
-        if text[start..].starts_with("!--") {
-            i = text[start..]
-                .find("-->")
-                .map_or(bytes.len(), |e| start + e + 3);
-            continue;
-        }
-        let name_end = start
-            + bytes[start..]
-                .iter()
-                .position(|b| {
-                    !(b.is_ascii_alphanumeric() || *b == b'-' || *b == b':' || *b == b'.')
-                })
-                .unwrap_or(bytes.len() - start);
-        if name_end == start {
-            i = start;
-            continue;
-        }
-        let raw_tag = &text[start..name_end];
-        let is_component = raw_tag.starts_with(|c: char| c.is_ascii_uppercase());
-        let tag = raw_tag.to_ascii_lowercase();
-        let (attributes, end) = attributes(text, name_end);
-        tag_references(&tag, is_component, &attributes, offset, out);
-        i = end.max(start);
-    }
-}
-
-fn memchr(needle: u8, haystack: &[u8]) -> Option<usize> {
-    haystack.iter().position(|b| *b == needle)
-}
-
-/// Parses attributes from `from` to the closing `>`; returns them and the index after `>`.
-fn attributes(text: &str, from: usize) -> (Vec<Attribute<'_>>, usize) {
-    let bytes = text.as_bytes();
-    let mut attrs = Vec::new();
-    let mut i = from;
-    loop {
-        while i < bytes.len() && (bytes[i].is_ascii_whitespace() || bytes[i] == b'/') {
-            i += 1;
-        }
-        if i >= bytes.len() || bytes[i] == b'>' || bytes[i] == b'<' {
-            return (attrs, (i + 1).min(bytes.len()));
-        }
-        if bytes[i] == b'{' {
-            // JSX-style expression attribute: skip balanced braces.
-            i = skip_braces(bytes, i);
-            continue;
-        }
-        let name_start = i;
-        while i < bytes.len()
-            && !bytes[i].is_ascii_whitespace()
-            && !matches!(bytes[i], b'=' | b'>' | b'/')
-        {
-            i += 1;
-        }
-        let name = text[name_start..i].to_ascii_lowercase();
-        while i < bytes.len() && bytes[i].is_ascii_whitespace() {
-            i += 1;
-        }
-        if i < bytes.len() && bytes[i] == b'=' {
-            i += 1;
-            while i < bytes.len() && bytes[i].is_ascii_whitespace() {
-                i += 1;
-            }
-            let (value, offset, next) = match bytes.get(i) {
-                Some(&q) if q == b'"' || q == b'\'' => {
-                    let end = memchr(q, &bytes[i + 1..]).map_or(bytes.len(), |e| i + 1 + e);
-                    (&text[i + 1..end], i + 1, (end + 1).min(bytes.len()))
-                }
-                Some(b'{') => {
-                    let end = skip_braces(bytes, i);
-                    let inner = &text[i + 1..end.saturating_sub(1).max(i + 1)];
-                    let trimmed = inner.trim();
-                    let quoted = trimmed.len() >= 2
-                        && matches!(trimmed.as_bytes()[0], b'"' | b'\'' | b'`')
-                        && trimmed.as_bytes()[0] == trimmed.as_bytes()[trimmed.len() - 1];
-                    if quoted {
-                        let at = i + 1 + inner.find(trimmed).unwrap_or(0) + 1;
-                        (&trimmed[1..trimmed.len() - 1], at, end)
-                    } else {
-                        ("", i, end)
-                    }
-                }
-                _ => {
-                    let start = i;
-                    while i < bytes.len() && !bytes[i].is_ascii_whitespace() && bytes[i] != b'>' {
-                        i += 1;
-                    }
-                    (&text[start..i], start, i)
-                }
-            };
-            attrs.push(Attribute {
-                name,
-                value,
-                offset,
-            });
-            i = next;
-        } else if !name.is_empty() {
-            attrs.push(Attribute {
+impl<'a> Attribute<'a> {
+    /// Finds the value inside the attribute's span (`name="value"`); the source
+    /// text is kept as written, so offsets are exact.
+    fn locate(text: &'a str, name: &[u8], span: Span<usize>) -> Option<Attribute<'a>> {
+        let source = text.get(span.start..span.end.min(text.len()))?;
+        let name = String::from_utf8_lossy(name).to_ascii_lowercase();
+        let Some(eq) = source.find('=') else {
+            return Some(Attribute {
                 name,
                 value: "",
-                offset: i,
+                offset: span.start,
             });
-        }
+        };
+        let after = &source[eq + 1..];
+        let lead = after.len() - after.trim_start().len();
+        let rest = &after[lead..];
+        let mut start = span.start + eq + 1 + lead;
+        let value = match rest.chars().next() {
+            Some(q @ ('"' | '\'')) => {
+                start += 1;
+                let inner = &rest[1..];
+                inner.find(q).map_or(inner, |end| &inner[..end])
+            }
+            _ => rest
+                .find(|c: char| c.is_ascii_whitespace() || c == '>')
+                .map_or(rest, |end| &rest[..end]),
+        };
+        Some(Attribute {
+            name,
+            value,
+            offset: start,
+        })
     }
 }
 
-fn skip_braces(bytes: &[u8], open: usize) -> usize {
-    let mut depth = 0usize;
-    for (i, b) in bytes.iter().enumerate().skip(open) {
-        match b {
-            b'{' => depth += 1,
-            b'}' => {
-                depth -= 1;
-                if depth == 0 {
-                    return i + 1;
-                }
-            }
-            _ => {}
-        }
+/// The string inside a bound value: `{"/x.png"}` (JSX, Astro) or `'/x.png'`
+/// (Vue `:src`), with its offset inside the value; `None` for other expressions.
+fn quoted_literal(value: &str) -> Option<(usize, &str)> {
+    let (inner, shift) = match value.strip_prefix('{').and_then(|v| v.strip_suffix('}')) {
+        Some(inner) => (inner, 1),
+        None => (value, 0),
+    };
+    let trimmed = inner.trim();
+    let lead = inner.len() - inner.trim_start().len();
+    let first = trimmed.chars().next()?;
+    if !matches!(first, '"' | '\'' | '`') || trimmed.len() < 2 || !trimmed.ends_with(first) {
+        return None;
     }
-    bytes.len()
+    let body = &trimmed[1..trimmed.len() - 1];
+    if body.contains(first) || (first == '`' && body.contains("${")) {
+        return None;
+    }
+    Some((shift + lead + 1, body))
 }
 
 fn tag_references(
     tag: &str,
     is_component: bool,
-    attrs: &[Attribute<'_>],
+    attributes: &[Attribute<'_>],
     offset: usize,
+    options: &ExtractOptions,
     out: &mut Vec<RawReference>,
 ) {
-    let get = |name: &str| attrs.iter().find(|a| a.name == name);
-    let push = |out: &mut Vec<RawReference>, at: usize, value: &str| {
-        if looks_like_image(value) {
-            out.push(RawReference::new(offset + at, value, RefKind::HtmlAttr));
-        }
-    };
-    for attr in attrs {
-        match attr.name.as_str() {
-            "src" | "poster" | "data-src" => push(out, attr.offset, attr.value),
-            "srcset" | "data-srcset" => {
-                for (at, url) in srcset_candidates(attr.value) {
-                    push(out, attr.offset + at, url);
+    let get = |name: &str| attributes.iter().find(|a| a.name == name);
+    for attribute in attributes {
+        let (name, bound) = match attribute
+            .name
+            .strip_prefix("v-bind:")
+            .or_else(|| attribute.name.strip_prefix(':'))
+        {
+            Some(name) => (name, true),
+            None => (attribute.name.as_str(), false),
+        };
+        let is_key = matches!(
+            name,
+            "src" | "srcset" | "poster" | "data-src" | "data-srcset"
+        ) || (name == "href" && matches!(tag, "link" | "a" | "image"))
+            || (is_component && options.is_image_key(name));
+        // A bound or braced value is an expression: only a plain string literal names a path.
+        let (value, at) = if bound || attribute.value.starts_with('{') {
+            match quoted_literal(attribute.value) {
+                Some((shift, literal)) => (literal, attribute.offset + shift),
+                None => {
+                    if bound {
+                        let mut found = Vec::new();
+                        js::extract_expression(
+                            attribute.value,
+                            offset + attribute.offset,
+                            options,
+                            &mut found,
+                        );
+                        out.extend(found.into_iter().map(|mut r| {
+                            r.kind = RefKind::HtmlAttr;
+                            r
+                        }));
+                    }
+                    continue;
                 }
             }
-            "href" if tag == "link" || tag == "a" || tag == "image" => {
-                push(out, attr.offset, attr.value)
+        } else {
+            (attribute.value, attribute.offset)
+        };
+        let push = |out: &mut Vec<RawReference>, at: usize, value: &str, kind: RefKind| {
+            if looks_like_image(value) {
+                let mut reference = RawReference::new(offset + at, value, kind);
+                if is_component {
+                    reference.strength = strength_in_code_context(value);
+                }
+                out.push(reference);
+            }
+        };
+        let kind = if is_component {
+            RefKind::JsxAttr
+        } else {
+            RefKind::HtmlAttr
+        };
+        match name {
+            "srcset" | "data-srcset" => {
+                for (shift, url) in srcset_candidates(value) {
+                    push(out, at + shift, url, kind);
+                }
             }
             "content" if tag == "meta" => {
                 let property = get("property")
                     .or_else(|| get("name"))
+                    .or_else(|| get("itemprop"))
                     .map(|a| a.value.to_ascii_lowercase());
                 if property.is_some_and(|p| p.contains("image") || p.contains("icon")) {
-                    push(out, attr.offset, attr.value);
+                    push(out, at, value, kind);
                 }
-            }
-            // A component (`<ShowcaseCard thumbnail="x.png" />` in Astro or MDX)
-            // hands the value to code that picks the folder: weak when bare.
-            _ if is_component && looks_like_image(attr.value) => {
-                let mut reference =
-                    RawReference::new(offset + attr.offset, attr.value, RefKind::JsxAttr);
-                reference.strength = super::image_path::strength_in_code_context(attr.value);
-                out.push(reference);
             }
             "style" => {
                 let mut found = Vec::new();
-                css::extract(attr.value, offset + attr.offset, &mut found);
+                css::extract(value, offset + at, &mut found);
                 out.extend(found.into_iter().map(|mut r| {
-                    r.kind = RefKind::HtmlAttr;
+                    r.kind = kind;
                     r
                 }));
             }
+            _ if is_key => push(out, at, value, kind),
+            // Any other attribute of a component counts only when its whole value
+            // is one path: prose and shell commands (`"npm run x /a/icon.png"`) do not.
+            _ if is_component && !value.contains(char::is_whitespace) => push(out, at, value, kind),
             _ => {}
         }
     }
@@ -236,5 +297,51 @@ mod tests {
             ["/x.png"]
         );
         assert_eq!(raws(r#"<img src={hero} />"#), Vec::<String>::new());
+    }
+
+    #[test]
+    fn style_blocks_scripts_and_code() {
+        let html = "<style>.a{background:url(/s.png)}</style>\n<script>const x = '/in-script.png'</script>\n<pre><code>![x](/code/sample.png)</code></pre>";
+        let mut out = Vec::new();
+        extract(html, 0, &mut out);
+        let found: Vec<(&str, bool)> = out.iter().map(|r| (r.raw.as_str(), r.in_code)).collect();
+        assert_eq!(found, [("/s.png", false), ("/code/sample.png", true)]);
+    }
+
+    #[test]
+    fn vue_bound_attributes() {
+        let mut out = Vec::new();
+        extract_with(
+            r#"<img :src="'/bound.png'"><img v-bind:src="dark ? '/d.png' : '/l.png'"><script setup>import a from './a.png'</script>"#,
+            0,
+            Scripts::Extract,
+            &ExtractOptions::default(),
+            &mut out,
+        );
+        let raws: Vec<&str> = out.iter().map(|r| r.raw.as_str()).collect();
+        assert_eq!(raws, ["/bound.png", "/d.png", "/l.png", "./a.png"]);
+    }
+
+    #[test]
+    fn prose_in_component_attributes_is_not_a_reference() {
+        assert_eq!(
+            raws(r#"<Code code="npm run app icon /path/to/icon.png" thumb="/t.png" />"#),
+            ["/t.png"]
+        );
+    }
+
+    #[test]
+    fn hostile_bytes_do_not_panic() {
+        for text in [
+            "<c={png\u{e9}",
+            "<a src=\"\u{e9}",
+            "<img src='/x.png",
+            "<",
+            "<a =",
+            "<a b=c\u{1F600}",
+        ] {
+            let mut out = Vec::new();
+            extract(text, 0, &mut out);
+        }
     }
 }

@@ -18,7 +18,9 @@ use oxc_parser::Parser;
 use oxc_span::{SourceType, Span};
 
 use super::image_path::{css_urls, looks_like_image, srcset_candidates, strength_in_code_context};
-use super::{Base, ExtractOptions, Extraction, ParseProblem, RawReference, RefKind, Strength};
+use super::{
+    Base, ExtractOptions, Extraction, ParseProblem, RawReference, RefKind, Strength, nesting,
+};
 
 /// The oxc source type for a file name; `.js`-family files get JSX, as Gatsby,
 /// CRA and Docusaurus put JSX in `.js`.
@@ -65,13 +67,18 @@ pub fn extract_program_in(
     path: Option<&str>,
     out: &mut Extraction,
 ) {
+    if let Some(at) = nesting::too_deep(text, nesting::MAX_DEPTH, nesting::Nesting::Script) {
+        out.problems.push(nesting::problem(offset + at));
+        nesting::fallback(text, offset, &mut out.references);
+        return;
+    }
     let allocator = Allocator::default();
     let ret = Parser::new(&allocator, text, source_type).parse();
     if let Some(error) = ret.diagnostics.errors().next() {
-        out.problems.push(ParseProblem {
-            offset: offset + error.labels.first().map_or(0, |l| l.offset() as usize),
-            message: error.message.to_string(),
-        });
+        out.problems.push(ParseProblem::new(
+            offset + error.labels.first().map_or(0, |l| l.offset() as usize),
+            error.message.to_string(),
+        ));
     }
     if ret.panicked {
         return;
@@ -89,6 +96,10 @@ pub fn extract_expression(
     options: &ExtractOptions,
     out: &mut Vec<RawReference>,
 ) -> bool {
+    if nesting::too_deep(text, nesting::MAX_DEPTH, nesting::Nesting::Script).is_some() {
+        nesting::fallback(text, offset, out);
+        return false;
+    }
     let allocator = Allocator::default();
     let Ok(expression) = Parser::new(&allocator, text, SourceType::tsx()).parse_expression() else {
         return false;
@@ -102,6 +113,10 @@ pub fn extract_expression(
 /// Whether a JS/TS parse error means "the text stopped too early" (so MDX should
 /// feed more lines) rather than "this is wrong".
 pub fn program_error(text: &str) -> Option<(String, usize, bool)> {
+    if nesting::too_deep(text, nesting::MAX_DEPTH, nesting::Nesting::Script).is_some() {
+        // Too deep to parse here; the extraction reports it and scans it flat.
+        return None;
+    }
     let allocator = Allocator::default();
     let ret = Parser::new(&allocator, text, SourceType::mjs().with_jsx(true)).parse();
     let error = ret.diagnostics.errors().next()?;
@@ -134,11 +149,6 @@ impl<'o> Collector<'o> {
             references: Vec::new(),
             handled: HashSet::new(),
         }
-    }
-
-    fn is_image_key(&self, name: &str) -> bool {
-        matches!(name, "src" | "srcSet" | "srcset" | "poster" | "href")
-            || self.options.image_keys.iter().any(|k| k == name)
     }
 
     /// Records a string literal's value as a reference of `kind`.
@@ -327,7 +337,7 @@ impl<'a> Visit<'a> for Collector<'_> {
             JSXAttributeName::Identifier(ident) => ident.name.as_str(),
             JSXAttributeName::NamespacedName(ns) => ns.name.name.as_str(),
         };
-        if self.is_image_key(name) {
+        if self.options.is_image_key(name) {
             match &it.value {
                 Some(JSXAttributeValue::StringLiteral(literal))
                     if name.eq_ignore_ascii_case("srcset") =>
@@ -359,7 +369,7 @@ impl<'a> Visit<'a> for Collector<'_> {
 
     fn visit_object_property(&mut self, it: &ObjectProperty<'a>) {
         if let Some(key) = it.key.static_name()
-            && self.is_image_key(&key)
+            && self.options.is_image_key(&key)
         {
             let (kind, base) = match self.config_base {
                 Some(base) => (RefKind::Config, base),

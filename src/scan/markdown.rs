@@ -10,7 +10,7 @@ use markdown::{Constructs, MdxSignal, ParseOptions};
 
 use super::image_path::{looks_like_image, strength_in_code_context};
 use super::{
-    ExtractOptions, Extraction, ParseProblem, RawReference, RefKind, frontmatter, html, js,
+    ExtractOptions, Extraction, ParseProblem, RawReference, RefKind, frontmatter, html, js, nesting,
 };
 
 /// Extracts references from a Markdown (`mdx == false`) or MDX document.
@@ -25,14 +25,19 @@ pub fn extract(text: &str, mdx: bool, options: &ExtractOptions, out: &mut Extrac
         super::commonmark::extract(text, &mut out.references);
         return;
     }
+    if let Some(at) = nesting::too_deep(text, nesting::MAX_DEPTH, nesting::Nesting::Markup) {
+        out.problems.push(nesting::problem(at));
+        super::commonmark::extract(text, &mut out.references);
+        return;
+    }
     match markdown::to_mdast(text, &mdx_options()) {
         Ok(tree) => Walker { text, options, out }.node(&tree),
         Err(message) => {
             // Fall back to CommonMark so one bad construct does not hide the rest.
-            out.problems.push(ParseProblem {
-                offset: message_offset(&message, text),
-                message: format!("{} (read as plain Markdown instead)", message.reason),
-            });
+            out.problems.push(ParseProblem::new(
+                message_offset(&message, text),
+                format!("{} (read as plain Markdown instead)", message.reason),
+            ));
             super::commonmark::extract(text, &mut out.references);
         }
     }
@@ -224,22 +229,10 @@ impl Walker<'_, '_, '_> {
         }
     }
 
-    /// Paths mentioned in code: reported with `in_code` so an asset named only
-    /// in a code sample is neither silently alive nor silently orphaned.
+    /// Paths mentioned in code, reported with `in_code`.
     fn code(&mut self, value: &str, start: usize, end: usize) {
-        let mut cursor = 0;
-        for token in value.split(|c: char| c.is_whitespace() || "()[]{}<>\"'`=,;".contains(c)) {
-            if token.contains('/')
-                && looks_like_image(token)
-                && !super::image_path::is_external(token)
-            {
-                let at = self.locate(start, end, token, cursor);
-                cursor = at.saturating_sub(start) + token.len();
-                let mut reference = RawReference::new(at, token, RefKind::MdImage);
-                reference.in_code = true;
-                self.out.references.push(reference);
-            }
-        }
+        let source = self.text.get(start..end).unwrap_or("");
+        super::code_tokens(source, start, value, &mut self.out.references);
     }
 }
 

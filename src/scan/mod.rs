@@ -11,6 +11,7 @@ pub mod html;
 pub mod image_path;
 pub mod js;
 pub mod markdown;
+pub mod nesting;
 pub mod resolve;
 pub mod site;
 pub mod tree;
@@ -126,8 +127,26 @@ impl RawReference {
 pub struct ParseProblem {
     /// Byte offset of the problem.
     pub offset: usize,
+    /// 1-based line of `offset` (filled in by [`extract`]).
+    #[serde(default)]
+    pub line: u32,
+    /// 1-based column of `offset`, in characters (filled in by [`extract`]).
+    #[serde(default)]
+    pub column: u32,
     /// The parser's message.
     pub message: String,
+}
+
+impl ParseProblem {
+    /// A problem at `offset`; [`extract`] fills in its line and column.
+    pub fn new(offset: usize, message: impl Into<String>) -> Self {
+        ParseProblem {
+            offset,
+            line: 0,
+            column: 0,
+            message: message.into(),
+        }
+    }
 }
 
 /// What one file yielded.
@@ -161,6 +180,18 @@ pub enum Syntax {
 }
 
 impl Syntax {
+    /// Every syntax, in a fixed order (the cache stores the index).
+    pub const ALL: &'static [Syntax] = &[
+        Syntax::Mdx,
+        Syntax::Markdown,
+        Syntax::Script,
+        Syntax::Astro,
+        Syntax::Html,
+        Syntax::Css,
+        Syntax::Json,
+        Syntax::BrowserConfig,
+    ];
+
     /// The syntax of a file, by name.
     pub fn of(path: &str) -> Option<Syntax> {
         let name = crate::repo_path::file_name(path);
@@ -195,6 +226,44 @@ impl Default for ExtractOptions {
     }
 }
 
+impl ExtractOptions {
+    /// Whether an object key or attribute names an image (`src`, `srcSet`,
+    /// `poster`, `href`, or one of [`ExtractOptions::image_keys`]), ignoring
+    /// letter case (HTML lowercases attribute names).
+    pub fn is_image_key(&self, name: &str) -> bool {
+        ["src", "srcset", "poster", "href"]
+            .iter()
+            .any(|k| k.eq_ignore_ascii_case(name))
+            || self.image_keys.iter().any(|k| k.eq_ignore_ascii_case(name))
+    }
+}
+
+/// Paths mentioned in code (`value`, written inside `source`, which starts at
+/// `offset` in its file): each token with a folder that names an image becomes
+/// an `in_code` reference, so an asset named only in a code sample is neither
+/// silently alive nor silently orphaned.
+pub fn code_tokens(source: &str, offset: usize, value: &str, out: &mut Vec<RawReference>) {
+    let mut cursor = 0;
+    for token in value.split(|c: char| c.is_whitespace() || "()[]{}<>\"'`=,;".contains(c)) {
+        if token.contains('/')
+            && image_path::looks_like_image(token)
+            && !image_path::is_external(token)
+        {
+            let found = source.get(cursor..).and_then(|rest| rest.find(token));
+            let at = found.map_or(0, |i| cursor + i);
+            if found.is_some() {
+                cursor = at + token.len();
+            }
+            let mut reference = RawReference::new(offset + at, token, RefKind::MdImage);
+            if found.is_none() {
+                reference.end = reference.start;
+            }
+            reference.in_code = true;
+            out.push(reference);
+        }
+    }
+}
+
 /// Keys whose values name images, besides `src`, `srcSet`, `poster` and `href`.
 pub const DEFAULT_IMAGE_KEYS: &[&str] = &[
     "image",
@@ -224,6 +293,40 @@ pub const DEFAULT_IMAGE_KEYS: &[&str] = &[
     "dark",
 ];
 
+/// Stack size of the threads that extract: room for [`nesting::MAX_DEPTH`]
+/// levels of recursion in the parsers, with a wide margin.
+const EXTRACT_STACK_BYTES: usize = 64 << 20;
+
+/// Gives rayon's global pool, where extraction runs, stacks of a known size.
+/// Call before anything else uses rayon; later calls change nothing.
+pub fn configure_threads() {
+    let _ = rayon::ThreadPoolBuilder::new()
+        .stack_size(EXTRACT_STACK_BYTES)
+        .build_global();
+}
+
+/// Extracts the references in a file's bytes: text that is not UTF-8 is read
+/// with replacement characters and reported.
+pub fn extract_bytes(
+    path: &str,
+    bytes: &[u8],
+    syntax: Syntax,
+    options: &ExtractOptions,
+) -> Extraction {
+    let text = String::from_utf8_lossy(bytes);
+    let mut extraction = extract(path, &text, syntax, options);
+    if let Err(e) = std::str::from_utf8(bytes) {
+        let (line, column) = LineIndex::new(&text).line_column(&text, e.valid_up_to());
+        extraction.problems.push(ParseProblem {
+            offset: e.valid_up_to(),
+            line,
+            column,
+            message: "not valid UTF-8 (read with replacement characters)".into(),
+        });
+    }
+    extraction
+}
+
 /// Extracts the references in `text`, a file of `syntax` at `path`.
 pub fn extract(path: &str, text: &str, syntax: Syntax, options: &ExtractOptions) -> Extraction {
     if !image_path::may_contain_reference(text) {
@@ -251,10 +354,23 @@ pub fn extract(path: &str, text: &str, syntax: Syntax, options: &ExtractOptions)
     out.references
         .dedup_by(|a, b| a.start == b.start && a.end == b.end);
     let lines = LineIndex::new(text);
+    let mut cursor = LineCursor::default();
     for reference in &mut out.references {
-        (reference.line, reference.column) = lines.line_column(text, reference.start);
+        (reference.line, reference.column) = lines.advance(text, reference.start, &mut cursor);
+    }
+    for problem in &mut out.problems {
+        (problem.line, problem.column) = lines.line_column(text, problem.offset);
     }
     out
+}
+
+/// Where the last position asked of [`LineIndex::advance`] was, so positions
+/// asked in order cost time linear in the text, however many share a line.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct LineCursor {
+    line: usize,
+    offset: usize,
+    column: u32,
 }
 
 /// Byte offset → 1-based line and character column.
@@ -272,13 +388,29 @@ impl LineIndex {
 
     /// The line and column of `offset` in `text` (the same text given to `new`).
     pub fn line_column(&self, text: &str, offset: usize) -> (u32, u32) {
+        self.advance(text, offset, &mut LineCursor::default())
+    }
+
+    /// Like [`LineIndex::line_column`], counting characters on from `cursor`
+    /// when `offset` lies after it on the same line.
+    pub fn advance(&self, text: &str, offset: usize, cursor: &mut LineCursor) -> (u32, u32) {
         let offset = offset.min(text.len());
         let line = self.starts.partition_point(|s| *s <= offset) - 1;
-        let start = self.starts[line];
-        let column = text
-            .get(start..offset)
-            .map_or(offset - start, |s| s.chars().count());
-        (line as u32 + 1, column as u32 + 1)
+        let (from, column) = if line == cursor.line && offset >= cursor.offset {
+            (cursor.offset, cursor.column)
+        } else {
+            (self.starts[line], 0)
+        };
+        let column = column
+            + text
+                .get(from..offset)
+                .map_or(offset - from, |s| s.chars().count()) as u32;
+        *cursor = LineCursor {
+            line,
+            offset,
+            column,
+        };
+        (line as u32 + 1, column + 1)
     }
 }
 

@@ -126,15 +126,42 @@ impl<'a> Resolver<'a> {
             }
         }
         let this = &*self;
-        out.par_extend(files.par_iter().flat_map_iter(|(file, references)| {
-            references
-                .iter()
-                .filter(|r| r.strength != Strength::Pattern)
-                .map(move |raw| this.resolve(file, raw))
-        }));
+        out.par_extend(
+            files
+                .par_iter()
+                .flat_map_iter(|(file, references)| this.resolve_file(file, references)),
+        );
         out.sort_by(|a, b| {
             (a.file.as_str(), a.start, a.end).cmp(&(b.file.as_str(), b.start, b.end))
         });
+        out
+    }
+
+    /// Resolves a file's non-pattern references. The same text written twice
+    /// in one file resolves the same way, so each is looked up once.
+    fn resolve_file(&self, file: &str, references: &[RawReference]) -> Vec<Reference> {
+        type Key<'r> = (&'r str, RefKind, Base, Strength, bool);
+        let mut memo: HashMap<Key<'_>, Reference> = HashMap::new();
+        let mut out = Vec::with_capacity(references.len());
+        for raw in references
+            .iter()
+            .filter(|r| r.strength != Strength::Pattern)
+        {
+            let key = (
+                raw.raw.as_str(),
+                raw.kind,
+                raw.base,
+                raw.strength,
+                raw.in_code,
+            );
+            let resolved = memo.entry(key).or_insert_with(|| self.resolve(file, raw));
+            let mut reference = resolved.clone();
+            reference.line = raw.line;
+            reference.column = raw.column;
+            reference.start = raw.start;
+            reference.end = raw.end;
+            out.push(reference);
+        }
         out
     }
 
@@ -256,8 +283,14 @@ impl<'a> Resolver<'a> {
         out
     }
 
+    /// Whether an image exists at `path`: the images the scan listed answer
+    /// without a system call; only a path they lack (an ignored file) is asked
+    /// of the tree.
     fn is_file(&self, path: &str) -> bool {
-        self.tree.is_file(path)
+        self.images
+            .binary_search_by(|image| image.as_str().cmp(path))
+            .is_ok()
+            || self.tree.is_file(path)
     }
 
     /// The path as spelled on disk when it exists only with other letter case.

@@ -16,7 +16,7 @@ use super::image_path::IMAGE_EXTENSIONS;
 use super::resolve::{Reference, Resolver};
 use super::site::{Site, Sites, is_marker};
 use super::tree::{StagedFile, Tree};
-use super::{ExtractOptions, LineIndex, RawReference, Syntax, extract};
+use super::{ExtractOptions, RawReference, Syntax};
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::repo_path;
@@ -116,6 +116,7 @@ pub fn scan_tree_with(
     tree: &Tree,
     preloaded: Option<Cache>,
 ) -> Result<ScanResult> {
+    super::configure_threads();
     let root = ws.root();
     let config = &ws.config;
     let include = globs(&config.scan_include)?;
@@ -209,6 +210,7 @@ pub fn scan_tree_with(
                     let stamp = Stamp::of(&root.join(path).metadata().ok()?);
                     if let Some(cached) = cached
                         && stamp.matches(cached)
+                        && cached.syntax == *syntax
                     {
                         cached_count.fetch_add(1, Ordering::Relaxed);
                         return Some((path, Outcome::Cached(cached)));
@@ -219,6 +221,7 @@ pub fn scan_tree_with(
                     let staged = (*staged).or_else(|| tree.staged(path))?;
                     if let Some(cached) = cached
                         && cached.oid == staged.oid.as_bytes()
+                        && cached.syntax == *syntax
                     {
                         cached_count.fetch_add(1, Ordering::Relaxed);
                         return Some((path, Outcome::Cached(cached)));
@@ -236,56 +239,35 @@ pub fn scan_tree_with(
                 .ok()
                 .and_then(|o| o.as_bytes().try_into().ok())
                 .unwrap_or_default();
-            let text = String::from_utf8_lossy(&bytes);
             let extraction = match cached {
-                Some(cached) if cached.oid == oid => {
+                Some(cached) if cached.oid == oid && cached.syntax == *syntax => {
                     cached_count.fetch_add(1, Ordering::Relaxed);
                     cached.extraction.clone()
                 }
                 _ => {
                     parsed_count.fetch_add(1, Ordering::Relaxed);
-                    let mut extraction = extract(path, &text, *syntax, &options);
-                    if let Err(e) = std::str::from_utf8(&bytes) {
-                        extraction.problems.push(super::ParseProblem {
-                            offset: e.valid_up_to(),
-                            message: "not valid UTF-8 (read with replacement characters)".into(),
-                        });
-                    }
-                    extraction
+                    super::extract_bytes(path, &bytes, *syntax, &options)
                 }
-            };
-            let text = if extraction.problems.is_empty() {
-                String::new()
-            } else {
-                text.into_owned()
             };
             let file = CachedFile {
                 len: stamp.len,
                 mtime_ns: stamp.mtime_ns,
                 inode: stamp.inode,
                 oid,
+                syntax: *syntax,
                 extraction,
             };
-            Some((path, Outcome::Fresh(file, text)))
+            Some((path, Outcome::Fresh(file)))
         })
         .collect();
 
     let mut problems = Vec::new();
     for (path, outcome) in &results {
-        let (file, text) = match outcome {
-            Outcome::Cached(file) => (*file, ""),
-            Outcome::Fresh(file, text) => (file, text.as_str()),
-        };
-        for problem in &file.extraction.problems {
-            let (line, column) = if text.is_empty() {
-                (0, 0)
-            } else {
-                LineIndex::new(text).line_column(text, problem.offset)
-            };
+        for problem in &outcome.file().extraction.problems {
             problems.push(FileProblem {
                 file: (*path).clone(),
-                line,
-                column,
+                line: problem.line,
+                column: problem.column,
                 message: problem.message.clone(),
             });
         }
@@ -293,11 +275,10 @@ pub fn scan_tree_with(
     let per_file: Vec<(&str, &[RawReference])> = results
         .iter()
         .map(|(path, outcome)| {
-            let file = match outcome {
-                Outcome::Cached(file) => *file,
-                Outcome::Fresh(file, _) => file,
-            };
-            (path.as_str(), file.extraction.references.as_slice())
+            (
+                path.as_str(),
+                outcome.file().extraction.references.as_slice(),
+            )
         })
         .collect();
     let mut resolver = Resolver::new(tree, &sites, &images);
@@ -307,7 +288,7 @@ pub fn scan_tree_with(
     let fresh: Vec<(String, CachedFile)> = results
         .into_iter()
         .filter_map(|(path, outcome)| match outcome {
-            Outcome::Fresh(file, _) => Some((path.clone(), file)),
+            Outcome::Fresh(file) => Some((path.clone(), file)),
             Outcome::Cached(_) => None,
         })
         .collect();
@@ -349,11 +330,19 @@ pub fn scan_tree_with(
 /// How many freshly parsed staged files make `check --staged` rewrite the cache.
 const STAGED_SAVE_THRESHOLD: usize = 64;
 
-/// One content file's extraction: reused from the cache, or made now (with the
-/// text, kept only when there are problems to locate).
+/// One content file's extraction: reused from the cache, or made now.
 enum Outcome<'c> {
     Cached(&'c CachedFile),
-    Fresh(CachedFile, String),
+    Fresh(CachedFile),
+}
+
+impl Outcome<'_> {
+    fn file(&self) -> &CachedFile {
+        match self {
+            Outcome::Cached(file) => file,
+            Outcome::Fresh(file) => file,
+        }
+    }
 }
 
 /// Sorts one repo-relative file into the lists it belongs to.
