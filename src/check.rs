@@ -7,14 +7,15 @@ use std::collections::{HashMap, HashSet};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::config::RouteType;
 use crate::config::expected_credit;
+use crate::config::{OrphanPolicy, RouteType};
 use crate::error::{Error, Result};
 use crate::finding::{FindingCode, Severity};
 use crate::lfs;
 use crate::manifest::{self, FileStamp, MANIFEST_FILE, Manifest, ManifestEntry, ParsedManifest};
 use crate::repo_path;
 use crate::scan::resolve::{RefStatus, Reference};
+use crate::scan::site::Sites;
 use crate::scan::tree::Tree;
 use crate::scan::walk::{self, FileProblem};
 use crate::stat_cache::StatCache;
@@ -92,28 +93,6 @@ pub struct CheckOptions {
     pub paths: Vec<String>,
 }
 
-/// Basenames (without extension) that frameworks serve by convention.
-const CONVENTION_STEMS: &[&str] = &[
-    "favicon",
-    "icon",
-    "apple-icon",
-    "apple-touch-icon",
-    "opengraph-image",
-    "twitter-image",
-    "safari-pinned-tab",
-];
-
-fn is_convention_file(path: &str) -> bool {
-    let name = repo_path::file_name(path).to_ascii_lowercase();
-    let stem = name.split('.').next().unwrap_or(&name);
-    name == "robots.txt"
-        || CONVENTION_STEMS
-            .iter()
-            .any(|c| stem == *c || stem.starts_with(&format!("{c}-")))
-        || stem.starts_with("android-chrome-")
-        || stem.starts_with("mstile-")
-}
-
 /// Runs the checks.
 pub fn check(ws: &Workspace, options: &CheckOptions) -> Result<CheckOutcome> {
     // Reading the index, the reference cache and the cached manifest parse are
@@ -152,7 +131,8 @@ pub fn check(ws: &Workspace, options: &CheckOptions) -> Result<CheckOutcome> {
     let present = collector.asset_states(&manifest, &tree, &mut stat_cache)?;
     stat_cache.save();
     collector.untracked(&manifest, &scan.images, &tree);
-    collector.orphans(&manifest, &scan.references, &present);
+    let sites = Sites::from_list(scan.sites.clone());
+    collector.orphans(&manifest, &scan.references, &present, &sites);
     collector.broken_references(&scan.references);
     collector.records(&manifest);
 
@@ -375,6 +355,7 @@ impl Collector<'_> {
         manifest: &Manifest,
         references: &[Reference],
         present: &HashSet<String>,
+        sites: &Sites,
     ) {
         let mut used: HashSet<&str> = HashSet::new();
         let mut in_code: HashMap<&str, &Reference> = HashMap::new();
@@ -396,11 +377,13 @@ impl Collector<'_> {
         }
         for entry in &manifest.assets {
             let path = entry.path.as_str();
-            if entry.route == "manual"
+            let config = &self.ws.config;
+            if (entry.route == "manual" && config.orphans == OrphanPolicy::Generated)
                 || !present.contains(path)
                 || used.contains(path)
-                || is_convention_file(path)
-                || self.ws.config.is_allowed(path)
+                || sites.serves_by_convention(path)
+                || config.is_allowed(path)
+                || config.is_kept(path)
             {
                 continue;
             }
@@ -423,6 +406,13 @@ impl Collector<'_> {
         for r in references.iter().filter(|r| r.status.is_broken()) {
             let target = r.target.clone().unwrap_or_else(|| r.raw.clone());
             let (message, hint) = match (&r.status, &r.actual) {
+                (RefStatus::OutsideBase, _) => (
+                    format!(
+                        "{} lacks the site's base path: the file is {target}, but this attribute is not prefixed by the framework, so the page loads it from outside the site",
+                        r.raw
+                    ),
+                    "write the path with the base path (/BASE/img/x.png), or wrap it: useBaseUrl('/img/x.png') (Docusaurus) / withBase (VitePress)".to_owned(),
+                ),
                 (RefStatus::CaseMismatch, Some(actual)) => (
                     format!(
                         "{} names {target}, but the file is {actual} (letter case differs; this breaks on Linux)",
@@ -595,22 +585,6 @@ pub fn missing_fields(entry: &ManifestEntry) -> Vec<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn convention_files() {
-        for yes in [
-            "public/favicon.ico",
-            "app/icon.png",
-            "app/blog/opengraph-image.jpg",
-            "public/apple-touch-icon-180x180.png",
-            "public/android-chrome-192x192.png",
-        ] {
-            assert!(is_convention_file(yes), "{yes}");
-        }
-        for no in ["public/images/hero.png", "public/iconic.png"] {
-            assert!(!is_convention_file(no), "{no}");
-        }
-    }
 
     #[test]
     fn required_fields_per_route() {

@@ -189,6 +189,9 @@ pub struct Config {
     pub site_urls: Vec<String>,
     /// Extra object keys / JSX attributes whose values name images.
     pub image_keys: Vec<String>,
+    /// Where the site settings above were written (`urls:/`, `aliases:@/`,
+    /// `site_urls:https://…` → `assets.toml:LINE`), for `assetrail sites`.
+    pub sources: BTreeMap<String, String>,
     /// Route used when nothing else names one.
     pub default_route: String,
     /// Folder for `generate` without a kind or `--out`.
@@ -202,10 +205,26 @@ pub struct Config {
     /// Allow-list globs for images that need no manifest entry.
     pub allow: Vec<String>,
     allow_set: GlobSet,
+    /// Images that are used though no scanned file names them (a build
+    /// plugin's output, a CMS): never orphans.
+    pub keep: Vec<String>,
+    keep_set: GlobSet,
+    /// Which assets the orphan rule judges.
+    pub orphans: OrphanPolicy,
     /// Severity per finding code.
     pub severity: BTreeMap<FindingCode, Severity>,
     /// Model capabilities (shipped defaults plus `[models]`).
     pub models: Models,
+}
+
+choice_enum! {
+    /// Which recorded assets must be referenced from somewhere.
+    pub enum OrphanPolicy: "orphan policy" {
+        /// Generated ones (every route but `manual`).
+        Generated = "generated",
+        /// All of them, hand-adopted ones too.
+        All = "all",
+    }
 }
 
 impl Config {
@@ -248,6 +267,11 @@ impl Config {
     /// Whether `path` has one of the configured image extensions.
     pub fn is_image_path(&self, path: &str) -> bool {
         repo_path::extension(path).is_some_and(|ext| self.extensions.contains(&ext))
+    }
+
+    /// Whether `path` matches a `[check] keep` glob.
+    pub fn is_kept(&self, path: &str) -> bool {
+        self.keep_set.is_match(path)
     }
 
     /// Whether `path` matches the check allow-list.
@@ -365,6 +389,7 @@ fn default_include() -> Vec<String> {
         "**/*.mdx",
         "**/*.{js,jsx,ts,tsx,mjs,cjs,mts,cts}",
         "**/*.astro",
+        "**/*.vue",
         "**/*.{html,htm}",
         "**/*.{css,scss,sass,less}",
         "**/*.json",
@@ -450,6 +475,9 @@ struct RawCheck {
     #[serde(default)]
     allow: Vec<Spanned<String>>,
     #[serde(default)]
+    keep: Vec<Spanned<String>>,
+    orphans: Option<Spanned<String>>,
+    #[serde(default)]
     severity: BTreeMap<String, Spanned<String>>,
 }
 
@@ -463,6 +491,30 @@ struct Validator<'a> {
 impl Validator<'_> {
     fn at<T>(&self, spanned: &Spanned<T>) -> Location {
         Location::from_offset(self.file, self.text, spanned.span().start)
+    }
+
+    /// Globs, checked one by one so an error points at the bad one.
+    fn glob_list(&self, patterns: &[Spanned<String>]) -> Result<(Vec<String>, GlobSet)> {
+        let mut builder = GlobSetBuilder::new();
+        for pattern in patterns {
+            let glob = Glob::new(pattern.get_ref()).map_err(|e| {
+                self.error(
+                    pattern,
+                    format!("invalid glob {:?}: {e}", pattern.get_ref()),
+                )
+            })?;
+            builder.add(glob);
+        }
+        let set = builder
+            .build()
+            .map_err(|e| Error::config_at(&Location::from_offset(self.file, "", 0), e))?;
+        Ok((patterns.iter().map(|p| p.get_ref().clone()).collect(), set))
+    }
+
+    /// `assets.toml:LINE` of a value, for reports that say where a setting came from.
+    fn source_of<T>(&self, spanned: &Spanned<T>) -> String {
+        let at = self.at(spanned);
+        format!("{}:{}", at.file, at.line)
     }
 
     fn error<T>(&self, spanned: &Spanned<T>, message: impl std::fmt::Display) -> Error {
@@ -526,13 +578,16 @@ impl Validator<'_> {
             }
         };
 
+        let mut sources = BTreeMap::new();
         let mut urls = BTreeMap::new();
         for (prefix, folder) in &raw.urls {
             urls.insert(prefix.clone(), self.folder_or_root(folder)?);
+            sources.insert(format!("urls:{prefix}"), self.source_of(folder));
         }
         let mut aliases = BTreeMap::new();
         for (prefix, folder) in &raw.aliases {
             aliases.insert(prefix.clone(), self.folder_or_root(folder)?);
+            sources.insert(format!("aliases:{prefix}"), self.source_of(folder));
         }
 
         let routes = self.routes(&raw)?;
@@ -570,21 +625,12 @@ impl Validator<'_> {
                 .map_or_else(|| "public/images".to_owned(), |f| format!("{f}/images")),
         };
 
-        let mut allow = Vec::new();
-        let mut builder = GlobSetBuilder::new();
-        for pattern in &raw.check.allow {
-            let glob = Glob::new(pattern.get_ref()).map_err(|e| {
-                self.error(
-                    pattern,
-                    format!("invalid glob {:?}: {e}", pattern.get_ref()),
-                )
-            })?;
-            builder.add(glob);
-            allow.push(pattern.get_ref().clone());
-        }
-        let allow_set = builder
-            .build()
-            .map_err(|e| Error::config_at(&Location::from_offset(self.file, "", 0), e))?;
+        let (allow, allow_set) = self.glob_list(&raw.check.allow)?;
+        let (keep, keep_set) = self.glob_list(&raw.check.keep)?;
+        let orphans = match &raw.check.orphans {
+            Some(value) => self.choice::<OrphanPolicy>(value)?,
+            None => OrphanPolicy::Generated,
+        };
 
         let mut severity = BTreeMap::new();
         for (code, level) in &raw.check.severity {
@@ -601,7 +647,9 @@ impl Validator<'_> {
                     format!("site URL {value:?} must start with https:// or http://"),
                 ));
             }
-            site_urls.push(value.trim_end_matches('/').to_owned());
+            let value = value.trim_end_matches('/').to_owned();
+            sources.insert(format!("site_urls:{value}"), self.source_of(url));
+            site_urls.push(value);
         }
         for pattern in raw.scan.include.iter().chain(&raw.scan.exclude) {
             Glob::new(pattern).map_err(|e| {
@@ -629,6 +677,7 @@ impl Validator<'_> {
             aliases,
             site_urls,
             image_keys: raw.scan.image_keys.clone(),
+            sources,
             scan_include: raw.scan.include,
             scan_exclude: raw.scan.exclude,
             default_route,
@@ -638,6 +687,9 @@ impl Validator<'_> {
             pricing,
             allow,
             allow_set,
+            keep,
+            keep_set,
+            orphans,
             severity,
             models: Models::with_overrides(raw.models),
         })

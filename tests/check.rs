@@ -714,3 +714,59 @@ fn hook_install_for_hook_managers() {
             .contains("run: assetrail check --staged")
     );
 }
+
+/// The paths of one finding code in `check --format json`.
+fn finding_paths(repo: &Repo, code: &str) -> Vec<String> {
+    let run = repo.run(&["check", "--format", "json"]);
+    assert!(run.code <= 1, "{}", run.stderr);
+    let mut paths: Vec<String> = run.json()["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == code)
+        .map(|f| f["path"].as_str().unwrap().to_owned())
+        .collect();
+    paths.sort();
+    paths
+}
+
+#[test]
+fn orphans_spare_only_what_the_framework_serves_by_convention() {
+    // orphans = "all" in this fixture: hand-adopted images are judged too.
+    let repo = Repo::fixture("next-app");
+    repo.run(&["adopt", "public", "app"]).success();
+    assert_eq!(
+        finding_paths(&repo, "AR004"),
+        // Not app/favicon.ico, app/apple-icon.png, app/blog/opengraph-image.png
+        // (App Router conventions) nor public/apple-touch-icon.png (browsers
+        // ask for it); a favicon-style name elsewhere is judged like any image.
+        ["public/android-chrome-192x192.png", "public/unused.png"]
+    );
+    assert_eq!(finding_paths(&repo, "AR005"), ["README.md"]);
+}
+
+#[test]
+fn orphan_policy_and_keep_globs() {
+    let repo = Repo::fixture("starlight");
+    repo.run(&["adopt", "public", "src/assets", "src/content/docs"])
+        .success();
+    // By default hand-adopted images are not orphan-checked.
+    assert_eq!(finding_paths(&repo, "AR004"), Vec::<String>::new());
+    let config = String::from_utf8(repo.read("assets.toml")).unwrap();
+    repo.write(
+        "assets.toml",
+        config.replace("[check]\n", "[check]\norphans = \"all\"\n"),
+    );
+    // The build plugin's output is kept by its glob; everything else is used.
+    assert_eq!(finding_paths(&repo, "AR004"), Vec::<String>::new());
+    repo.write(
+        "assets.toml",
+        config
+            .replace("[check]\n", "[check]\norphans = \"all\"\n")
+            .replace("keep = [\"public/diagrams/*.svg\"]", ""),
+    );
+    assert_eq!(
+        finding_paths(&repo, "AR004"),
+        ["public/diagrams/flow-1a2b.svg"]
+    );
+}

@@ -7,21 +7,10 @@ mod common;
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use common::{Repo, fixture_dir};
+use common::Repo;
 
 fn site_repo(name: &str) -> Repo {
-    let repo = Repo::empty();
-    let from = fixture_dir().parent().unwrap().join(name);
-    for entry in walkdir::WalkDir::new(&from) {
-        let entry = entry.unwrap();
-        let dest = repo.path().join(entry.path().strip_prefix(&from).unwrap());
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(dest).unwrap();
-        } else {
-            std::fs::copy(entry.path(), dest).unwrap();
-        }
-    }
-    repo
+    Repo::fixture(name)
 }
 
 fn refs_json(repo: &Repo, extra: &[&str]) -> serde_json::Value {
@@ -85,11 +74,100 @@ fn vite_react_app() {
     check_fixture("vite-react");
 }
 
+/// The broken references of a fixture, as `file:line raw status`.
+fn broken(name: &str) -> Vec<String> {
+    let repo = site_repo(name);
+    let json = refs_json(&repo, &["--unresolved"]);
+    json["references"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            format!(
+                "{}:{} {} {}",
+                r["file"].as_str().unwrap(),
+                r["line"],
+                r["raw"].as_str().unwrap(),
+                r["status"].as_str().unwrap()
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn docusaurus_with_base_url_versions_and_translations() {
+    check_fixture("docusaurus-versioned");
+    // Exactly the genuinely broken ones: a JSX src without the base path, a
+    // missing image, a missing translated image. Not README.md's repository-
+    // root paths, not the base-path URL, not the HTML comment.
+    assert_eq!(
+        broken("docusaurus-versioned"),
+        [
+            "website/docs/intro.md:12 /img/logo.svg outside-base",
+            "website/docs/intro.md:18 /img/missing.png missing",
+            "website/i18n/fr/docusaurus-plugin-content-docs/current/intro.md:5 ./manquante.png missing",
+        ]
+    );
+}
+
+#[test]
+fn vitepress_src_dir_base_and_vue_components() {
+    let refs = check_fixture("vitepress");
+    assert_eq!(
+        broken("vitepress"),
+        ["docs/src/guide/setup.md:5 ./img/not-there.png missing"]
+    );
+    // Paths built with `+` keep their images alive as a pattern.
+    assert!(
+        refs.as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["raw"] == "/team/*-photo.png"
+                && r["matches"].as_array().is_some_and(|m| m.len() == 2))
+    );
+}
+
+#[test]
+fn starlight_i18n_comments_and_prose() {
+    check_fixture("starlight");
+    // Not the shell command in a string attribute, not the MDX comment.
+    assert_eq!(
+        broken("starlight"),
+        ["src/content/docs/guides/start.mdx:6 ./nope.png missing"]
+    );
+}
+
+#[test]
+fn next_app_router_conventions_and_github_readme() {
+    check_fixture("next-app");
+    // GitHub resolves `/team/a.png` in a README from the repository root.
+    assert_eq!(broken("next-app"), ["README.md:5 /team/a.png missing"]);
+}
+
+#[test]
+fn hugo_static_and_page_bundles() {
+    check_fixture("hugo");
+    assert_eq!(
+        broken("hugo"),
+        ["content/about.md:3 /images/missing.png missing"]
+    );
+}
+
 #[test]
 fn every_kind_and_status_appears_in_some_fixture() {
     let mut kinds = BTreeSet::new();
     let mut statuses = BTreeSet::new();
-    for name in ["site", "docusaurus", "astro", "vite-react"] {
+    for name in [
+        "site",
+        "docusaurus",
+        "astro",
+        "vite-react",
+        "docusaurus-versioned",
+        "vitepress",
+        "starlight",
+        "next-app",
+        "hugo",
+    ] {
         let path = Path::new(env!("CARGO_MANIFEST_DIR"))
             .join(format!("fixtures/expected/{name}.refs.json"));
         let refs: serde_json::Value =
@@ -108,6 +186,7 @@ fn every_kind_and_status_appears_in_some_fixture() {
         "require",
         "new-url",
         "glob",
+        "base-url",
         "css-url",
         "frontmatter",
         "config",
@@ -121,6 +200,7 @@ fn every_kind_and_status_appears_in_some_fixture() {
         "ok",
         "missing",
         "case-mismatch",
+        "outside-base",
         "external",
         "code-only",
         "pattern",

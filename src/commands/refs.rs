@@ -24,6 +24,8 @@ pub struct RefsSummary {
     pub missing: usize,
     /// Targets that differ in letter case.
     pub case_mismatch: usize,
+    /// Paths that lack the site's base path.
+    pub outside_base: usize,
     /// External URLs.
     pub external: usize,
     /// Mentioned only in code.
@@ -61,7 +63,7 @@ impl Report for RefsReport {
         for r in &self.references {
             let paint = match r.status {
                 RefStatus::Ok => Paint::Green,
-                RefStatus::Missing | RefStatus::CaseMismatch => Paint::Red,
+                RefStatus::Missing | RefStatus::CaseMismatch | RefStatus::OutsideBase => Paint::Red,
                 RefStatus::CodeOnly => Paint::Yellow,
                 RefStatus::External | RefStatus::Pattern => Paint::Dim,
             };
@@ -104,11 +106,12 @@ impl Report for RefsReport {
         let s = &self.summary;
         writeln!(
             out,
-            "{} references: {} ok, {} missing, {} case-mismatch, {} external, {} code-only, {} pattern; {} files could not be parsed",
+            "{} references: {} ok, {} missing, {} case-mismatch, {} outside-base, {} external, {} code-only, {} pattern; {} files could not be parsed",
             s.references,
             s.ok,
             s.missing,
             s.case_mismatch,
+            s.outside_base,
             s.external,
             s.code_only,
             s.pattern,
@@ -140,6 +143,7 @@ pub fn run(ws: &Workspace, args: &RefsArgs) -> Result<RefsReport> {
             RefStatus::Ok => summary.ok += 1,
             RefStatus::Missing => summary.missing += 1,
             RefStatus::CaseMismatch => summary.case_mismatch += 1,
+            RefStatus::OutsideBase => summary.outside_base += 1,
             RefStatus::External => summary.external += 1,
             RefStatus::CodeOnly => summary.code_only += 1,
             RefStatus::Pattern => summary.pattern += 1,

@@ -200,7 +200,9 @@ fn tag_references(
                             &mut found,
                         );
                         out.extend(found.into_iter().map(|mut r| {
-                            r.kind = RefKind::HtmlAttr;
+                            if r.kind != RefKind::BaseUrl {
+                                r.kind = RefKind::HtmlAttr;
+                            }
                             r
                         }));
                     }

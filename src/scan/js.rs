@@ -9,13 +9,13 @@ use std::collections::HashSet;
 
 use oxc_allocator::Allocator;
 use oxc_ast::ast::{
-    Argument, CallExpression, Expression, ImportDeclaration, ImportExpression, JSXAttribute,
-    JSXAttributeName, JSXAttributeValue, JSXExpression, NewExpression, ObjectProperty,
-    StringLiteral, TemplateLiteral,
+    Argument, BinaryOperator, CallExpression, Expression, ImportDeclaration, ImportExpression,
+    JSXAttribute, JSXAttributeName, JSXAttributeValue, JSXExpression, NewExpression,
+    ObjectProperty, StringLiteral, TemplateLiteral,
 };
 use oxc_ast_visit::{Visit, walk};
 use oxc_parser::Parser;
-use oxc_span::{SourceType, Span};
+use oxc_span::{GetSpan, SourceType, Span};
 
 use super::image_path::{css_urls, looks_like_image, srcset_candidates, strength_in_code_context};
 use super::{
@@ -222,8 +222,52 @@ impl<'o> Collector<'o> {
                 self.expression(&cond.consequent, kind, base, bare_is_weak);
                 self.expression(&cond.alternate, kind, base, bare_is_weak);
             }
+            Expression::BinaryExpression(binary) if binary.operator == BinaryOperator::Addition => {
+                self.concatenation(expression, kind, base);
+            }
             _ => {}
         }
+    }
+
+    /// `'/images/team/' + name + '-photo.jpg'`: the literal parts joined with
+    /// `*` for each dynamic part, as a template literal is. A concatenation
+    /// whose parts are all literal is one path.
+    fn concatenation(&mut self, expression: &Expression<'_>, kind: RefKind, base: Base) {
+        self.handled.insert(expression.span().start);
+        let mut parts: Vec<Option<(&str, Span)>> = Vec::new();
+        flatten_concatenation(expression, &mut parts);
+        let mut pattern = String::new();
+        let mut dynamic = false;
+        let mut start = None;
+        for part in &parts {
+            match part {
+                Some((text, span)) => {
+                    start.get_or_insert(span.start + 1);
+                    pattern.push_str(text);
+                }
+                None => {
+                    // A leading dynamic part before `/` is a base path (`base + '/x.png'`).
+                    if !pattern.is_empty() && !pattern.ends_with('*') {
+                        pattern.push('*');
+                        dynamic = true;
+                    } else if pattern.is_empty() {
+                        continue;
+                    }
+                }
+            }
+        }
+        if !looks_like_image(&pattern) {
+            return;
+        }
+        let Some(start) = start else { return };
+        let end = expression.span().end;
+        let mut reference =
+            RawReference::new(self.offset + start as usize, &pattern, kind).with_base(base);
+        reference.end = self.offset + (end as usize).saturating_sub(1).max(start as usize);
+        if dynamic {
+            reference.strength = Strength::Pattern;
+        }
+        self.references.push(reference);
     }
 
     /// CSS `url(…)` inside a string (style props, Tailwind `bg-[url(/x.png)]`).
@@ -266,6 +310,31 @@ fn template_pattern(template: &TemplateLiteral<'_>) -> Option<(String, bool, u32
     (!pattern.is_empty()).then_some((pattern, parts.len() > 1, start))
 }
 
+/// The operands of a chain of `+`, left to right: string literals with their
+/// spans, `None` for anything else.
+fn flatten_concatenation<'e>(
+    expression: &'e Expression<'_>,
+    out: &mut Vec<Option<(&'e str, Span)>>,
+) {
+    match expression.get_inner_expression() {
+        Expression::BinaryExpression(binary) if binary.operator == BinaryOperator::Addition => {
+            flatten_concatenation(&binary.left, out);
+            flatten_concatenation(&binary.right, out);
+        }
+        Expression::StringLiteral(literal) => {
+            out.push(Some((literal.value.as_str(), literal.span)))
+        }
+        _ => out.push(None),
+    }
+}
+
+/// Whether a `+` chain has a string literal with a folder in it (so it may build a path).
+fn concatenates_a_path(expression: &Expression<'_>) -> bool {
+    let mut parts = Vec::new();
+    flatten_concatenation(expression, &mut parts);
+    parts.iter().flatten().any(|(text, _)| text.contains('/'))
+}
+
 fn is_import_meta_url(expression: &Expression<'_>) -> bool {
     match expression.get_inner_expression() {
         Expression::StaticMemberExpression(member) => {
@@ -297,6 +366,11 @@ impl<'a> Visit<'a> for Collector<'_> {
             callee if callee.is_specific_id("require") => {
                 if let Some(first) = first {
                     self.expression(first, RefKind::Require, Base::File, false);
+                }
+            }
+            callee if callee.is_specific_id("useBaseUrl") || callee.is_specific_id("withBase") => {
+                if let Some(first) = first {
+                    self.expression(first, RefKind::BaseUrl, Base::Static, false);
                 }
             }
             Expression::StaticMemberExpression(member)
@@ -378,6 +452,18 @@ impl<'a> Visit<'a> for Collector<'_> {
             self.expression(&it.value, kind, base, true);
         }
         walk::walk_object_property(self, it);
+    }
+
+    fn visit_expression(&mut self, it: &Expression<'a>) {
+        // A `+` chain that builds a path; inner links of the chain share its start.
+        if let Expression::BinaryExpression(binary) = it
+            && binary.operator == BinaryOperator::Addition
+            && !self.handled.contains(&binary.span.start)
+            && concatenates_a_path(it)
+        {
+            self.concatenation(it, RefKind::Data, Base::File);
+        }
+        walk::walk_expression(self, it);
     }
 
     fn visit_string_literal(&mut self, it: &StringLiteral<'a>) {

@@ -13,8 +13,20 @@ use super::{
     ExtractOptions, Extraction, ParseProblem, RawReference, RefKind, frontmatter, html, js, nesting,
 };
 
-/// Extracts references from a Markdown (`mdx == false`) or MDX document.
-pub fn extract(text: &str, mdx: bool, options: &ExtractOptions, out: &mut Extraction) {
+/// How a Markdown file is compiled by its site.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    /// CommonMark with GFM.
+    CommonMark,
+    /// MDX 3, as remark-mdx reads it.
+    Mdx,
+    /// MDX with Docusaurus' `mdx1Compat.comments`: `<!-- -->` is a comment.
+    DocusaurusMdx,
+}
+
+/// Extracts references from a Markdown or MDX document.
+pub fn extract(text: &str, dialect: Dialect, options: &ExtractOptions, out: &mut Extraction) {
+    let mdx = dialect != Dialect::CommonMark;
     for marker in ["---", "+++"] {
         if let Some((start, end, _)) = frontmatter::fence(text, marker) {
             frontmatter::extract(&text[start..end], start, &mut out.references);
@@ -30,6 +42,13 @@ pub fn extract(text: &str, mdx: bool, options: &ExtractOptions, out: &mut Extrac
         super::commonmark::extract(text, &mut out.references);
         return;
     }
+    let rewritten;
+    let text = if dialect == Dialect::DocusaurusMdx && text.contains("<!--") {
+        rewritten = html_comments_as_mdx(text);
+        rewritten.as_str()
+    } else {
+        text
+    };
     match markdown::to_mdast(text, &mdx_options()) {
         Ok(tree) => Walker { text, options, out }.node(&tree),
         Err(message) => {
@@ -41,6 +60,32 @@ pub fn extract(text: &str, mdx: bool, options: &ExtractOptions, out: &mut Extrac
             super::commonmark::extract(text, &mut out.references);
         }
     }
+}
+
+/// `<!-- x -->` → `{/* x */}`, byte for byte the same length, as Docusaurus
+/// does before compiling (`markdown.mdx1Compat.comments`), so offsets still
+/// point into the original text.
+fn html_comments_as_mdx(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(open) = rest.find("<!--") {
+        let Some(close) = rest[open + 4..].find("-->") else {
+            break;
+        };
+        let body = &rest[open + 4..open + 4 + close];
+        out.push_str(&rest[..open]);
+        if body.contains("*/") {
+            // Would end the JS comment early: leave it for the parser to report.
+            out.push_str(&rest[open..open + 4 + close + 3]);
+        } else {
+            out.push_str("{/* ");
+            out.push_str(body);
+            out.push_str("*/}");
+        }
+        rest = &rest[open + 4 + close + 3..];
+    }
+    out.push_str(rest);
+    out
 }
 
 fn message_offset(message: &markdown::message::Message, text: &str) -> usize {
@@ -210,7 +255,11 @@ impl Walker<'_, '_, '_> {
                         for (offset, url) in super::image_path::srcset_candidates(value) {
                             self.push(at + offset, url, RefKind::JsxAttr, true);
                         }
-                    } else if is_key || looks_like_image(value) {
+                    } else if is_key
+                        // Any other attribute counts only when its whole value is one
+                        // path: prose and shell commands (`code="npm run x /a/b.png"`) do not.
+                        || (looks_like_image(value) && !value.contains(char::is_whitespace))
+                    {
                         self.push(at, value, RefKind::JsxAttr, true);
                     }
                 }
@@ -220,7 +269,10 @@ impl Walker<'_, '_, '_> {
                     let mut found = Vec::new();
                     js::extract_expression(&expression.value, at, self.options, &mut found);
                     for mut reference in found {
-                        reference.kind = RefKind::JsxAttr;
+                        // `useBaseUrl('/x')` keeps its kind: the base path is added.
+                        if reference.kind != RefKind::BaseUrl {
+                            reference.kind = RefKind::JsxAttr;
+                        }
                         self.out.references.push(reference);
                     }
                 }
@@ -242,8 +294,17 @@ mod tests {
     use crate::scan::Strength;
 
     fn refs(text: &str, mdx: bool) -> Extraction {
+        let dialect = if mdx {
+            Dialect::Mdx
+        } else {
+            Dialect::CommonMark
+        };
+        dialect_refs(text, dialect)
+    }
+
+    fn dialect_refs(text: &str, dialect: Dialect) -> Extraction {
         let mut out = Extraction::default();
-        extract(text, mdx, &ExtractOptions::default(), &mut out);
+        extract(text, dialect, &ExtractOptions::default(), &mut out);
         for r in &out.references {
             if r.end > r.start && r.strength != Strength::Pattern {
                 assert_eq!(&text[r.start..r.end], r.raw, "{r:?}");
@@ -333,6 +394,21 @@ Inline `/images/inline-code.png` and:
         assert_eq!(out.problems.len(), 1, "{:?}", out.problems);
         assert!(out.problems[0].message.contains("read as plain Markdown"));
         assert_eq!(summary(&out), [("/a.png", RefKind::MdImage, false)]);
+    }
+
+    #[test]
+    fn docusaurus_md_is_mdx_with_html_comments() {
+        let text = "# Post\n\nIntro.\n\n<!--truncate-->\n\n<img src={require('./a.png').default} />\n\n<img src=\"/img/b.png\" />\n";
+        let out = dialect_refs(text, Dialect::DocusaurusMdx);
+        assert!(out.problems.is_empty(), "{:?}", out.problems);
+        assert_eq!(
+            summary(&out),
+            [
+                ("./a.png", RefKind::JsxAttr, false),
+                ("/img/b.png", RefKind::JsxAttr, false)
+            ]
+        );
+        assert_eq!(html_comments_as_mdx("a<!--x-->b").len(), "a<!--x-->b".len());
     }
 
     #[test]

@@ -14,6 +14,7 @@ pub mod markdown;
 pub mod nesting;
 pub mod resolve;
 pub mod site;
+pub mod site_config;
 pub mod tree;
 pub mod walk;
 
@@ -32,6 +33,7 @@ choice_enum! {
         Require = "require",
         NewUrl = "new-url",
         Glob = "glob",
+        BaseUrl = "base-url",
         CssUrl = "css-url",
         Frontmatter = "frontmatter",
         Config = "config",
@@ -163,12 +165,16 @@ pub struct Extraction {
 pub enum Syntax {
     /// `.mdx`: MDX with frontmatter and GFM.
     Mdx,
+    /// `.md` and `.mdx` as Docusaurus 3 compiles them: MDX, HTML comments allowed.
+    DocusaurusMdx,
     /// `.md`, `.markdown`: CommonMark with frontmatter and GFM.
     Markdown,
     /// `.js .jsx .ts .tsx .mjs .cjs .mts .cts`.
     Script,
     /// `.astro`: frontmatter script plus an HTML-like template.
     Astro,
+    /// `.vue`: a single-file component (template, `<script>`, `<style>`).
+    Vue,
     /// `.html`, `.htm`.
     Html,
     /// `.css`, `.scss`, `.sass`, `.less`.
@@ -183,9 +189,11 @@ impl Syntax {
     /// Every syntax, in a fixed order (the cache stores the index).
     pub const ALL: &'static [Syntax] = &[
         Syntax::Mdx,
+        Syntax::DocusaurusMdx,
         Syntax::Markdown,
         Syntax::Script,
         Syntax::Astro,
+        Syntax::Vue,
         Syntax::Html,
         Syntax::Css,
         Syntax::Json,
@@ -203,6 +211,7 @@ impl Syntax {
             "md" | "markdown" => Syntax::Markdown,
             "js" | "jsx" | "ts" | "tsx" | "mjs" | "cjs" | "mts" | "cts" => Syntax::Script,
             "astro" => Syntax::Astro,
+            "vue" => Syntax::Vue,
             "html" | "htm" => Syntax::Html,
             "css" | "scss" | "sass" | "less" => Syntax::Css,
             "json" | "webmanifest" => Syntax::Json,
@@ -291,6 +300,7 @@ pub const DEFAULT_IMAGE_KEYS: &[&str] = &[
     "previews",
     "light",
     "dark",
+    "srcDark",
 ];
 
 /// Stack size of the threads that extract: room for [`nesting::MAX_DEPTH`]
@@ -334,8 +344,20 @@ pub fn extract(path: &str, text: &str, syntax: Syntax, options: &ExtractOptions)
     }
     let mut out = Extraction::default();
     match syntax {
-        Syntax::Mdx => markdown::extract(text, true, options, &mut out),
-        Syntax::Markdown => markdown::extract(text, false, options, &mut out),
+        Syntax::Mdx => markdown::extract(text, markdown::Dialect::Mdx, options, &mut out),
+        Syntax::DocusaurusMdx => {
+            markdown::extract(text, markdown::Dialect::DocusaurusMdx, options, &mut out)
+        }
+        Syntax::Markdown => {
+            markdown::extract(text, markdown::Dialect::CommonMark, options, &mut out)
+        }
+        Syntax::Vue => html::extract_with(
+            text,
+            0,
+            html::Scripts::Extract,
+            options,
+            &mut out.references,
+        ),
         Syntax::Script => js::extract_program_in(
             text,
             js::source_type_for(path),

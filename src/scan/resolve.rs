@@ -11,7 +11,7 @@ use globset::GlobBuilder;
 use serde::Serialize;
 
 use super::image_path::{is_external, path_part};
-use super::site::{Site, Sites, resolve_dir};
+use super::site::{Framework, Site, Sites, is_github_rendered, resolve_dir};
 use super::tree::Tree;
 use super::{Base, RawReference, RefKind, Strength};
 use crate::choice_enum;
@@ -28,6 +28,10 @@ choice_enum! {
         CaseMismatch = "case-mismatch",
         /// An absolute URL to another origin.
         External = "external",
+        /// The file exists, but the path lacks the site's base path, which
+        /// the framework does not add here (Docusaurus JSX/HTML `src="/x"`
+        /// under `baseUrl: '/docs/'`): broken in production.
+        OutsideBase = "outside-base",
         /// It appears only inside code samples.
         CodeOnly = "code-only",
         /// A glob or dynamic template; `matches` lists the files it covers.
@@ -38,7 +42,10 @@ choice_enum! {
 impl RefStatus {
     /// Whether this is a broken reference.
     pub fn is_broken(self) -> bool {
-        matches!(self, RefStatus::Missing | RefStatus::CaseMismatch)
+        matches!(
+            self,
+            RefStatus::Missing | RefStatus::CaseMismatch | RefStatus::OutsideBase
+        )
     }
 }
 
@@ -167,7 +174,7 @@ impl<'a> Resolver<'a> {
 
     /// Resolves one reference made in `file`.
     pub fn resolve(&self, file: &str, raw: &RawReference) -> Reference {
-        let site = self.sites.site_of(file);
+        let mut site = self.sites.site_of(file);
         let mut reference = Reference {
             file: file.to_owned(),
             line: raw.line,
@@ -183,11 +190,27 @@ impl<'a> Resolver<'a> {
             pattern: None,
             matches: Vec::new(),
         };
-        let Some(path) = local_path(&raw.raw, site) else {
-            reference.status = RefStatus::External;
-            return reference;
+        let mut github = is_github_rendered(file);
+        let path = if is_external(raw.raw.trim()) {
+            // A URL on one of the sites' own origins names a file of that site.
+            let Some((owner, path)) = self.own_origin(&raw.raw, site) else {
+                reference.status = RefStatus::External;
+                return reference;
+            };
+            site = owner;
+            github = false;
+            // The origin carries the base path: what follows is site-relative.
+            Local {
+                path,
+                base_applied: true,
+            }
+        } else {
+            Local {
+                path: decoded(&raw.raw),
+                base_applied: false,
+            }
         };
-        let candidates = self.candidates(file, site, raw, &path);
+        let candidates = self.candidates(file, site, raw, &path, github);
         if raw.strength == Strength::Pattern {
             if let Some(pattern) = candidates.first() {
                 reference.matches = self.glob_matches(pattern);
@@ -200,7 +223,11 @@ impl<'a> Resolver<'a> {
         match found {
             Some(target) => {
                 reference.target = Some(target);
-                reference.status = RefStatus::Ok;
+                reference.status = if !github && lacks_base_path(site, raw, &path) {
+                    RefStatus::OutsideBase
+                } else {
+                    RefStatus::Ok
+                };
             }
             None => {
                 if let Some((wanted, actual)) = candidates
@@ -210,7 +237,7 @@ impl<'a> Resolver<'a> {
                     reference.target = Some(wanted);
                     reference.actual = Some(actual);
                     reference.status = RefStatus::CaseMismatch;
-                } else if let Some(target) = self.by_basename(raw, &path) {
+                } else if let Some(target) = self.by_basename(raw, &path.path) {
                     reference.target = Some(target);
                     reference.status = RefStatus::Ok;
                 } else {
@@ -224,8 +251,33 @@ impl<'a> Resolver<'a> {
         reference
     }
 
+    /// The site whose own origin `url` is on, and the path after it; `None`
+    /// for any other URL (another domain, or another path on the same domain).
+    fn own_origin(&self, url: &str, nearest: &'a Site) -> Option<(&'a Site, String)> {
+        let url = url.trim();
+        let sites = std::iter::once(nearest).chain(self.sites.all().iter());
+        for site in sites {
+            for origin in &site.origins {
+                if let Some(rest) = url.strip_prefix(origin.value.as_str())
+                    && (rest.starts_with('/') || rest.is_empty())
+                {
+                    return Some((site, decoded(rest)));
+                }
+            }
+        }
+        None
+    }
+
     /// Where a path could live, most likely first.
-    fn candidates(&self, file: &str, site: &Site, raw: &RawReference, path: &str) -> Vec<String> {
+    fn candidates(
+        &self,
+        file: &str,
+        site: &Site,
+        raw: &RawReference,
+        local: &Local,
+        github: bool,
+    ) -> Vec<String> {
+        let path = local.path.as_str();
         let mut out = Vec::new();
         let mut push = |candidate: Option<String>| {
             if let Some(c) = candidate
@@ -237,6 +289,13 @@ impl<'a> Resolver<'a> {
         };
         let file_dir = repo_path::parent(file);
         if let Some(rest) = path.strip_prefix('/') {
+            if github {
+                // GitHub resolves `/x` from the repository root.
+                push(resolve_dir("", rest));
+                return out;
+            }
+            let path = strip_base(site, path).unwrap_or(path);
+            let rest = path.trim_start_matches('/');
             for (prefix, dir) in &site.url_map {
                 if let Some(tail) = path.strip_prefix(prefix.as_str()) {
                     push(resolve_dir(dir, tail.trim_start_matches('/')));
@@ -247,21 +306,29 @@ impl<'a> Resolver<'a> {
                     push(resolve_dir(dir, rest));
                 }
             }
+            // Next.js serves App Router metadata files (`app/icon.svg`) at `/icon.svg`.
+            if let Some(app) = &site.app_dir
+                && let Some(candidate) = resolve_dir(app, rest)
+                && site.serves_by_convention(&candidate)
+            {
+                push(Some(candidate));
+            }
             return out;
         }
-        for (prefix, target) in &site.aliases {
-            if let Some(tail) = path.strip_prefix(prefix.as_str()) {
-                push(resolve_dir(target, tail));
+        for alias in &site.aliases {
+            if let Some(tail) = path.strip_prefix(alias.prefix.as_str()) {
+                push(resolve_dir(&alias.dir, tail));
                 return out;
             }
         }
         let dotted = path.starts_with("./") || path.starts_with("../");
         match raw.base {
+            _ if github => push(resolve_dir(file_dir, path)),
             Base::File => {
                 push(resolve_dir(file_dir, path));
                 if !dotted {
                     if matches!(raw.kind, RefKind::EsmImport | RefKind::Require)
-                        && let Some(base) = &site.base_url
+                        && let Some(base) = &site.tsconfig_base
                     {
                         push(resolve_dir(base, path));
                     }
@@ -351,23 +418,42 @@ impl<'a> Resolver<'a> {
     }
 }
 
-/// The local path a reference names: decoded, without query, loader prefix or
-/// own origin; `None` for external URLs.
-fn local_path(raw: &str, site: &Site) -> Option<String> {
-    let mut text = raw.trim();
-    if is_external(text) {
-        let origin = site.origins.iter().find(|o| {
-            text.strip_prefix(o.as_str())
-                .is_some_and(|rest| rest.starts_with('/'))
-        })?;
-        text = &text[origin.len()..];
+/// A local path a reference names, decoded, without query or loader prefix.
+struct Local {
+    path: String,
+    /// It came from an own-origin URL, which already carries the base path.
+    base_applied: bool,
+}
+
+/// The path part of a reference, percent-decoded.
+fn decoded(raw: &str) -> String {
+    percent_encoding::percent_decode_str(path_part(raw))
+        .decode_utf8_lossy()
+        .into_owned()
+}
+
+/// `path` without the site's base path (`/docs/img/x.png` → `/img/x.png`),
+/// when it starts with it.
+fn strip_base<'p>(site: &Site, path: &'p str) -> Option<&'p str> {
+    let base = site.base_prefix();
+    if base.is_empty() {
+        return None;
     }
-    let path = path_part(text);
-    Some(
-        percent_encoding::percent_decode_str(path)
-            .decode_utf8_lossy()
-            .into_owned(),
-    )
+    let rest = path.strip_prefix(base)?;
+    (rest.is_empty() || rest.starts_with('/')).then_some(rest)
+}
+
+/// Whether a root-absolute path needs the site's base path and lacks it.
+/// Docusaurus adds `baseUrl` to Markdown images, config keys, front matter
+/// and `useBaseUrl()`, but not to a JSX or HTML `src="/x"`: under a non-root
+/// `baseUrl` such a path loads from outside the site.
+fn lacks_base_path(site: &Site, raw: &RawReference, local: &Local) -> bool {
+    site.framework == Framework::Docusaurus
+        && !site.base_prefix().is_empty()
+        && !local.base_applied
+        && matches!(raw.kind, RefKind::JsxAttr | RefKind::HtmlAttr)
+        && local.path.starts_with('/')
+        && strip_base(site, &local.path).is_none()
 }
 
 /// The folder part of a glob before its first wildcard.

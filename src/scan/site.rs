@@ -7,6 +7,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
+use super::site_config::ConfigValues;
 use crate::config::Config;
 use crate::repo_path;
 
@@ -14,17 +15,19 @@ use crate::repo_path;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Framework {
-    /// Next.js (and Nextra): `public/`.
+    /// Next.js (and Nextra): `public/`, App Router metadata files.
     Next,
-    /// Astro: `public/`.
+    /// Astro (and Starlight): `public/`.
     Astro,
-    /// Docusaurus: `static/`, `@site/`.
+    /// Docusaurus: `static/` (`staticDirectories`), `baseUrl`, `.md` as MDX.
     Docusaurus,
     /// Gatsby: `static/`.
     Gatsby,
-    /// Vite: `public/`.
+    /// Vite: `public/` (`publicDir`).
     Vite,
-    /// Hugo: `static/`.
+    /// VitePress: `<srcDir>/public`, `base`.
+    VitePress,
+    /// Hugo: `static/` (`staticDir`), page bundles.
     Hugo,
     /// Mintlify: the docs root itself.
     Mintlify,
@@ -33,16 +36,22 @@ pub enum Framework {
 }
 
 impl Framework {
-    fn from_marker(name: &str) -> Option<Framework> {
-        let stem = name.split('.').next().unwrap_or(name);
-        Some(match stem {
-            "next" if name.starts_with("next.config.") => Framework::Next,
-            "astro" if name.starts_with("astro.config.") => Framework::Astro,
-            "docusaurus" if name.starts_with("docusaurus.config.") => Framework::Docusaurus,
-            "gatsby-config" => Framework::Gatsby,
-            "vite" if name.starts_with("vite.config.") => Framework::Vite,
-            "hugo" if name == "hugo.toml" || name == "hugo.yaml" => Framework::Hugo,
-            "docs" | "mint" if name == "docs.json" || name == "mint.json" => Framework::Mintlify,
+    /// The framework a marker file names, from its repo-relative path.
+    fn from_marker(path: &str) -> Option<Framework> {
+        let name = repo_path::file_name(path);
+        if name.starts_with("config.")
+            && repo_path::file_name(repo_path::parent(path)) == ".vitepress"
+        {
+            return Some(Framework::VitePress);
+        }
+        Some(match name {
+            _ if name.starts_with("next.config.") => Framework::Next,
+            _ if name.starts_with("astro.config.") => Framework::Astro,
+            _ if name.starts_with("docusaurus.config.") => Framework::Docusaurus,
+            _ if name.starts_with("gatsby-config.") => Framework::Gatsby,
+            _ if name.starts_with("vite.config.") => Framework::Vite,
+            "hugo.toml" | "hugo.yaml" | "hugo.yml" | "hugo.json" => Framework::Hugo,
+            "docs.json" | "mint.json" => Framework::Mintlify,
             _ => return None,
         })
     }
@@ -59,6 +68,7 @@ impl Framework {
             ("next", Framework::Next),
             ("astro", Framework::Astro),
             ("gatsby", Framework::Gatsby),
+            ("vitepress", Framework::VitePress),
             ("vite", Framework::Vite),
         ]
         .into_iter()
@@ -66,14 +76,68 @@ impl Framework {
         .map(|(_, framework)| framework)
     }
 
-    /// Folders (relative to the site root) that serve root-absolute URLs.
-    fn static_dirs(self) -> &'static [&'static str] {
+    /// The default static folder (relative to the source folder for VitePress).
+    fn default_static_dir(self) -> &'static str {
         match self {
-            Framework::Docusaurus | Framework::Gatsby | Framework::Hugo => &["static"],
-            Framework::Mintlify => &[""],
-            _ => &["public"],
+            Framework::Docusaurus | Framework::Gatsby | Framework::Hugo => "static",
+            Framework::Mintlify => "",
+            _ => "public",
         }
     }
+
+    /// Config keys: (base path, origin, static folders).
+    fn keys(self) -> (&'static str, &'static str, &'static str) {
+        match self {
+            Framework::Docusaurus => ("baseUrl", "url", "staticDirectories"),
+            Framework::Astro => ("base", "site", "publicDir"),
+            Framework::Vite => ("base", "", "publicDir"),
+            Framework::VitePress => ("base", "sitemap.hostname", ""),
+            Framework::Next => ("basePath", "", ""),
+            Framework::Gatsby => ("pathPrefix", "siteMetadata.siteUrl", ""),
+            Framework::Hugo => ("", "baseURL", "staticDir"),
+            Framework::Mintlify | Framework::Unknown => ("", "", ""),
+        }
+    }
+}
+
+/// A setting and where it came from: `docusaurus.config.ts:12`,
+/// `tsconfig.json`, `assets.toml:5`, or `default`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Sourced<T> {
+    /// The value.
+    pub value: T,
+    /// Where it was read.
+    pub from: String,
+}
+
+impl<T> Sourced<T> {
+    fn new(value: T, from: impl Into<String>) -> Self {
+        Sourced {
+            value,
+            from: from.into(),
+        }
+    }
+}
+
+/// An import alias: `@site/` → `website`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Alias {
+    /// The prefix as written in imports.
+    pub prefix: String,
+    /// The repo-relative folder it stands for.
+    pub dir: String,
+    /// Where it was read.
+    pub from: String,
+}
+
+/// How a site's `.md` files are compiled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MarkdownMode {
+    /// As CommonMark (with GFM).
+    CommonMark,
+    /// As MDX, HTML comments allowed (Docusaurus 3 without `markdown.format`).
+    Mdx,
 }
 
 /// One site and how it maps references to files.
@@ -83,14 +147,32 @@ pub struct Site {
     pub root: String,
     /// Its framework.
     pub framework: Framework,
-    /// URL prefix → repo-relative folder, longest prefix first.
-    pub url_map: Vec<(String, String)>,
-    /// Import alias prefix → repo-relative folder, longest prefix first.
-    pub aliases: Vec<(String, String)>,
+    /// The framework config file read, repo-relative.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub config: Option<String>,
+    /// Folders (repo-relative) that serve `/x.png`, first match wins.
+    pub static_dirs: Vec<Sourced<String>>,
+    /// The URL path the site is served under (`/` or `/docs/`).
+    pub base_path: Sourced<String>,
+    /// The folder content lives in (VitePress and Astro `srcDir`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub src_dir: Option<Sourced<String>>,
+    /// The site's own origins, with the base path (`https://example.org/docs`).
+    pub origins: Vec<Sourced<String>>,
+    /// Import aliases, longest prefix first.
+    pub aliases: Vec<Alias>,
     /// tsconfig `baseUrl` as a repo-relative folder.
-    pub base_url: Option<String>,
-    /// The site's own origins (`https://example.com`), mapped to its root.
-    pub origins: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tsconfig_base: Option<String>,
+    /// How `.md` files are compiled.
+    pub markdown: MarkdownMode,
+    /// Next.js App Router folder, where metadata files are served by convention.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub app_dir: Option<String>,
+    /// URL prefix → folder, longest prefix first (the static folders under
+    /// `/`, or `[urls]` from assets.toml).
+    #[serde(skip)]
+    pub url_map: Vec<(String, String)>,
 }
 
 impl Site {
@@ -101,6 +183,65 @@ impl Site {
             .filter(|(prefix, _)| prefix == "/")
             .map(|(_, dir)| dir.as_str())
     }
+
+    /// The syntax a content file is read as on this site: Docusaurus compiles
+    /// `.md` as MDX (unless `markdown.format` says otherwise) and allows HTML
+    /// comments in both.
+    pub fn syntax_for(&self, syntax: super::Syntax) -> super::Syntax {
+        use super::Syntax;
+        match (self.framework, syntax, self.markdown) {
+            (Framework::Docusaurus, Syntax::Mdx, _)
+            | (Framework::Docusaurus, Syntax::Markdown, MarkdownMode::Mdx) => Syntax::DocusaurusMdx,
+            _ => syntax,
+        }
+    }
+
+    /// The base path without its trailing slash (`""` at the root, `/docs`).
+    pub fn base_prefix(&self) -> &str {
+        self.base_path.value.trim_end_matches('/')
+    }
+
+    /// Whether the framework serves `path` by convention, with no reference
+    /// in any file: `favicon.ico`, `apple-touch-icon*.png` and `robots.txt` at
+    /// the top of a static folder; Next.js App Router metadata files.
+    pub fn serves_by_convention(&self, path: &str) -> bool {
+        let name = repo_path::file_name(path).to_ascii_lowercase();
+        let dir = repo_path::parent(path);
+        if self.static_dirs().any(|d| d == dir)
+            && (name == "favicon.ico"
+                || name == "robots.txt"
+                || (name.starts_with("apple-touch-icon") && name.ends_with(".png")))
+        {
+            return true;
+        }
+        let Some(app) = &self.app_dir else {
+            return false;
+        };
+        if !repo_path::is_within(path, app) {
+            return false;
+        }
+        let stem = name.split('.').next().unwrap_or(&name);
+        let numbered = |base: &str| {
+            stem.strip_prefix(base)
+                .is_some_and(|rest| rest.chars().all(|c| c.is_ascii_digit()))
+        };
+        (name == "favicon.ico" && dir == app.as_str())
+            || ["icon", "apple-icon", "opengraph-image", "twitter-image"]
+                .iter()
+                .any(|base| numbered(base))
+    }
+}
+
+/// Files GitHub renders (a `README.md` at any level, anything under
+/// `.github/`): GitHub resolves `/x` in them from the repository root, never
+/// as a site page would.
+pub fn is_github_rendered(path: &str) -> bool {
+    let name = repo_path::file_name(path).to_ascii_lowercase();
+    path.starts_with(".github/")
+        || matches!(
+            name.as_str(),
+            "readme.md" | "readme.markdown" | "readme.mdx"
+        )
 }
 
 /// All sites of a repository.
@@ -118,47 +259,62 @@ const MARKER_PREFIXES: &[&str] = &[
     "vite.config.",
 ];
 
-/// Whether a file name marks a site root (or may, for `package.json`).
-pub fn is_marker(name: &str) -> bool {
+/// Whether a repo-relative file marks a site root (or may, for `package.json`).
+pub fn is_marker(path: &str) -> bool {
+    let name = repo_path::file_name(path);
     MARKER_PREFIXES.iter().any(|p| name.starts_with(p))
         || matches!(
             name,
-            "hugo.toml" | "hugo.yaml" | "docs.json" | "mint.json" | "package.json"
+            "hugo.toml"
+                | "hugo.yaml"
+                | "hugo.yml"
+                | "hugo.json"
+                | "docs.json"
+                | "mint.json"
+                | "package.json"
         )
+        || Framework::from_marker(path) == Some(Framework::VitePress)
 }
 
 impl Sites {
     /// Finds the sites among `markers` (repo-relative paths of marker files).
     pub fn discover(root: &Path, config: &Config, markers: &[String]) -> Sites {
-        let mut frameworks: BTreeMap<String, Framework> = BTreeMap::new();
+        // Site root → (framework, its config file).
+        let mut found: BTreeMap<String, (Framework, Option<String>)> = BTreeMap::new();
         for marker in markers {
-            let dir = repo_path::parent(marker).to_owned();
             let name = repo_path::file_name(marker);
-            let framework = if name == "package.json" {
-                std::fs::read_to_string(root.join(marker))
+            if name == "package.json" {
+                let dir = repo_path::parent(marker).to_owned();
+                let framework = std::fs::read_to_string(root.join(marker))
                     .ok()
-                    .and_then(|text| Framework::from_package_json(&text))
-            } else {
-                Framework::from_marker(name)
-            };
-            if let Some(framework) = framework {
-                // A config file is more specific than package.json.
-                let entry = frameworks.entry(dir).or_insert(framework);
-                if name != "package.json" {
-                    *entry = framework;
+                    .and_then(|text| Framework::from_package_json(&text));
+                if let Some(framework) = framework {
+                    // A config file is more specific than package.json.
+                    found.entry(dir).or_insert((framework, None));
                 }
+            } else if let Some(framework) = Framework::from_marker(marker) {
+                let mut dir = repo_path::parent(marker);
+                if framework == Framework::VitePress {
+                    dir = repo_path::parent(dir);
+                }
+                found.insert(dir.to_owned(), (framework, Some(marker.clone())));
             }
         }
-        frameworks
+        found
             .entry(String::new())
-            .or_insert(Framework::Unknown);
-        let mut sites: Vec<Site> = frameworks
+            .or_insert((Framework::Unknown, None));
+        let mut sites: Vec<Site> = found
             .into_iter()
-            .map(|(dir, framework)| build_site(root, config, dir, framework))
+            .map(|(dir, (framework, marker))| build_site(root, config, dir, framework, marker))
             .collect();
         sites.sort_by_key(|s| {
             std::cmp::Reverse(s.root.matches('/').count() + usize::from(!s.root.is_empty()))
         });
+        Sites { sites }
+    }
+
+    /// Sites as a scan reported them (deepest root first).
+    pub fn from_list(sites: Vec<Site>) -> Sites {
         Sites { sites }
     }
 
@@ -174,33 +330,205 @@ impl Sites {
     pub fn all(&self) -> &[Site] {
         &self.sites
     }
+
+    /// Whether the site `path` belongs to serves it by convention.
+    pub fn serves_by_convention(&self, path: &str) -> bool {
+        self.site_of(path).serves_by_convention(path)
+    }
 }
 
-fn build_site(root: &Path, config: &Config, dir: String, framework: Framework) -> Site {
+/// The config file of a site found through `package.json` only.
+fn find_config(root: &Path, dir: &str, framework: Framework) -> Option<String> {
+    let (folder, prefix) = match framework {
+        Framework::VitePress => (repo_path::join(dir, ".vitepress"), "config."),
+        Framework::Next => (dir.to_owned(), "next.config."),
+        Framework::Astro => (dir.to_owned(), "astro.config."),
+        Framework::Docusaurus => (dir.to_owned(), "docusaurus.config."),
+        Framework::Gatsby => (dir.to_owned(), "gatsby-config."),
+        Framework::Vite => (dir.to_owned(), "vite.config."),
+        _ => return None,
+    };
+    let mut names: Vec<String> = std::fs::read_dir(root.join(&folder))
+        .ok()?
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(prefix) && super::Syntax::of(n) == Some(super::Syntax::Script))
+        .collect();
+    names.sort();
+    names.first().map(|n| repo_path::join(&folder, n))
+}
+
+fn read_config(root: &Path, file: &str) -> ConfigValues {
+    let text = std::fs::read_to_string(root.join(file)).unwrap_or_default();
+    match repo_path::extension(file).as_deref() {
+        Some("toml" | "yaml" | "yml") => ConfigValues::read_flat(file, &text),
+        Some("json") => ConfigValues::default(),
+        _ => ConfigValues::read_script(file, &text),
+    }
+}
+
+/// `/docs/` from `docs`, `/docs`, `docs/`; `/` from `""` or `/`.
+fn normalize_base(value: &str) -> String {
+    let trimmed = value.trim().trim_matches('/');
+    if trimmed.is_empty() {
+        "/".to_owned()
+    } else {
+        format!("/{trimmed}/")
+    }
+}
+
+/// The path part of an absolute URL (`https://x.org/blog/` → `/blog/`).
+fn url_path(url: &str) -> &str {
+    let after_scheme = url.split_once("://").map_or(url, |(_, rest)| rest);
+    after_scheme.find('/').map_or("/", |i| &after_scheme[i..])
+}
+
+fn build_site(
+    root: &Path,
+    config: &Config,
+    dir: String,
+    framework: Framework,
+    marker: Option<String>,
+) -> Site {
     let join = |rel: &str| {
-        if rel.is_empty() {
+        let rel = rel.trim_start_matches("./").trim_end_matches('/');
+        if rel.is_empty() || rel == "." {
             dir.clone()
         } else {
-            repo_path::join(&dir, rel)
+            resolve_dir(&dir, rel).unwrap_or_else(|| dir.clone())
         }
     };
+    let config_file = marker.or_else(|| find_config(root, &dir, framework));
+    // A package that depends on VitePress is a site only where `.vitepress/` is.
+    let framework = if framework == Framework::VitePress && config_file.is_none() {
+        Framework::Unknown
+    } else {
+        framework
+    };
+    let values = config_file
+        .as_deref()
+        .map(|file| read_config(root, file))
+        .unwrap_or_default();
+    let (base_key, origin_key, static_key) = framework.keys();
+    let get = |key: &str| (!key.is_empty()).then(|| values.get(key)).flatten();
+
+    // Where content lives: VitePress and Astro `srcDir`.
+    let src_dir = match framework {
+        Framework::VitePress | Framework::Astro => Some(match get("srcDir") {
+            Some((value, from)) => Sourced::new(join(value), from),
+            None => Sourced::new(
+                join(if framework == Framework::Astro {
+                    "src"
+                } else {
+                    ""
+                }),
+                "default",
+            ),
+        }),
+        _ => None,
+    };
+
+    let mut base_path = match get(base_key) {
+        Some((value, from)) => Sourced::new(normalize_base(value), from),
+        None => Sourced::new("/".to_owned(), "default"),
+    };
+
+    let mut origins: Vec<Sourced<String>> = Vec::new();
+    if let Some((url, from)) = get(origin_key)
+        && (url.starts_with("https://") || url.starts_with("http://"))
+    {
+        let url = url.trim_end_matches('/');
+        if framework == Framework::Hugo {
+            // Hugo's baseURL carries the base path itself.
+            base_path = Sourced::new(normalize_base(url_path(url)), from.clone());
+            origins.push(Sourced::new(url.to_owned(), from));
+        } else {
+            let with_base = format!("{url}{}", base_path.value.trim_end_matches('/'));
+            origins.push(Sourced::new(with_base, from));
+        }
+    }
+    for url in &config.site_urls {
+        let from = config
+            .sources
+            .get(&format!("site_urls:{url}"))
+            .cloned()
+            .unwrap_or_else(|| "assets.toml".into());
+        origins.push(Sourced::new(url.clone(), from));
+    }
+    origins.sort_by(|a, b| a.value.cmp(&b.value));
+    origins.dedup_by(|a, b| a.value == b.value);
+
+    // Static folders: the framework's setting, or its default.
+    let static_base = match (framework, &src_dir) {
+        (Framework::VitePress, Some(src)) => src.value.clone(),
+        _ => match (framework, get("root")) {
+            (Framework::Vite, Some((root_dir, _))) => join(root_dir),
+            _ => dir.clone(),
+        },
+    };
+    let under = |rel: &str| {
+        let rel = rel.trim_start_matches("./").trim_end_matches('/');
+        if rel.is_empty() || rel == "." {
+            static_base.clone()
+        } else {
+            resolve_dir(&static_base, rel).unwrap_or_else(|| static_base.clone())
+        }
+    };
+    let configured: Vec<(&str, String)> = if static_key.is_empty() {
+        Vec::new()
+    } else {
+        values.all(static_key)
+    };
+    let mut static_dirs: Vec<Sourced<String>> = if configured.is_empty() {
+        vec![Sourced::new(
+            under(framework.default_static_dir()),
+            "default",
+        )]
+    } else {
+        configured
+            .into_iter()
+            .map(|(value, from)| Sourced::new(under(value), from))
+            .collect()
+    };
     let mut url_map: Vec<(String, String)> = if dir.is_empty() && !config.urls.is_empty() {
+        static_dirs = config
+            .urls
+            .iter()
+            .filter(|(prefix, _)| prefix.as_str() == "/")
+            .map(|(prefix, folder)| {
+                let from = config.sources.get(&format!("urls:{prefix}")).cloned();
+                Sourced::new(folder.clone(), from.unwrap_or_else(|| "assets.toml".into()))
+            })
+            .collect();
         config
             .urls
             .iter()
             .map(|(p, d)| (p.clone(), d.clone()))
             .collect()
     } else {
-        framework
-            .static_dirs()
+        static_dirs
             .iter()
-            .map(|d| ("/".to_owned(), join(d)))
+            .map(|d| ("/".to_owned(), d.value.clone()))
             .collect()
     };
     url_map.sort_by_key(|(prefix, _)| std::cmp::Reverse(prefix.len()));
 
-    let (tsconfig_aliases, base_url) = tsconfig_aliases(root, &dir);
-    let mut aliases: Vec<(String, String)> = tsconfig_aliases;
+    let markdown = match (framework, get("markdown.format")) {
+        (Framework::Docusaurus, Some(("md" | "detect", _))) => MarkdownMode::CommonMark,
+        (Framework::Docusaurus, _) => MarkdownMode::Mdx,
+        _ => MarkdownMode::CommonMark,
+    };
+
+    let app_dir = (framework == Framework::Next)
+        .then(|| {
+            [join("app"), join("src/app")]
+                .into_iter()
+                .find(|d| root.join(d).is_dir())
+        })
+        .flatten();
+
+    let (tsconfig_aliases, tsconfig_base) = tsconfig_aliases(root, &dir);
+    let mut aliases: Vec<Alias> = tsconfig_aliases;
     let src = join("src");
     let src_or_root = if root.join(&src).is_dir() {
         src
@@ -212,37 +540,47 @@ fn build_site(root: &Path, config: &Config, dir: String, framework: Framework) -
         ("~/", src_or_root.clone()),
         ("@/", src_or_root),
     ] {
-        if !aliases.iter().any(|(p, _)| p == prefix) {
-            aliases.push((prefix.to_owned(), target));
+        if !aliases.iter().any(|a| a.prefix == prefix) {
+            aliases.push(Alias {
+                prefix: prefix.to_owned(),
+                dir: target,
+                from: "default".into(),
+            });
         }
     }
     for (prefix, target) in &config.aliases {
-        aliases.retain(|(p, _)| p != prefix);
-        aliases.push((prefix.clone(), target.clone()));
+        aliases.retain(|a| &a.prefix != prefix);
+        aliases.push(Alias {
+            prefix: prefix.clone(),
+            dir: target.clone(),
+            from: config
+                .sources
+                .get(&format!("aliases:{prefix}"))
+                .cloned()
+                .unwrap_or_else(|| "assets.toml".into()),
+        });
     }
-    aliases.sort_by_key(|(prefix, _)| std::cmp::Reverse(prefix.len()));
+    aliases.sort_by_key(|a| std::cmp::Reverse(a.prefix.len()));
 
-    let mut origins: Vec<String> = config
-        .site_urls
-        .iter()
-        .map(|u| u.trim_end_matches('/').to_owned())
-        .collect();
-    origins.extend(framework_origins(root, &dir));
-    origins.sort();
-    origins.dedup();
     Site {
         root: dir,
         framework,
-        url_map,
-        aliases,
-        base_url,
+        config: config_file,
+        static_dirs,
+        base_path,
+        src_dir,
         origins,
+        aliases,
+        tsconfig_base,
+        markdown,
+        app_dir,
+        url_map,
     }
 }
 
 /// `paths` and `baseUrl` from the site's tsconfig.json or jsconfig.json (JSONC),
 /// following a local `extends` once; a package `extends` is ignored.
-fn tsconfig_aliases(root: &Path, dir: &str) -> (Vec<(String, String)>, Option<String>) {
+fn tsconfig_aliases(root: &Path, dir: &str) -> (Vec<Alias>, Option<String>) {
     for name in ["tsconfig.json", "jsconfig.json"] {
         let rel = repo_path::join(dir, name);
         let Some(options) = read_compiler_options(root, &rel, 0) else {
@@ -267,7 +605,11 @@ fn tsconfig_aliases(root: &Path, dir: &str) -> (Vec<(String, String)>, Option<St
                 let target = target.trim_end_matches('*');
                 let from = base.clone().unwrap_or_else(|| config_dir.clone());
                 if let Some(target_dir) = resolve_dir(&from, target) {
-                    aliases.push((prefix.to_owned(), target_dir));
+                    aliases.push(Alias {
+                        prefix: prefix.to_owned(),
+                        dir: target_dir,
+                        from: rel.clone(),
+                    });
                 }
             }
         }
@@ -369,50 +711,6 @@ pub fn strip_jsonc(text: &str) -> String {
     out
 }
 
-/// Origins named in the site's framework config: `url:` (Docusaurus),
-/// `site:` (Astro), `siteUrl:` (Gatsby, Next site metadata).
-fn framework_origins(root: &Path, dir: &str) -> Vec<String> {
-    let mut origins = Vec::new();
-    let Ok(entries) = std::fs::read_dir(root.join(dir)) else {
-        return origins;
-    };
-    for entry in entries.flatten() {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if !MARKER_PREFIXES.iter().any(|p| name.starts_with(p)) {
-            continue;
-        }
-        let Ok(text) = std::fs::read_to_string(entry.path()) else {
-            continue;
-        };
-        for key in ["url", "site", "siteUrl"] {
-            let mut from = 0;
-            while let Some(pos) = text[from..].find(key) {
-                let at = from + pos + key.len();
-                from = at;
-                let before_ok =
-                    pos == 0 || !text.as_bytes()[from - key.len() - 1].is_ascii_alphanumeric();
-                let rest = text[at..].trim_start();
-                let Some(rest) = rest.strip_prefix(':') else {
-                    continue;
-                };
-                let rest = rest.trim_start();
-                let Some(quote) = rest
-                    .chars()
-                    .next()
-                    .filter(|c| matches!(c, '"' | '\'' | '`'))
-                else {
-                    continue;
-                };
-                let value = rest[1..].split(quote).next().unwrap_or("");
-                if before_ok && (value.starts_with("https://") || value.starts_with("http://")) {
-                    origins.push(value.trim_end_matches('/').to_owned());
-                }
-            }
-        }
-    }
-    origins
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -438,6 +736,11 @@ mod tests {
             Framework::from_marker("next.config.mjs"),
             Some(Framework::Next)
         );
+        assert_eq!(
+            Framework::from_marker("docs/.vitepress/config.mts"),
+            Some(Framework::VitePress)
+        );
+        assert_eq!(Framework::from_marker("src/config.ts"), None);
         assert_eq!(
             Framework::from_marker("docusaurus.config.ts"),
             Some(Framework::Docusaurus)

@@ -123,10 +123,18 @@ pub fn scan_tree_with(
     let exclude = globs(&config.scan_exclude)?;
     let options = extract_options(config);
     let cache_path = cache_path(ws.git.git_dir());
+    let git_dir = ws.git.git_dir().to_path_buf();
     let list_files = || -> Result<FileList> {
         Ok(match tree {
             Tree::Work { .. } => {
-                let mut list = walk(root, &include, &exclude)?;
+                // What git tracks is scanned even where .gitignore matches it;
+                // the walk adds what is new and not ignored.
+                let (walked, tracked) = rayon::join(
+                    || walk(root, &include, &exclude),
+                    || tracked_paths(&git_dir),
+                );
+                let mut list = walked?;
+                add_tracked(root, &mut list, tracked, &include, &exclude);
                 // Managed folders are read even where .gitignore hides them (generated output).
                 for folder in &config.folders {
                     for entry in walkdir::WalkDir::new(root.join(folder))
@@ -195,6 +203,10 @@ pub fn scan_tree_with(
                 || only
                     .iter()
                     .any(|o| o.is_empty() || repo_path::is_within(path, o))
+        })
+        .map(|(path, syntax, staged)| {
+            let syntax = sites.site_of(&path).syntax_for(syntax);
+            (path, syntax, staged)
         })
         .collect();
 
@@ -353,7 +365,7 @@ fn classify(
     exclude: &GlobSet,
     list: &mut FileList,
 ) {
-    if is_marker(repo_path::file_name(&rel)) && !rel.contains("node_modules/") {
+    if is_marker(&rel) && !rel.contains("node_modules/") {
         list.markers.push(rel.clone());
     }
     if is_image(&rel) {
@@ -384,12 +396,57 @@ fn is_image(path: &str) -> bool {
     repo_path::extension(path).is_some_and(|e| IMAGE_EXTENSIONS.contains(&e.as_str()))
 }
 
+/// The paths in the index (an unreadable or missing index gives none).
+fn tracked_paths(git_dir: &Path) -> Vec<String> {
+    let Ok(repo) = git2::Repository::open(git_dir) else {
+        return Vec::new();
+    };
+    let Ok(index) = repo.index() else {
+        return Vec::new();
+    };
+    index
+        .iter()
+        .filter_map(|entry| String::from_utf8(entry.path).ok())
+        .collect()
+}
+
+/// Adds tracked files the walk did not list (those `.gitignore` matches),
+/// when they are still in the work tree.
+fn add_tracked(
+    root: &Path,
+    list: &mut FileList,
+    tracked: Vec<String>,
+    include: &GlobSet,
+    exclude: &GlobSet,
+) {
+    let listed: std::collections::HashSet<&str> = list
+        .content
+        .iter()
+        .map(|(p, _, _)| p.as_str())
+        .chain(list.images.iter().map(String::as_str))
+        .collect();
+    let missing: Vec<String> = tracked
+        .into_iter()
+        .filter(|path| !listed.contains(path.as_str()))
+        .filter(|path| is_image(path) || Syntax::of(path).is_some() || is_marker(path))
+        .collect();
+    drop(listed);
+    for path in missing {
+        // A tracked file deleted from the work tree is not there to scan.
+        if !is_marker(&path) && root.join(&path).is_file() {
+            classify(path, None, include, exclude, list);
+        }
+    }
+}
+
 /// Walks the work tree in parallel, honouring `.gitignore`.
 fn walk(root: &Path, include: &GlobSet, exclude: &GlobSet) -> Result<FileList> {
     let found = Mutex::new(FileList::default());
+    // Hidden folders are read (`.vitepress/`, `.github/`); `.gitignore` decides.
     ignore::WalkBuilder::new(root)
         .require_git(false)
-        .hidden(true)
+        .hidden(false)
+        .filter_entry(|entry| entry.file_name() != ".git")
         .build_parallel()
         .run(|| {
             let mut batch = Batch {

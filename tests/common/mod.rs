@@ -109,6 +109,13 @@ impl Repo {
         repo
     }
 
+    /// A repository holding `fixtures/NAME` (one of the example sites), not committed.
+    pub fn fixture(name: &str) -> Repo {
+        let repo = Repo::empty();
+        copy_tree(&fixture_dir().parent().unwrap().join(name), repo.path());
+        repo
+    }
+
     /// A repository holding the example site, committed.
     pub fn site() -> Repo {
         let repo = Repo::empty();
