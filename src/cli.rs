@@ -75,6 +75,9 @@ pub enum Command {
     Show(ShowArgs),
     /// List every image reference in the site's sources and what it resolves to.
     Refs(RefsArgs),
+    /// Show each site found: framework, static folders, base path, origins,
+    /// aliases, and where each setting came from.
+    Sites,
     /// Check that every asset is recorded, unchanged and referenced, and every reference resolves.
     Check(CheckArgs),
     /// Explain a finding code: what it finds, why it matters, how to fix it.

@@ -923,7 +923,8 @@ mod tests {
             gateway.routes["gateway.acme"].manifest_route(),
             "gateway.acme"
         );
-        assert!(config.is_allowed("public/icons/a/b.png"));
+        assert!(config.urls.is_empty() && config.aliases.is_empty() && config.site_urls.is_empty());
+        assert_eq!(config.orphans, OrphanPolicy::Generated);
         assert_eq!(
             config.severity_of(FindingCode::OrphanAsset),
             Severity::Warning

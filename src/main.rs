@@ -63,6 +63,7 @@ fn run(cli: &Cli) -> Result<ExitCode> {
         }
         Command::Status => emit(cli, &commands::status::run(&Workspace::open(repo)?)?),
         Command::Show(args) => emit(cli, &commands::show::run(&Workspace::open(repo)?, args)?),
+        Command::Sites => emit(cli, &commands::sites::run(repo)?),
         Command::Refs(args) => {
             let report = commands::refs::run(&Workspace::open(repo)?, args)?;
             emit(cli, &report)?;

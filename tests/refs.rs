@@ -76,8 +76,11 @@ fn vite_react_app() {
 
 /// The broken references of a fixture, as `file:line raw status`.
 fn broken(name: &str) -> Vec<String> {
-    let repo = site_repo(name);
-    let json = refs_json(&repo, &["--unresolved"]);
+    broken_in(&site_repo(name))
+}
+
+fn broken_in(repo: &Repo) -> Vec<String> {
+    let json = refs_json(repo, &["--unresolved"]);
     json["references"]
         .as_array()
         .unwrap()
@@ -437,4 +440,94 @@ fn problems_keep_their_position_on_cached_runs() {
     };
     assert_eq!(problem(&first)["line"], 3, "{}", problem(&first));
     assert_eq!(problem(&first), problem(&second));
+}
+
+#[test]
+fn init_detects_and_leaves_resolution_to_detection() {
+    for (name, folders) in [
+        (
+            "docusaurus-versioned",
+            vec!["website/static", "website/assets"],
+        ),
+        ("vitepress", vec!["docs/src/public"]),
+        ("starlight", vec!["src/assets", "public"]),
+        ("next-app", vec!["public"]),
+        ("hugo", vec!["static"]),
+    ] {
+        let repo = site_repo(name);
+        let expected = broken_in(&repo);
+        std::fs::remove_file(repo.path().join("assets.toml")).unwrap();
+        let run = repo.run(&["init", "--format", "json"]);
+        run.success();
+        let json = run.json();
+        assert_eq!(json["folders"], serde_json::json!(folders), "{name}");
+        assert!(!json["detected"].as_array().unwrap().is_empty(), "{name}");
+        let written = String::from_utf8(repo.read("assets.toml")).unwrap();
+        for placeholder in ["example.com\"]", "\"@/\" = \"src/\"", "\"/\" = \"public\""] {
+            assert!(
+                !written
+                    .lines()
+                    .any(|l| !l.starts_with('#') && l.contains(placeholder)),
+                "{name}: an active placeholder {placeholder} in:\n{written}"
+            );
+        }
+        // The config init wrote resolves exactly as the hand-written one did.
+        assert_eq!(broken_in(&repo), expected, "{name}");
+    }
+}
+
+#[test]
+fn sites_says_where_each_setting_came_from() {
+    let repo = site_repo("docusaurus-versioned");
+    let run = repo.run(&["sites", "--format", "json"]);
+    run.success();
+    let json = run.json();
+    let site = json["sites"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["root"] == "website")
+        .expect("the Docusaurus site");
+    assert_eq!(site["framework"], "docusaurus");
+    assert_eq!(site["base_path"]["value"], "/docs/");
+    assert_eq!(site["base_path"]["from"], "website/docusaurus.config.ts:6");
+    assert_eq!(
+        site["static_dirs"],
+        serde_json::json!([
+            {"value": "website/static", "from": "website/docusaurus.config.ts:8"},
+            {"value": "website/assets", "from": "website/docusaurus.config.ts:8"},
+        ])
+    );
+    assert_eq!(site["origins"][0]["value"], "https://example.org/docs");
+    assert_eq!(site["markdown"], "mdx");
+    // Before init, with no assets.toml, the same detection runs.
+    std::fs::remove_file(repo.path().join("assets.toml")).unwrap();
+    let text = repo.run(&["sites"]);
+    text.success();
+    assert!(
+        text.stdout.contains("website/docusaurus.config.ts:6"),
+        "{}",
+        text.stdout
+    );
+}
+
+#[test]
+fn what_git_tracks_is_scanned_even_where_gitignore_matches() {
+    let repo = site_repo("site");
+    repo.write(".gitignore", "generated/\n");
+    repo.write("generated/page.md", "![team](/images/team.jpg)\n");
+    repo.write(
+        "generated/untracked.md",
+        "![team](/images/covers/hello-world.png)\n",
+    );
+    repo.git(&["add", "-f", "generated/page.md"]);
+    let json = refs_json(&repo, &[]);
+    let files: BTreeSet<&str> = json["references"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["file"].as_str().unwrap())
+        .collect();
+    assert!(files.contains("generated/page.md"), "{files:?}");
+    assert!(!files.contains("generated/untracked.md"), "{files:?}");
 }

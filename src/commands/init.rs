@@ -1,5 +1,8 @@
-//! `assetrail init`: write `assets.toml` from the documented example and an
-//! empty `assets.lock`.
+//! `assetrail init`: detect the site(s) in the repository, write
+//! `assets.toml` from the documented example with managed and kind folders
+//! that fit the framework found, and an empty `assets.lock`. Site settings
+//! stay detected (`assetrail sites`); the file holds only what detection
+//! cannot know, overrides as commented examples.
 
 use std::io::{self, Write};
 use std::path::Path;
@@ -8,26 +11,190 @@ use serde::Serialize;
 
 use crate::atomic::{self, Existing};
 use crate::cli::InitArgs;
-use crate::config::{CONFIG_FILE, EXAMPLE};
+use crate::config::{CONFIG_FILE, Config, EXAMPLE};
 use crate::error::{Error, Result};
 use crate::manifest::{MANIFEST_FILE, Manifest};
-use crate::output::{Report, Style};
+use crate::output::{Paint, Report, Style};
+use crate::repo_path;
+use crate::scan::site::{Framework, Site};
+use crate::scan::walk;
 use crate::workspace;
 
-/// What `init` wrote.
+/// What `init` found and wrote.
 #[derive(Debug, Serialize)]
 pub struct InitReport {
     /// Files written, repo-relative.
     pub written: Vec<String>,
+    /// The sites detected (what `assetrail sites` shows in full).
+    pub detected: Vec<Detected>,
+    /// The managed folders written to assets.toml.
+    pub folders: Vec<String>,
+}
+
+/// One detected site, in short.
+#[derive(Debug, Serialize)]
+pub struct Detected {
+    /// Repo-relative root (`""` for the repository root).
+    pub root: String,
+    /// Its framework.
+    pub framework: Framework,
+    /// The config file it was read from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub config: Option<String>,
+    /// Its static folders.
+    pub static_dirs: Vec<String>,
+    /// Its base path.
+    pub base_path: String,
 }
 
 impl Report for InitReport {
-    fn write_text(&self, out: &mut dyn Write, _style: &Style) -> io::Result<()> {
+    fn write_text(&self, out: &mut dyn Write, style: &Style) -> io::Result<()> {
+        for site in &self.detected {
+            let root = if site.root.is_empty() {
+                "."
+            } else {
+                &site.root
+            };
+            let framework = serde_json::to_value(site.framework)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default();
+            writeln!(
+                out,
+                "{} {framework} site at {root}{}: static {}, base path {}",
+                style.paint(Paint::Green, "detected"),
+                site.config
+                    .as_deref()
+                    .map(|c| format!(" ({c})"))
+                    .unwrap_or_default(),
+                site.static_dirs.join(", "),
+                site.base_path
+            )?;
+        }
+        writeln!(
+            out,
+            "{} {}",
+            style.paint(Paint::Dim, "managed folders:"),
+            self.folders.join(", ")
+        )?;
         for path in &self.written {
             writeln!(out, "wrote {path}")?;
         }
-        Ok(())
+        writeln!(
+            out,
+            "{}",
+            style.paint(
+                Paint::Dim,
+                "`assetrail sites` shows every detected setting and where it came from"
+            )
+        )
     }
+}
+
+/// Where a site's images live and where each kind goes.
+struct Layout {
+    folders: Vec<String>,
+    /// The folder for `generate` without a kind.
+    default_folder: String,
+    /// article, ui, cover.
+    kinds: [String; 3],
+}
+
+/// The layout that fits a site's framework: Docusaurus `static/img/…`,
+/// VitePress `<srcDir>/public/…`, Astro `src/assets/…` (processed by
+/// astro:assets) beside `public/`, Next.js and the rest `public/images/…`.
+fn layout_for(site: &Site) -> Layout {
+    let statics: Vec<String> = site.static_dirs().map(str::to_owned).collect();
+    let first_static = statics.first().cloned().unwrap_or_else(|| "public".into());
+    let under = |dir: &str, rel: &str| {
+        if dir.is_empty() {
+            rel.to_owned()
+        } else {
+            repo_path::join(dir, rel)
+        }
+    };
+    let (images, mut folders) = match site.framework {
+        Framework::Docusaurus => (under(&first_static, "img"), statics.clone()),
+        Framework::Astro => {
+            let src = site
+                .src_dir
+                .as_ref()
+                .map_or_else(|| under(&site.root, "src"), |s| s.value.clone());
+            let assets = under(&src, "assets");
+            let mut folders = vec![assets.clone()];
+            folders.extend(statics.iter().cloned());
+            (assets, folders)
+        }
+        _ => (under(&first_static, "images"), statics.clone()),
+    };
+    folders.retain(|f| !f.is_empty());
+    if folders.is_empty() {
+        folders.push(images.clone());
+    }
+    Layout {
+        folders,
+        kinds: [
+            under(&images, "articles"),
+            under(&images, "ui"),
+            under(&images, "covers"),
+        ],
+        default_folder: images,
+    }
+}
+
+/// The example with the detected layout in place of its folder lines.
+fn config_text(layout: &Layout, sites: &[Site]) -> String {
+    let quoted = |items: &[String]| {
+        items
+            .iter()
+            .map(|f| format!("{f:?}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut out = String::with_capacity(EXAMPLE.len() + 512);
+    let mut section = String::new();
+    for line in EXAMPLE.lines() {
+        if line.starts_with('[') {
+            section = line.trim().to_owned();
+        }
+        let replaced = match section.as_str() {
+            "[assets]" if line.starts_with("folders = ") => {
+                Some(format!("folders = [{}]", quoted(&layout.folders)))
+            }
+            "[defaults]" if line.starts_with("folder = ") => {
+                Some(format!("folder = {:?}", layout.default_folder))
+            }
+            "[kinds.article]" if line.starts_with("folder = ") => {
+                Some(format!("folder = {:?}", layout.kinds[0]))
+            }
+            "[kinds.ui]" if line.starts_with("folder = ") => {
+                Some(format!("folder = {:?}", layout.kinds[1]))
+            }
+            "[kinds.cover]" if line.starts_with("folder = ") => {
+                Some(format!("folder = {:?}", layout.kinds[2]))
+            }
+            _ => None,
+        };
+        out.push_str(replaced.as_deref().unwrap_or(line));
+        out.push('\n');
+        if line.starts_with("version = ") {
+            out.push_str("\n# Detected by `assetrail init` (see `assetrail sites`):\n");
+            for site in sites {
+                let root = if site.root.is_empty() {
+                    "."
+                } else {
+                    &site.root
+                };
+                out.push_str(&format!(
+                    "#   {root}: {:?} site, static {}, base path {}\n",
+                    site.framework,
+                    site.static_dirs().collect::<Vec<_>>().join(", "),
+                    site.base_path.value
+                ));
+            }
+        }
+    }
+    out
 }
 
 /// Runs `init`.
@@ -53,11 +220,28 @@ pub fn run(repo_arg: Option<&Path>, args: &InitArgs) -> Result<InitReport> {
             "nothing was changed; pass --force to replace (a replaced assets.lock loses its entries unless committed)",
         ));
     }
-    atomic::write(
-        &root.join(CONFIG_FILE),
-        EXAMPLE.as_bytes(),
-        Existing::Replace,
-    )?;
+    let defaults = Config::parse("", CONFIG_FILE)?;
+    let sites = walk::discover_sites(root, git.git_dir(), &defaults)?;
+    let sites: Vec<Site> = sites.all().to_vec();
+    // The main site: the shallowest with a known framework, else the root.
+    let main = sites
+        .iter()
+        .filter(|s| s.framework != Framework::Unknown)
+        .min_by_key(|s| s.root.matches('/').count() + usize::from(!s.root.is_empty()))
+        .or_else(|| sites.iter().find(|s| s.root.is_empty()))
+        .expect("the repository root is always a site");
+    let mut layout = layout_for(main);
+    for site in sites.iter().filter(|s| s.framework != Framework::Unknown) {
+        for folder in layout_for(site).folders {
+            if !layout.folders.contains(&folder) {
+                layout.folders.push(folder);
+            }
+        }
+    }
+    let text = config_text(&layout, &sites);
+    // What is written must load: a bug here must not leave a broken file.
+    Config::parse(&text, CONFIG_FILE)?;
+    atomic::write(&root.join(CONFIG_FILE), text.as_bytes(), Existing::Replace)?;
     let empty = Manifest::new().to_text();
     atomic::write(
         &root.join(MANIFEST_FILE),
@@ -77,5 +261,20 @@ pub fn run(repo_arg: Option<&Path>, args: &InitArgs) -> Result<InitReport> {
             written.push(hook.path);
         }
     }
-    Ok(InitReport { written })
+    let detected = sites
+        .iter()
+        .filter(|s| s.framework != Framework::Unknown || sites.len() == 1)
+        .map(|s| Detected {
+            root: s.root.clone(),
+            framework: s.framework,
+            config: s.config.clone(),
+            static_dirs: s.static_dirs().map(str::to_owned).collect(),
+            base_path: s.base_path.value.clone(),
+        })
+        .collect();
+    Ok(InitReport {
+        written,
+        detected,
+        folders: layout.folders,
+    })
 }

@@ -12,6 +12,7 @@ pub mod init;
 pub mod record;
 pub mod refs;
 pub mod show;
+pub mod sites;
 pub mod status;
 
 use std::io::{self, Write};

@@ -540,6 +540,9 @@ fn build_site(
         ("~/", src_or_root.clone()),
         ("@/", src_or_root),
     ] {
+        if prefix == "@site/" && framework != Framework::Docusaurus {
+            continue;
+        }
         if !aliases.iter().any(|a| a.prefix == prefix) {
             aliases.push(Alias {
                 prefix: prefix.to_owned(),

@@ -127,14 +127,7 @@ pub fn scan_tree_with(
     let list_files = || -> Result<FileList> {
         Ok(match tree {
             Tree::Work { .. } => {
-                // What git tracks is scanned even where .gitignore matches it;
-                // the walk adds what is new and not ignored.
-                let (walked, tracked) = rayon::join(
-                    || walk(root, &include, &exclude),
-                    || tracked_paths(&git_dir),
-                );
-                let mut list = walked?;
-                add_tracked(root, &mut list, tracked, &include, &exclude);
+                let mut list = list_work_tree(root, &git_dir, &include, &exclude)?;
                 // Managed folders are read even where .gitignore hides them (generated output).
                 for folder in &config.folders {
                     for entry in walkdir::WalkDir::new(root.join(folder))
@@ -394,6 +387,30 @@ fn globs(patterns: &[String]) -> Result<GlobSet> {
 
 fn is_image(path: &str) -> bool {
     repo_path::extension(path).is_some_and(|e| IMAGE_EXTENSIONS.contains(&e.as_str()))
+}
+
+/// The work tree's files: what git tracks, even where `.gitignore` matches
+/// it, and what the walk finds new and not ignored.
+fn list_work_tree(
+    root: &Path,
+    git_dir: &Path,
+    include: &GlobSet,
+    exclude: &GlobSet,
+) -> Result<FileList> {
+    let (walked, tracked) = rayon::join(|| walk(root, include, exclude), || tracked_paths(git_dir));
+    let mut list = walked?;
+    add_tracked(root, &mut list, tracked, include, exclude);
+    Ok(list)
+}
+
+/// The sites of the repository at `root` (whose git directory is `git_dir`),
+/// found from the work tree's framework files; nothing is extracted.
+pub fn discover_sites(root: &Path, git_dir: &Path, config: &Config) -> Result<Sites> {
+    super::configure_threads();
+    let include = globs(&config.scan_include)?;
+    let exclude = globs(&config.scan_exclude)?;
+    let list = list_work_tree(root, git_dir, &include, &exclude)?;
+    Ok(Sites::discover(root, config, &list.markers))
 }
 
 /// The paths in the index (an unreadable or missing index gives none).
