@@ -81,6 +81,8 @@ pub fn extract_program_in(
         ));
     }
     if ret.panicked {
+        // No tree to walk: the file is still read, by the fallback scan.
+        nesting::fallback(text, offset, &mut out.references);
         return;
     }
     let mut collector = Collector::new(offset, options, config_base(path));
@@ -129,6 +131,48 @@ pub fn program_error(text: &str) -> Option<(String, usize, bool)> {
         || message.contains("Unterminated")
         || message.contains("Unexpected end");
     Some((message, offset, at_end))
+}
+
+/// How an MDX expression whose closing brace was reached reads as
+/// JavaScript: complete, cut short (the brace belongs to the expression's
+/// own object, block, string or template: read on), or wrong at an offset.
+pub enum ExpressionCheck {
+    /// A whole expression, or only comments.
+    Complete,
+    /// It ends too early: the brace that ended it is inside it.
+    CutShort(String),
+    /// A syntax error at this offset of the text.
+    Invalid(String, usize),
+}
+
+/// Checks an MDX expression's text (what is between `{` and a `}`).
+pub fn check_expression(text: &str) -> ExpressionCheck {
+    if nesting::too_deep(text, nesting::MAX_DEPTH, nesting::Nesting::Script).is_some() {
+        // Too deep to parse here; its extraction reports it.
+        return ExpressionCheck::Complete;
+    }
+    let allocator = Allocator::default();
+    let bare = Parser::new(&allocator, text, SourceType::tsx()).parse();
+    if bare.diagnostics.errors().next().is_none() && bare.program.body.is_empty() {
+        return ExpressionCheck::Complete;
+    }
+    const OPEN: &str = "(\n";
+    let wrapped = format!("{OPEN}{text}\n)");
+    let allocator = Allocator::default();
+    let ret = Parser::new(&allocator, &wrapped, SourceType::tsx()).parse();
+    let Some(error) = ret.diagnostics.errors().next() else {
+        return ExpressionCheck::Complete;
+    };
+    let message = error.message.to_string();
+    let offset = error
+        .labels
+        .first()
+        .map_or(wrapped.len(), |l| l.offset() as usize);
+    if offset + 2 >= wrapped.len() || message.contains("Unterminated") {
+        ExpressionCheck::CutShort(message)
+    } else {
+        ExpressionCheck::Invalid(message, offset.saturating_sub(OPEN.len()).min(text.len()))
+    }
 }
 
 struct Collector<'o> {

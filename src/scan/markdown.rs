@@ -42,6 +42,17 @@ pub fn extract(text: &str, dialect: Dialect, options: &ExtractOptions, out: &mut
         super::commonmark::extract(text, &mut out.references);
         return;
     }
+    let markers = inline_markers(text);
+    if markers > MAX_INLINE_MARKERS {
+        out.problems.push(ParseProblem::new(
+            0,
+            format!(
+                "{markers} lines and inline constructs, more than the MDX parser reads in linear time ({MAX_INLINE_MARKERS}); read as plain Markdown instead"
+            ),
+        ));
+        super::commonmark::extract(text, &mut out.references);
+        return;
+    }
     let rewritten;
     let text = if dialect == Dialect::DocusaurusMdx && text.contains("<!--") {
         rewritten = html_comments_as_mdx(text);
@@ -49,6 +60,7 @@ pub fn extract(text: &str, dialect: Dialect, options: &ExtractOptions, out: &mut
     } else {
         text
     };
+    PARSE_BUDGET.set(text.len().saturating_mul(BUDGET_FACTOR) + BUDGET_FLOOR);
     match markdown::to_mdast(text, &mdx_options()) {
         Ok(tree) => Walker { text, options, out }.node(&tree),
         Err(message) => {
@@ -60,6 +72,20 @@ pub fn extract(text: &str, dialect: Dialect, options: &ExtractOptions, out: &mut
             super::commonmark::extract(text, &mut out.references);
         }
     }
+}
+
+/// markdown-rs spends time quadratic in the number of events of a document
+/// (each is an edit in one shared map): past this many lines and inline
+/// constructs, an MDX file goes to the CommonMark path. Real pages stay far
+/// below it; at the limit the MDX parse takes about a quarter of a second.
+const MAX_INLINE_MARKERS: usize = 8_000;
+
+/// An upper estimate of a document's events: its lines and the bytes that
+/// can open an inline construct.
+fn inline_markers(text: &str) -> usize {
+    text.bytes()
+        .filter(|b| matches!(b, b'\n' | b'[' | b'{' | b'<' | b'*' | b'_' | b'`' | b'&'))
+        .count()
 }
 
 /// `<!-- x -->` → `{/* x */}`, byte for byte the same length, as Docusaurus
@@ -110,11 +136,74 @@ fn mdx_options() -> ParseOptions {
     let mut options = ParseOptions::mdx();
     options.constructs = constructs_with_extensions(options.constructs);
     options.mdx_esm_parse = Some(Box::new(esm_signal));
+    options.mdx_expression_parse = Some(Box::new(expression_signal));
     options
+}
+
+thread_local! {
+    /// Bytes the ESM and expression callbacks may still parse for the current
+    /// document. markdown-rs asks again each time an ESM block grows by a line
+    /// and at every `}` of an expression, so a hostile file could make the
+    /// re-parsing quadratic; past the budget the MDX parse stops.
+    static PARSE_BUDGET: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// The callbacks may parse this many times the document's size…
+const BUDGET_FACTOR: usize = 8;
+/// …plus this much, so small documents are never cut short.
+const BUDGET_FLOOR: usize = 1 << 20;
+
+/// Takes `len` bytes from the budget; false when it is spent.
+fn spend(len: usize) -> bool {
+    PARSE_BUDGET.with(|budget| {
+        let left = budget.get();
+        budget.set(left.saturating_sub(len));
+        left >= len
+    })
+}
+
+/// Past the budget the MDX parse stops, and the file is read on the
+/// CommonMark path (linear), with a problem that says why.
+fn over_budget() -> MdxSignal {
+    MdxSignal::Error(
+        "an ESM block or expression too large to parse as MDX in linear time".into(),
+        0,
+        Box::new("assetrail".into()),
+        Box::new("budget".into()),
+    )
+}
+
+/// Tells markdown-rs whether an expression is complete at a `}`. With this
+/// callback markdown-rs does not count braces: every `}` is a candidate end,
+/// and a JS parse decides, as remark-mdx does with acorn — so a `}` inside a
+/// string, template, object or block does not end the expression early.
+fn expression_signal(value: &str, kind: &markdown::MdxExpressionKind) -> MdxSignal {
+    let source = || Box::new("assetrail".to_owned());
+    let rule = || Box::new("expression".to_owned());
+    if !spend(value.len() * 2) {
+        return over_budget();
+    }
+    if matches!(kind, markdown::MdxExpressionKind::AttributeExpression) {
+        // `{...props}`: a spread, checked as one.
+        return match js::check_expression(&format!("{{{value}}}")) {
+            js::ExpressionCheck::CutShort(message) => MdxSignal::Eof(message, source(), rule()),
+            _ => MdxSignal::Ok,
+        };
+    }
+    match js::check_expression(value) {
+        js::ExpressionCheck::Complete => MdxSignal::Ok,
+        js::ExpressionCheck::CutShort(message) => MdxSignal::Eof(message, source(), rule()),
+        js::ExpressionCheck::Invalid(message, offset) => {
+            MdxSignal::Error(message, offset, source(), rule())
+        }
+    }
 }
 
 /// Tells markdown-rs whether an ESM block is complete, broken, or needs more lines.
 fn esm_signal(value: &str) -> MdxSignal {
+    if !spend(value.len()) {
+        return over_budget();
+    }
     match js::program_error(value) {
         None => MdxSignal::Ok,
         Some((message, _, true)) => MdxSignal::Eof(
@@ -409,6 +498,22 @@ Inline `/images/inline-code.png` and:
             ]
         );
         assert_eq!(html_comments_as_mdx("a<!--x-->b").len(), "a<!--x-->b".len());
+    }
+
+    #[test]
+    fn braces_inside_expressions_do_not_end_them() {
+        let text = "<Code code={`function x() { return \"}\" }`} />\n\n<div style={{display: 'flex'}}>\n  <img src=\"/a.png\" />\n</div>\n\n{/* a comment */}\n\n{props.x > 1 && <span>hi</span>}\n\n<A {...props} b={{c: {d: 1}}} />\n\n![x](/b.png)\n";
+        let out = refs(text, true);
+        assert!(out.problems.is_empty(), "{:?}", out.problems);
+        assert_eq!(
+            summary(&out),
+            [
+                ("/a.png", RefKind::JsxAttr, false),
+                ("/b.png", RefKind::MdImage, false)
+            ]
+        );
+        let bad = refs("{a b c}\n\n![x](/b.png)\n", true);
+        assert_eq!(bad.problems.len(), 1, "an invalid expression is reported");
     }
 
     #[test]
