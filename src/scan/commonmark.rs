@@ -2,7 +2,7 @@
 //! thirty times faster than a full MDX parse. It is taken only when the
 //! outcome is the same — see [`is_plain`] — so skipping the MDX parser is exact.
 
-use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{Event, LinkType, Options, Parser, Tag, TagEnd};
 
 use super::image_path::looks_like_image;
 use super::{RawReference, RefKind, html};
@@ -69,11 +69,21 @@ pub fn extract(text: &str, out: &mut Vec<RawReference>) {
             _ => flush_html(&mut html, out),
         }
         match event {
-            Event::Start(Tag::Image { dest_url, .. }) => {
+            // `![alt][id]` names its definition, which is reported where the
+            // URL is written (as the MDX path does).
+            Event::Start(Tag::Image {
+                dest_url,
+                link_type,
+                ..
+            }) if !is_reference_style(link_type) => {
                 let at = locate(text, range, &dest_url, false);
                 push(text, out, at, &dest_url, RefKind::MdImage, false);
             }
-            Event::Start(Tag::Link { dest_url, .. }) => {
+            Event::Start(Tag::Link {
+                dest_url,
+                link_type,
+                ..
+            }) if !is_reference_style(link_type) => {
                 let at = locate(text, range, &dest_url, true);
                 push(text, out, at, &dest_url, RefKind::MdImage, false);
             }
@@ -85,6 +95,18 @@ pub fn extract(text: &str, out: &mut Vec<RawReference>) {
         }
     }
     flush_html(&mut html, out);
+}
+
+fn is_reference_style(link_type: LinkType) -> bool {
+    matches!(
+        link_type,
+        LinkType::Reference
+            | LinkType::ReferenceUnknown
+            | LinkType::Collapsed
+            | LinkType::CollapsedUnknown
+            | LinkType::Shortcut
+            | LinkType::ShortcutUnknown
+    )
 }
 
 /// Where `needle` is written inside `range` (the last occurrence for links,

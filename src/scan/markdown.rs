@@ -27,16 +27,37 @@ pub enum Dialect {
 /// Extracts references from a Markdown or MDX document.
 pub fn extract(text: &str, dialect: Dialect, options: &ExtractOptions, out: &mut Extraction) {
     let mdx = dialect != Dialect::CommonMark;
+    extract_frontmatter(text, out);
+    if !mdx || super::commonmark::is_plain(text) {
+        super::commonmark::extract(text, &mut out.references);
+        return;
+    }
+    extract_mdx(text, dialect, options, out);
+}
+
+/// Reads a document with the MDX parser even where the CommonMark fast path
+/// would be taken, so tests can hold the two paths against each other.
+pub fn extract_with_mdx_parser(text: &str, options: &ExtractOptions) -> Extraction {
+    let mut out = Extraction::default();
+    extract_frontmatter(text, &mut out);
+    extract_mdx(text, Dialect::Mdx, options, &mut out);
+    out.references.sort_by_key(|r| (r.start, r.end));
+    out.references
+        .dedup_by(|a, b| a.start == b.start && a.end == b.end);
+    out
+}
+
+fn extract_frontmatter(text: &str, out: &mut Extraction) {
     for marker in ["---", "+++"] {
         if let Some((start, end, _)) = frontmatter::fence(text, marker) {
             frontmatter::extract(&text[start..end], start, &mut out.references);
             break;
         }
     }
-    if !mdx || super::commonmark::is_plain(text) {
-        super::commonmark::extract(text, &mut out.references);
-        return;
-    }
+}
+
+/// The MDX path: markdown-rs, within the limits that keep it linear.
+fn extract_mdx(text: &str, dialect: Dialect, options: &ExtractOptions, out: &mut Extraction) {
     if let Some(at) = nesting::too_deep(text, nesting::MAX_DEPTH, nesting::Nesting::Markup) {
         out.problems.push(nesting::problem(at));
         super::commonmark::extract(text, &mut out.references);
