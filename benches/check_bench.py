@@ -8,69 +8,29 @@ Prints figures; asserts nothing.
 
 usage: check_bench.py [REPO]   (build with `cargo build --release` first)
 """
-import hashlib
 import os
 import shutil
 import statistics
-import subprocess
 import sys
-import time
 
-here = os.path.dirname(os.path.abspath(__file__))
-binary = os.path.abspath(os.path.join(here, "..", "target", "release", "assetrail"))
+from benchlib import binary, git as git_in, peak_mb as peak_in, perfrepo, timed as timed_in
+
 repo = sys.argv[1] if len(sys.argv) > 1 else "/tmp/assetrail-check-bench"
-make = os.path.abspath(os.path.join(here, "..", "..", "shared", "bench", "make_perfrepo.py"))
-env = dict(os.environ, GIT_AUTHOR_NAME="b", GIT_AUTHOR_EMAIL="b@example.invalid",
-           GIT_COMMITTER_NAME="b", GIT_COMMITTER_EMAIL="b@example.invalid")
 
 
 def git(*args):
-    subprocess.run(["git", *args], cwd=repo, check=True, env=env, stdout=subprocess.DEVNULL)
-
-
-def write_manifest():
-    """Records every image under public/ as a local-route asset."""
-    images = []
-    for dirpath, _, files in os.walk(os.path.join(repo, "public")):
-        for name in files:
-            images.append(os.path.relpath(os.path.join(dirpath, name), repo))
-    out = ["# assets.lock: provenance of every managed asset. Written by assetrail; do not edit by hand.\n",
-           "version = 1\n"]
-    for i, path in enumerate(sorted(images)):
-        data = open(os.path.join(repo, path), "rb").read()
-        blob = hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
-        out.append(
-            f'\n[[asset]]\npath = "{path}"\nid = "01a20000-0000-7000-8000-{i:012d}"\n'
-            f'sha256 = "{hashlib.sha256(data).hexdigest()}"\nbytes = {len(data)}\nformat = "png"\n'
-            f'route = "local"\ncredit = "none"\nprompt = "benchmark image {i}"\nsize = "1024x1024"\n'
-            f'renderer = "assetrail-local/1"\ngit_blob = "{blob}"\ncreated_at = "2026-11-24T12:00:00Z"\n'
-            f'tool_version = "0.1.0"\n')
-    with open(os.path.join(repo, "assets.lock"), "w") as f:
-        f.write("".join(out))
-    with open(os.path.join(repo, "assets.toml"), "w") as f:
-        f.write('version = 1\n\n[assets]\nfolders = ["public"]\n')
-    git("add", "assets.lock", "assets.toml")
-    git("commit", "-qm", "record assets")
+    git_in(repo, *args)
 
 
 def timed(cmd):
-    start = time.perf_counter()
-    proc = subprocess.run(cmd, cwd=repo, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    elapsed = time.perf_counter() - start
-    if proc.returncode not in (0, 1):
-        sys.exit(f"{cmd} failed ({proc.returncode}): {proc.stderr.decode()}")
-    return elapsed
+    return timed_in(cmd, repo)
 
 
 def peak_mb(cmd):
-    proc = subprocess.run(["/usr/bin/time", "-f", "%M"] + cmd, cwd=repo, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    return int(proc.stderr.decode().strip().splitlines()[-1]) / 1024
+    return peak_in(cmd, repo)
 
 
-if not os.path.isdir(repo):
-    subprocess.run([sys.executable, make, repo], check=True)
-if not os.path.exists(os.path.join(repo, "assets.lock")):
-    write_manifest()
+perfrepo(repo)
 
 cache = os.path.join(repo, ".git", "assetrail")
 check = [binary, "check"]

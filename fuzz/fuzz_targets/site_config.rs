@@ -9,7 +9,7 @@ fuzz_target!(|data: &[u8]| {
     let Some((&pick, bytes)) = data.split_first() else {
         return;
     };
-    let text = String::from_utf8_lossy(bytes);
+    let text = String::from_utf8_lossy(bytes).into_owned();
     let values = std::thread::Builder::new()
         .stack_size(64 << 20)
         .spawn(move || {

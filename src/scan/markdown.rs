@@ -82,12 +82,22 @@ fn extract_mdx(text: &str, dialect: Dialect, options: &ExtractOptions, out: &mut
         text
     };
     PARSE_BUDGET.set(text.len().saturating_mul(BUDGET_FACTOR) + BUDGET_FLOOR);
-    match markdown::to_mdast(text, &mdx_options()) {
+    // markdown-rs asserts its own invariants; on input that breaks one, the
+    // file is read on the CommonMark path like any file that does not parse.
+    let parsed = super::guarded(|| markdown::to_mdast(text, &mdx_options())).unwrap_or_else(|| {
+        Err(markdown::message::Message {
+            place: None,
+            reason: "the MDX parser stopped on this file (an internal error)".into(),
+            rule_id: Box::new("internal".into()),
+            source: Box::new("assetrail".into()),
+        })
+    });
+    match parsed {
         Ok(tree) => Walker { text, options, out }.node(&tree),
         Err(message) => {
             // Fall back to CommonMark so one bad construct does not hide the rest.
             out.problems.push(ParseProblem::new(
-                message_offset(&message, text),
+                message_offset(&message),
                 format!("{} (read as plain Markdown instead)", message.reason),
             ));
             super::commonmark::extract(text, &mut out.references);
@@ -135,11 +145,11 @@ fn html_comments_as_mdx(text: &str) -> String {
     out
 }
 
-fn message_offset(message: &markdown::message::Message, text: &str) -> usize {
+fn message_offset(message: &markdown::message::Message) -> usize {
     match message.place.as_deref() {
         Some(markdown::message::Place::Point(point)) => point.offset,
         Some(markdown::message::Place::Position(position)) => position.start.offset,
-        None => text.len(),
+        None => 0,
     }
 }
 

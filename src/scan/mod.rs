@@ -315,6 +315,30 @@ pub fn configure_threads() {
         .build_global();
 }
 
+thread_local! {
+    /// Whether this thread is inside [`guarded`] (its panics are expected).
+    static GUARDED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs a parser on input that may be hostile. A panic inside it — an
+/// assertion in a dependency, or a bug of ours — becomes `None` instead of
+/// ending the whole scan, and prints nothing.
+pub fn guarded<T>(parse: impl FnOnce() -> T) -> Option<T> {
+    static QUIET_HOOK: std::sync::Once = std::sync::Once::new();
+    QUIET_HOOK.call_once(|| {
+        let default = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !GUARDED.with(std::cell::Cell::get) {
+                default(info);
+            }
+        }));
+    });
+    let outer = GUARDED.replace(true);
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(parse));
+    GUARDED.set(outer);
+    result.ok()
+}
+
 /// Extracts the references in a file's bytes: text that is not UTF-8 is read
 /// with replacement characters and reported.
 pub fn extract_bytes(
@@ -342,6 +366,36 @@ pub fn extract(path: &str, text: &str, syntax: Syntax, options: &ExtractOptions)
     if !image_path::may_contain_reference(text) {
         return Extraction::default();
     }
+    let mut out = guarded(|| extract_unguarded(path, text, syntax, options)).unwrap_or_else(|| {
+        let mut out = Extraction::default();
+        out.problems.push(ParseProblem::new(
+            0,
+            "the parser stopped on this file (an internal error); read by the fallback scan instead",
+        ));
+        nesting::fallback(text, 0, &mut out.references);
+        out
+    });
+    out.references.sort_by_key(|r| (r.start, r.end));
+    out.references
+        .dedup_by(|a, b| a.start == b.start && a.end == b.end);
+    let lines = LineIndex::new(text);
+    let mut cursor = LineCursor::default();
+    for reference in &mut out.references {
+        (reference.line, reference.column) = lines.advance(text, reference.start, &mut cursor);
+    }
+    for problem in &mut out.problems {
+        (problem.line, problem.column) = lines.line_column(text, problem.offset);
+    }
+    out
+}
+
+/// One syntax's extractor, without the guard.
+fn extract_unguarded(
+    path: &str,
+    text: &str,
+    syntax: Syntax,
+    options: &ExtractOptions,
+) -> Extraction {
     let mut out = Extraction::default();
     match syntax {
         Syntax::Mdx => markdown::extract(text, markdown::Dialect::Mdx, options, &mut out),
@@ -371,17 +425,6 @@ pub fn extract(path: &str, text: &str, syntax: Syntax, options: &ExtractOptions)
         Syntax::Css => css::extract(text, 0, &mut out.references),
         Syntax::Json => data::extract_json(path, text, &mut out),
         Syntax::BrowserConfig => data::extract_browserconfig(text, &mut out.references),
-    }
-    out.references.sort_by_key(|r| (r.start, r.end));
-    out.references
-        .dedup_by(|a, b| a.start == b.start && a.end == b.end);
-    let lines = LineIndex::new(text);
-    let mut cursor = LineCursor::default();
-    for reference in &mut out.references {
-        (reference.line, reference.column) = lines.advance(text, reference.start, &mut cursor);
-    }
-    for problem in &mut out.problems {
-        (problem.line, problem.column) = lines.line_column(text, problem.offset);
     }
     out
 }
