@@ -71,8 +71,7 @@ fn run(cli: &Cli) -> Result<ExitCode> {
         }
         Command::Check(args) => {
             let report = commands::check::run(&Workspace::open(repo)?, args)?;
-            let stdout = std::io::stdout();
-            let mut out = stdout.lock();
+            let mut out = buffered_stdout();
             let written = match cli.format {
                 FormatArg::Sarif => report.write_sarif(&mut out),
                 FormatArg::Github => report.write_github(&mut out),
@@ -92,9 +91,14 @@ fn run(cli: &Cli) -> Result<ExitCode> {
     }
 }
 
+/// Standard output in one buffer: a report of thousands of lines is written
+/// in a few system calls, not one per line.
+fn buffered_stdout() -> std::io::BufWriter<std::io::StdoutLock<'static>> {
+    std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock())
+}
+
 fn emit(cli: &Cli, report: &impl Report) -> Result<ExitCode> {
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
+    let mut out = buffered_stdout();
     let written = match cli.format {
         FormatArg::Json | FormatArg::Sarif => output::write_json(&mut out, report),
         FormatArg::Text | FormatArg::Github | FormatArg::Image(_) => {
