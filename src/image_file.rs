@@ -92,7 +92,7 @@ pub fn inspect_bytes(bytes: &[u8], claimed: &str, verify: Verify) -> Result<Imag
         width,
         height,
         sha256: format!("{:x}", Sha256::digest(bytes)),
-        git_blob: git_blob_of(bytes),
+        git_blob: crate::git::blob_id_hex(bytes),
         bytes: bytes.len() as u64,
         c2pa: find_c2pa(&mut Cursor::new(bytes), format),
     })
@@ -214,13 +214,6 @@ fn dimensions(
                 .map_err(|e| format!("does not decode as {format}: {e}"))
         }
     }
-}
-
-/// Git's blob id of some bytes (sha1 of `blob <len>\0` + content).
-fn git_blob_of(bytes: &[u8]) -> String {
-    git2::Oid::hash_object(git2::ObjectType::Blob, bytes)
-        .expect("hashing bytes in memory cannot fail")
-        .to_string()
 }
 
 /// Looks for an embedded C2PA manifest store without reading pixel data.

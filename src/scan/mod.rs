@@ -347,17 +347,19 @@ pub fn extract_bytes(
     syntax: Syntax,
     options: &ExtractOptions,
 ) -> Extraction {
+    let error = match std::str::from_utf8(bytes) {
+        Ok(text) => return extract(path, text, syntax, options),
+        Err(error) => error,
+    };
     let text = String::from_utf8_lossy(bytes);
     let mut extraction = extract(path, &text, syntax, options);
-    if let Err(e) = std::str::from_utf8(bytes) {
-        let (line, column) = LineIndex::new(&text).line_column(&text, e.valid_up_to());
-        extraction.problems.push(ParseProblem {
-            offset: e.valid_up_to(),
-            line,
-            column,
-            message: "not valid UTF-8 (read with replacement characters)".into(),
-        });
-    }
+    let (line, column) = LineIndex::new(&text).line_column(&text, error.valid_up_to());
+    extraction.problems.push(ParseProblem {
+        offset: error.valid_up_to(),
+        line,
+        column,
+        message: "not valid UTF-8 (read with replacement characters)".into(),
+    });
     extraction
 }
 

@@ -240,10 +240,7 @@ pub fn scan_tree_with(
             };
             let bytes = tree.read(path)?;
             bytes_read.fetch_add(bytes.len() as u64, Ordering::Relaxed);
-            let oid: [u8; 20] = git2::Oid::hash_object(git2::ObjectType::Blob, &bytes)
-                .ok()
-                .and_then(|o| o.as_bytes().try_into().ok())
-                .unwrap_or_default();
+            let oid = crate::git::blob_id(&bytes);
             let extraction = match cached {
                 Some(cached) if cached.oid == oid && cached.syntax == *syntax => {
                     cached_count.fetch_add(1, Ordering::Relaxed);
