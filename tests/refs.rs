@@ -156,6 +156,16 @@ fn hugo_static_and_page_bundles() {
     );
 }
 
+/// The files a `refs --format json` output found references in.
+fn files_with_references(json: &serde_json::Value) -> BTreeSet<&str> {
+    json["references"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["file"].as_str().unwrap())
+        .collect()
+}
+
 #[test]
 fn every_kind_and_status_appears_in_some_fixture() {
     let mut kinds = BTreeSet::new();
@@ -219,12 +229,7 @@ fn every_kind_and_status_appears_in_some_fixture() {
 fn negatives_produce_no_reference() {
     let repo = site_repo("vite-react");
     let json = refs_json(&repo, &[]);
-    let files: BTreeSet<&str> = json["references"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["file"].as_str().unwrap())
-        .collect();
+    let files = files_with_references(&json);
     assert!(
         !files.contains("scripts/optimize-images.ts"),
         "extension lists are not references"
@@ -320,12 +325,7 @@ fn gitignored_and_excluded_files_are_not_scanned() {
     repo.write("generated/page.html", "<img src=\"/nowhere.png\">");
     repo.write("node_modules/pkg/index.js", "import x from './x.png'");
     let json = refs_json(&repo, &[]);
-    let files: BTreeSet<&str> = json["references"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["file"].as_str().unwrap())
-        .collect();
+    let files = files_with_references(&json);
     assert!(
         !files
             .iter()
@@ -522,12 +522,7 @@ fn what_git_tracks_is_scanned_even_where_gitignore_matches() {
     );
     repo.git(&["add", "-f", "generated/page.md"]);
     let json = refs_json(&repo, &[]);
-    let files: BTreeSet<&str> = json["references"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["file"].as_str().unwrap())
-        .collect();
+    let files = files_with_references(&json);
     assert!(files.contains("generated/page.md"), "{files:?}");
     assert!(!files.contains("generated/untracked.md"), "{files:?}");
 }

@@ -55,10 +55,7 @@ impl Report for InitReport {
             } else {
                 &site.root
             };
-            let framework = serde_json::to_value(site.framework)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_owned))
-                .unwrap_or_default();
+            let framework = site.framework.as_str();
             writeln!(
                 out,
                 "{} {framework} site at {root}{}: static {}, base path {}",

@@ -64,10 +64,7 @@ impl Report for SitesReport {
             } else {
                 site.root.as_str()
             };
-            let framework = serde_json::to_value(site.framework)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_owned))
-                .unwrap_or_default();
+            let framework = site.framework.as_str();
             write!(out, "{} {}", style.paint(Paint::Green, root), framework)?;
             match &site.config {
                 Some(config) => writeln!(out, " ({config})")?,

@@ -36,6 +36,21 @@ pub enum Framework {
 }
 
 impl Framework {
+    /// The name as `sites` and `init` print it (and JSON spells it).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Framework::Next => "next",
+            Framework::Astro => "astro",
+            Framework::Docusaurus => "docusaurus",
+            Framework::Gatsby => "gatsby",
+            Framework::Vite => "vite",
+            Framework::VitePress => "vitepress",
+            Framework::Hugo => "hugo",
+            Framework::Mintlify => "mintlify",
+            Framework::Unknown => "unknown",
+        }
+    }
+
     /// The framework a marker file names, from its repo-relative path.
     fn from_marker(path: &str) -> Option<Framework> {
         let name = repo_path::file_name(path);

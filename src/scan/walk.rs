@@ -433,18 +433,26 @@ fn add_tracked(
     include: &GlobSet,
     exclude: &GlobSet,
 ) {
-    let listed: std::collections::HashSet<&str> = list
-        .content
-        .iter()
-        .map(|(p, _, _)| p.as_str())
-        .chain(list.images.iter().map(String::as_str))
-        .collect();
-    let missing: Vec<String> = tracked
-        .into_iter()
-        .filter(|path| !listed.contains(path.as_str()))
-        .filter(|path| is_image(path) || Syntax::of(path).is_some() || is_marker(path))
-        .collect();
-    drop(listed);
+    // The index and both lists are sorted by bytes: one merge finds what
+    // the walk did not list, with no hashing of every path.
+    let (mut content, mut images) = (0, 0);
+    let mut missing = Vec::new();
+    for path in tracked {
+        while content < list.content.len() && list.content[content].0 < path {
+            content += 1;
+        }
+        while images < list.images.len() && list.images[images] < path {
+            images += 1;
+        }
+        let listed = list
+            .content
+            .get(content)
+            .is_some_and(|(p, _, _)| *p == path)
+            || list.images.get(images).is_some_and(|p| *p == path);
+        if !listed && (is_image(&path) || Syntax::of(&path).is_some() || is_marker(&path)) {
+            missing.push(path);
+        }
+    }
     for path in missing {
         // A tracked file deleted from the work tree is not there to scan.
         if !is_marker(&path) && root.join(&path).is_file() {
