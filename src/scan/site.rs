@@ -398,6 +398,17 @@ fn url_path(url: &str) -> &str {
     after_scheme.find('/').map_or("/", |i| &after_scheme[i..])
 }
 
+/// A folder a config names relative to `base` (`./public`, `src/`, `.`),
+/// repo-relative; one that would leave the repository stays at `base`.
+fn folder_in(base: &str, rel: &str) -> String {
+    let rel = rel.trim_start_matches("./").trim_end_matches('/');
+    if rel.is_empty() || rel == "." {
+        base.to_owned()
+    } else {
+        resolve_dir(base, rel).unwrap_or_else(|| base.to_owned())
+    }
+}
+
 fn build_site(
     root: &Path,
     config: &Config,
@@ -405,14 +416,7 @@ fn build_site(
     framework: Framework,
     marker: Option<String>,
 ) -> Site {
-    let join = |rel: &str| {
-        let rel = rel.trim_start_matches("./").trim_end_matches('/');
-        if rel.is_empty() || rel == "." {
-            dir.clone()
-        } else {
-            resolve_dir(&dir, rel).unwrap_or_else(|| dir.clone())
-        }
-    };
+    let join = |rel: &str| folder_in(&dir, rel);
     let config_file = marker.or_else(|| find_config(root, &dir, framework));
     // A package that depends on VitePress is a site only where `.vitepress/` is.
     let framework = if framework == Framework::VitePress && config_file.is_none() {
@@ -481,14 +485,7 @@ fn build_site(
             _ => dir.clone(),
         },
     };
-    let under = |rel: &str| {
-        let rel = rel.trim_start_matches("./").trim_end_matches('/');
-        if rel.is_empty() || rel == "." {
-            static_base.clone()
-        } else {
-            resolve_dir(&static_base, rel).unwrap_or_else(|| static_base.clone())
-        }
-    };
+    let under = |rel: &str| folder_in(&static_base, rel);
     let configured: Vec<(&str, String)> = if static_key.is_empty() {
         Vec::new()
     } else {
