@@ -770,3 +770,24 @@ fn orphan_policy_and_keep_globs() {
         ["public/diagrams/flow-1a2b.svg"]
     );
 }
+
+#[test]
+fn staged_checks_read_the_staged_framework_config() {
+    let repo = Repo::fixture("docusaurus-versioned");
+    repo.git(&["add", "-A"]);
+    // Unstaged: the base path removed from the config in the work tree only.
+    let config = String::from_utf8(repo.read("website/docusaurus.config.ts")).unwrap();
+    repo.write(
+        "website/docusaurus.config.ts",
+        config.replace("baseUrl: '/docs/'", "baseUrl: '/'"),
+    );
+    let outside_base = |args: &[&str]| {
+        let run = repo.run(args);
+        assert!(run.code <= 1, "{}", run.stderr);
+        run.json()["findings"].as_array().unwrap().iter().any(|f| {
+            f["code"] == "AR005" && f["path"] == "website/docs/intro.md" && f["line"] == 12
+        })
+    };
+    assert!(outside_base(&["check", "--staged", "--format", "json"]));
+    assert!(!outside_base(&["check", "--format", "json"]));
+}

@@ -3,11 +3,11 @@
 //! A monorepo holds several; every content file belongs to the nearest.
 
 use std::collections::BTreeMap;
-use std::path::Path;
 
 use serde::Serialize;
 
 use super::site_config::ConfigValues;
+use super::tree::Tree;
 use crate::config::Config;
 use crate::repo_path;
 
@@ -293,16 +293,17 @@ pub fn is_marker(path: &str) -> bool {
 
 impl Sites {
     /// Finds the sites among `markers` (repo-relative paths of marker files).
-    pub fn discover(root: &Path, config: &Config, markers: &[String]) -> Sites {
+    /// Config files are read from `tree`: the index for `check --staged`.
+    pub fn discover(tree: &Tree, config: &Config, markers: &[String]) -> Sites {
+        let root = tree;
         // Site root → (framework, its config file).
         let mut found: BTreeMap<String, (Framework, Option<String>)> = BTreeMap::new();
         for marker in markers {
             let name = repo_path::file_name(marker);
             if name == "package.json" {
                 let dir = repo_path::parent(marker).to_owned();
-                let framework = std::fs::read_to_string(root.join(marker))
-                    .ok()
-                    .and_then(|text| Framework::from_package_json(&text));
+                let framework =
+                    read_text(root, marker).and_then(|text| Framework::from_package_json(&text));
                 if let Some(framework) = framework {
                     // A config file is more specific than package.json.
                     found.entry(dir).or_insert((framework, None));
@@ -353,7 +354,7 @@ impl Sites {
 }
 
 /// The config file of a site found through `package.json` only.
-fn find_config(root: &Path, dir: &str, framework: Framework) -> Option<String> {
+fn find_config(root: &Tree, dir: &str, framework: Framework) -> Option<String> {
     let (folder, prefix) = match framework {
         Framework::VitePress => (repo_path::join(dir, ".vitepress"), "config."),
         Framework::Next => (dir.to_owned(), "next.config."),
@@ -363,18 +364,23 @@ fn find_config(root: &Path, dir: &str, framework: Framework) -> Option<String> {
         Framework::Vite => (dir.to_owned(), "vite.config."),
         _ => return None,
     };
-    let mut names: Vec<String> = std::fs::read_dir(root.join(&folder))
-        .ok()?
-        .flatten()
-        .map(|e| e.file_name().to_string_lossy().into_owned())
+    let mut names: Vec<String> = root
+        .list_dir(&folder)
+        .into_iter()
         .filter(|n| n.starts_with(prefix) && super::Syntax::of(n) == Some(super::Syntax::Script))
         .collect();
     names.sort();
     names.first().map(|n| repo_path::join(&folder, n))
 }
 
-fn read_config(root: &Path, file: &str) -> ConfigValues {
-    let text = std::fs::read_to_string(root.join(file)).unwrap_or_default();
+/// A file of the tree as text (`None` when missing or not UTF-8).
+fn read_text(tree: &Tree, file: &str) -> Option<String> {
+    tree.read(file)
+        .and_then(|bytes| String::from_utf8(bytes).ok())
+}
+
+fn read_config(root: &Tree, file: &str) -> ConfigValues {
+    let text = read_text(root, file).unwrap_or_default();
     match repo_path::extension(file).as_deref() {
         Some("toml" | "yaml" | "yml") => ConfigValues::read_flat(file, &text),
         Some("json") => ConfigValues::default(),
@@ -410,7 +416,7 @@ fn folder_in(base: &str, rel: &str) -> String {
 }
 
 fn build_site(
-    root: &Path,
+    root: &Tree,
     config: &Config,
     dir: String,
     framework: Framework,
@@ -535,18 +541,14 @@ fn build_site(
         .then(|| {
             [join("app"), join("src/app")]
                 .into_iter()
-                .find(|d| root.join(d).is_dir())
+                .find(|d| root.is_dir(d))
         })
         .flatten();
 
     let (tsconfig_aliases, tsconfig_base) = tsconfig_aliases(root, &dir);
     let mut aliases: Vec<Alias> = tsconfig_aliases;
     let src = join("src");
-    let src_or_root = if root.join(&src).is_dir() {
-        src
-    } else {
-        dir.clone()
-    };
+    let src_or_root = if root.is_dir(&src) { src } else { dir.clone() };
     for (prefix, target) in [
         ("@site/", dir.clone()),
         ("~/", src_or_root.clone()),
@@ -595,7 +597,7 @@ fn build_site(
 
 /// `paths` and `baseUrl` from the site's tsconfig.json or jsconfig.json (JSONC),
 /// following a local `extends` once; a package `extends` is ignored.
-fn tsconfig_aliases(root: &Path, dir: &str) -> (Vec<Alias>, Option<String>) {
+fn tsconfig_aliases(root: &Tree, dir: &str) -> (Vec<Alias>, Option<String>) {
     for name in ["tsconfig.json", "jsconfig.json"] {
         let rel = repo_path::join(dir, name);
         let Some(options) = read_compiler_options(root, &rel, 0) else {
@@ -634,11 +636,11 @@ fn tsconfig_aliases(root: &Path, dir: &str) -> (Vec<Alias>, Option<String>) {
 }
 
 fn read_compiler_options(
-    root: &Path,
+    root: &Tree,
     rel: &str,
     depth: usize,
 ) -> Option<serde_json::Map<String, serde_json::Value>> {
-    let text = std::fs::read_to_string(root.join(rel)).ok()?;
+    let text = read_text(root, rel)?;
     let value: serde_json::Value = serde_json::from_str(&strip_jsonc(&text)).ok()?;
     let mut options = value
         .get("compilerOptions")

@@ -123,6 +123,24 @@ impl Tree {
         }
     }
 
+    /// Whether a folder exists at `dir` (in the index: whether any staged
+    /// path lies below it, found by bisection).
+    pub fn is_dir(&self, dir: &str) -> bool {
+        match self {
+            Tree::Work { root } => root.join(dir).is_dir(),
+            Tree::Index(index) => {
+                let prefix = format!("{}/", dir.trim_end_matches('/'));
+                let at = index
+                    .files
+                    .partition_point(|(p, _)| p.as_bytes() < prefix.as_bytes());
+                index
+                    .files
+                    .get(at)
+                    .is_some_and(|(p, _)| p.starts_with(&prefix))
+            }
+        }
+    }
+
     /// The names inside a folder (`""` is the root).
     pub fn list_dir(&self, dir: &str) -> Vec<String> {
         match self {

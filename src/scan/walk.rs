@@ -187,7 +187,7 @@ pub fn scan_tree_with(
     images.sort();
     images.dedup();
 
-    let sites = Sites::discover(root, config, &list.markers);
+    let sites = Sites::discover(tree, config, &list.markers);
     let content: Vec<(String, Syntax, Option<StagedFile>)> = list
         .content
         .into_iter()
@@ -407,7 +407,7 @@ pub fn discover_sites(root: &Path, git_dir: &Path, config: &Config) -> Result<Si
     let include = globs(&config.scan_include)?;
     let exclude = globs(&config.scan_exclude)?;
     let list = list_work_tree(root, git_dir, &include, &exclude)?;
-    Ok(Sites::discover(root, config, &list.markers))
+    Ok(Sites::discover(&Tree::work(root), config, &list.markers))
 }
 
 /// The paths in the index (an unreadable or missing index gives none).
