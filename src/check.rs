@@ -406,12 +406,15 @@ impl Collector<'_> {
         for r in references.iter().filter(|r| r.status.is_broken()) {
             let target = r.target.clone().unwrap_or_else(|| r.raw.clone());
             let (message, hint) = match (&r.status, &r.actual) {
-                (RefStatus::OutsideBase, _) => (
+                (RefStatus::OutsideBase, Some(with_base)) => (
                     format!(
-                        "{} lacks the site's base path: the file is {target}, but this attribute is not prefixed by the framework, so the page loads it from outside the site",
+                        "{} lacks the site's base path: the file is {target}, but the framework does not add the base path to this attribute, so the page loads it from outside the site",
                         r.raw
                     ),
-                    "write the path with the base path (/BASE/img/x.png), or wrap it: useBaseUrl('/img/x.png') (Docusaurus) / withBase (VitePress)".to_owned(),
+                    format!(
+                        "write {with_base}, or wrap the path: useBaseUrl('{}')",
+                        r.raw
+                    ),
                 ),
                 (RefStatus::CaseMismatch, Some(actual)) => (
                     format!(

@@ -16,7 +16,7 @@ use crate::error::{Error, Result};
 use crate::manifest::{MANIFEST_FILE, Manifest};
 use crate::output::{Paint, Report, Style};
 use crate::repo_path;
-use crate::scan::site::{Framework, Site};
+use crate::scan::site::{Framework, Site, display_root};
 use crate::scan::walk;
 use crate::workspace;
 
@@ -50,11 +50,7 @@ pub struct Detected {
 impl Report for InitReport {
     fn write_text(&self, out: &mut dyn Write, style: &Style) -> io::Result<()> {
         for site in &self.detected {
-            let root = if site.root.is_empty() {
-                "."
-            } else {
-                &site.root
-            };
+            let root = display_root(&site.root);
             let framework = site.framework.as_str();
             writeln!(
                 out,
@@ -177,14 +173,10 @@ fn config_text(layout: &Layout, sites: &[Site]) -> String {
         if line.starts_with("version = ") {
             out.push_str("\n# Detected by `assetrail init` (see `assetrail sites`):\n");
             for site in sites {
-                let root = if site.root.is_empty() {
-                    "."
-                } else {
-                    &site.root
-                };
+                let root = display_root(&site.root);
                 out.push_str(&format!(
-                    "#   {root}: {:?} site, static {}, base path {}\n",
-                    site.framework,
+                    "#   {root}: {} site, static {}, base path {}\n",
+                    site.framework.as_str(),
                     site.static_dirs().collect::<Vec<_>>().join(", "),
                     site.base_path.value
                 ));

@@ -11,7 +11,7 @@ use serde::Serialize;
 use crate::config::{CONFIG_FILE, Config};
 use crate::error::Result;
 use crate::output::{Paint, Report, Style};
-use crate::scan::site::{MarkdownMode, Site};
+use crate::scan::site::{MarkdownMode, Site, display_root};
 use crate::scan::walk;
 use crate::workspace;
 
@@ -59,11 +59,7 @@ pub fn run(repo_arg: Option<&Path>) -> Result<SitesReport> {
 impl Report for SitesReport {
     fn write_text(&self, out: &mut dyn Write, style: &Style) -> io::Result<()> {
         for site in &self.sites {
-            let root = if site.root.is_empty() {
-                "(repository root)"
-            } else {
-                site.root.as_str()
-            };
+            let root = display_root(&site.root);
             let framework = site.framework.as_str();
             write!(out, "{} {}", style.paint(Paint::Green, root), framework)?;
             match &site.config {
@@ -93,11 +89,7 @@ impl Report for SitesReport {
                 row(out, "own origin", &origin.value, &origin.from)?;
             }
             for alias in &site.aliases {
-                let dir = if alias.dir.is_empty() {
-                    "."
-                } else {
-                    &alias.dir
-                };
+                let dir = display_root(&alias.dir);
                 let value = format!("{} -> {dir}", alias.prefix);
                 row(out, "alias", &value, &alias.from)?;
             }

@@ -73,7 +73,8 @@ pub struct Reference {
     /// The repo-relative file it names (for `missing`: where it was looked for first).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub target: Option<String>,
-    /// For `case-mismatch`: the file as it is spelled on disk.
+    /// For `case-mismatch`: the file as it is spelled on disk; for
+    /// `outside-base`: the path as it must be written, with the base path.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub actual: Option<String>,
     /// For patterns: the repo-relative glob.
@@ -223,11 +224,11 @@ impl<'a> Resolver<'a> {
         match found {
             Some(target) => {
                 reference.target = Some(target);
-                reference.status = if !github && lacks_base_path(site, raw, &path) {
-                    RefStatus::OutsideBase
-                } else {
-                    RefStatus::Ok
-                };
+                reference.status = RefStatus::Ok;
+                if !github && lacks_base_path(site, raw, &path) {
+                    reference.status = RefStatus::OutsideBase;
+                    reference.actual = Some(format!("{}{}", site.base_prefix(), path.path));
+                }
             }
             None => {
                 if let Some((wanted, actual)) = candidates

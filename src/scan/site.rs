@@ -247,6 +247,12 @@ impl Site {
     }
 }
 
+/// A repo-relative folder as `sites` and `init` print it: `.` for the
+/// repository root.
+pub fn display_root(root: &str) -> &str {
+    if root.is_empty() { "." } else { root }
+}
+
 /// Files GitHub renders (a `README.md` at any level, anything under
 /// `.github/`): GitHub resolves `/x` in them from the repository root, never
 /// as a site page would.
