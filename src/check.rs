@@ -7,6 +7,7 @@ use std::collections::{HashMap, HashSet};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use crate::asset_state::{self, State};
 use crate::config::expected_credit;
 use crate::config::{OrphanPolicy, RouteType};
 use crate::error::{Error, Result};
@@ -98,18 +99,19 @@ pub fn check(ws: &Workspace, options: &CheckOptions) -> Result<CheckOutcome> {
     // Reading the index, the reference cache and the cached manifest parse are
     // independent: do them at once.
     let (git_dir, root, config) = (ws.git.git_dir(), ws.root(), &ws.config);
-    let manifest_cache = git_dir.join("assetrail").join("manifest-cache.json");
+    let (index_file, cache_dir) = (ws.git.index_file(), ws.git.cache_dir());
+    let manifest_cache = ws.git.cache_dir().join("manifest-cache.json");
     let (tree, (refs_cache, parsed)) = rayon::join(
         || {
             if options.staged {
-                Tree::index(git_dir)
+                Tree::index(git_dir, index_file)
             } else {
                 Ok(Tree::work(root))
             }
         },
         || {
             (
-                walk::load_cache(config, git_dir),
+                walk::load_cache(config, &cache_dir),
                 manifest::load_parsed(&manifest_cache),
             )
         },
@@ -120,13 +122,17 @@ pub fn check(ws: &Workspace, options: &CheckOptions) -> Result<CheckOutcome> {
     let mut collector = Collector {
         ws,
         findings: Vec::new(),
+        staged: options.staged.then(|| StagedView {
+            ws,
+            manifest: std::cell::OnceCell::new(),
+        }),
     };
 
     // With --staged, assets are judged by blob id: the stat cache is not needed.
     let mut stat_cache = if options.staged {
-        StatCache::empty(ws.git.git_dir())
+        StatCache::empty(&ws.git.cache_dir())
     } else {
-        StatCache::load(ws.git.git_dir())
+        StatCache::load(&ws.git.cache_dir())
     };
     let present = collector.asset_states(&manifest, &tree, &mut stat_cache)?;
     stat_cache.save();
@@ -182,11 +188,7 @@ pub fn check(ws: &Workspace, options: &CheckOptions) -> Result<CheckOutcome> {
 /// The manifest as the tree has it: the staged `assets.lock`, or the file.
 /// Parses are cached by content (blob id or file stamp) under `.git/assetrail/`.
 fn load_manifest(ws: &Workspace, tree: &Tree, parsed: Option<ParsedManifest>) -> Result<Manifest> {
-    let cache = ws
-        .git
-        .git_dir()
-        .join("assetrail")
-        .join("manifest-cache.json");
+    let cache = ws.git.cache_dir().join("manifest-cache.json");
     if !tree.is_index() {
         let path = ws.manifest_path();
         let Some(stamp) = FileStamp::of(&path) else {
@@ -222,6 +224,24 @@ fn load_manifest(ws: &Workspace, tree: &Tree, parsed: Option<ParsedManifest>) ->
 struct Collector<'w> {
     ws: &'w Workspace,
     findings: Vec<Finding>,
+    /// In `--staged` mode, the work tree beside the index, for hints.
+    staged: Option<StagedView<'w>>,
+}
+
+/// What the work tree holds beside the index: a staged finding is often fixed
+/// by `git add`, and the hint should say so. Read only when a hint needs it.
+struct StagedView<'w> {
+    ws: &'w Workspace,
+    manifest: std::cell::OnceCell<Option<Manifest>>,
+}
+
+impl StagedView<'_> {
+    /// The work tree's `assets.lock`, if it reads.
+    fn manifest(&self) -> Option<&Manifest> {
+        self.manifest
+            .get_or_init(|| self.ws.load_manifest().ok())
+            .as_ref()
+    }
 }
 
 impl Collector<'_> {
@@ -249,102 +269,113 @@ impl Collector<'_> {
         let mut present = HashSet::new();
         for entry in &manifest.assets {
             let path = entry.path.as_str();
-            let actual = match tree {
-                Tree::Work { root } => {
-                    let abs = root.join(path);
-                    if !abs.is_file() {
-                        None
-                    } else if lfs::looks_like_pointer(&abs) {
-                        let bytes = std::fs::read(&abs).map_err(|e| Error::io(&abs, e))?;
-                        Some(Content::Pointer(lfs::parse_pointer(&bytes)))
+            let judgement = asset_state::judge(entry, tree, stat_cache)?;
+            if judgement.state.is_present() {
+                present.insert(path.to_owned());
+            }
+            let actual = judgement.actual_sha256.as_deref().unwrap_or("");
+            match judgement.state {
+                State::Ok | State::LfsPointer => {}
+                State::Missing => {
+                    let hint = if self.staged.is_some() && self.in_work_tree(path) {
+                        format!("the file is in the work tree but not staged: git add {path}")
                     } else {
-                        stat_cache
-                            .sha256(root, path)?
-                            .map(|(sha, _)| Content::Sha256(sha))
-                    }
+                        format!("restore it (git checkout -- {path}), or remove its entry: assetrail rm {path}")
+                    };
+                    self.push(
+                        FindingCode::MissingAsset,
+                        path,
+                        format!(
+                            "{path} is recorded in {MANIFEST_FILE} but the file is gone{}",
+                            if tree.is_index() { " from the index" } else { "" }
+                        ),
+                        hint,
+                    );
                 }
-                Tree::Index(_) => match tree.staged(path) {
-                    None => None,
-                    Some(staged)
-                        if entry.git_blob.as_deref() == Some(staged.oid.to_string().as_str()) =>
-                    {
-                        Some(Content::Sha256(entry.sha256.clone()))
-                    }
-                    Some(_) => tree
-                        .read(path)
-                        .map(|bytes| match lfs::parse_pointer(&bytes) {
-                            Some(pointer) => Content::Pointer(Some(pointer)),
-                            None => Content::Sha256(format!("{:x}", Sha256::digest(&bytes))),
-                        }),
-                },
-            };
-            match actual {
-                None => self.push(
-                    FindingCode::MissingAsset,
+                State::Modified => {
+                    let hint = self.staged_modified_hint(entry, actual).unwrap_or_else(|| {
+                        format!("restore the recorded bytes (git checkout -- {path}), or record the new ones: assetrail record {path} --route ROUTE --prompt P --force")
+                    });
+                    self.push(
+                        FindingCode::ModifiedAsset,
+                        path,
+                        format!("{path} changed since it was recorded (recorded sha256 {}, now {})", short(&entry.sha256), short(actual)),
+                        hint,
+                    );
+                }
+                State::LfsMismatch => self.push(
+                    FindingCode::LfsMismatch,
                     path,
                     format!(
-                        "{path} is recorded in {MANIFEST_FILE} but the file is gone{}",
-                        if tree.is_index() { " from the index" } else { "" }
+                        "{path} is a Git LFS pointer to sha256 {}, but {MANIFEST_FILE} records {}",
+                        short(actual),
+                        short(&entry.sha256)
                     ),
-                    format!("restore it (git checkout -- {path}), regenerate it, or remove its entry from {MANIFEST_FILE}"),
+                    "the LFS object is not the recorded image: fetch the right object (git lfs pull) or record the new one with --force".into(),
                 ),
-                Some(Content::Sha256(sha)) => {
-                    present.insert(path.to_owned());
-                    if sha != entry.sha256 {
-                        self.push(
-                            FindingCode::ModifiedAsset,
-                            path,
-                            format!("{path} changed since it was recorded (recorded sha256 {}, now {})", short(&entry.sha256), short(&sha)),
-                            format!("restore the recorded bytes, or record the new ones: assetrail record {path} --route ROUTE --prompt P --force"),
-                        );
-                    }
-                }
-                Some(Content::Pointer(pointer)) => {
-                    present.insert(path.to_owned());
-                    match pointer {
-                        Some(pointer) if pointer.sha256 == entry.sha256 => {}
-                        Some(pointer) => self.push(
-                            FindingCode::LfsMismatch,
-                            path,
-                            format!(
-                                "{path} is a Git LFS pointer to sha256 {}, but {MANIFEST_FILE} records {}",
-                                short(&pointer.sha256),
-                                short(&entry.sha256)
-                            ),
-                            "the LFS object is not the recorded image: fetch the right object (git lfs pull) or record the new one with --force".into(),
-                        ),
-                        None => self.push(
-                            FindingCode::LfsMismatch,
-                            path,
-                            format!("{path} looks like a Git LFS pointer but has no valid `oid sha256:` line"),
-                            "restore the pointer (git checkout -- PATH) or re-add the file with git lfs".into(),
-                        ),
-                    }
-                }
+                State::BadPointer => self.push(
+                    FindingCode::LfsMismatch,
+                    path,
+                    format!("{path} looks like a Git LFS pointer but has no valid `oid sha256:` line"),
+                    format!("restore the pointer (git checkout -- {path}) or re-add the file with git lfs"),
+                ),
             }
         }
         Ok(present)
     }
 
+    /// In `--staged` mode, the fix for staged bytes that differ from the
+    /// staged record when the work tree already holds the fix.
+    fn staged_modified_hint(&self, entry: &ManifestEntry, staged_sha: &str) -> Option<String> {
+        let work = self.staged.as_ref()?;
+        let path = entry.path.as_str();
+        let mut cache = StatCache::empty(&self.ws.git.cache_dir());
+        let work_sha = cache
+            .sha256(self.ws.root(), path)
+            .ok()
+            .flatten()
+            .map(|(s, _)| s);
+        if work_sha.as_deref() == Some(entry.sha256.as_str()) {
+            return Some(format!(
+                "the work tree holds the recorded bytes but an older version is staged: git add {path}"
+            ));
+        }
+        let recorded = work
+            .manifest()
+            .and_then(|m| m.get(path))
+            .map(|e| e.sha256.as_str());
+        (recorded == Some(staged_sha)).then(|| {
+            format!("{MANIFEST_FILE} in the work tree records these bytes, but it is not staged: git add {MANIFEST_FILE}")
+        })
+    }
+
+    /// Whether `path` is a file in the work tree.
+    fn in_work_tree(&self, path: &str) -> bool {
+        self.ws.abs(path).is_file()
+    }
+
     /// AR001: images in managed folders with no entry, not allow-listed, not ignored.
     fn untracked(&mut self, manifest: &Manifest, images: &[String], tree: &Tree) {
-        let config = &self.ws.config;
-        for image in images {
-            if config.managed_folder_of(image).is_none()
-                || !config.is_image_path(image)
-                || manifest.get(image).is_some()
-                || config.is_allowed(image)
-                || (!tree.is_index() && self.ws.git.is_ignored(image))
-            {
-                continue;
-            }
-            self.push(
-                FindingCode::UntrackedAsset,
-                image,
-                format!("{image} is in a managed folder but has no provenance entry"),
+        for image in asset_state::untracked(&self.ws.config, &self.ws.git, manifest, images, tree) {
+            let staged_record = self
+                .staged
+                .as_ref()
+                .and_then(StagedView::manifest)
+                .is_some_and(|m| m.get(&image).is_some());
+            let hint = if staged_record {
+                format!(
+                    "its entry is in {MANIFEST_FILE} in the work tree but not staged: git add {MANIFEST_FILE}"
+                )
+            } else {
                 format!(
                     "record it: assetrail adopt {image} (hand-made) or assetrail record {image} --route ROUTE --prompt P; or allow-list it under [check] allow"
-                ),
+                )
+            };
+            self.push(
+                FindingCode::UntrackedAsset,
+                &image,
+                format!("{image} is in a managed folder but has no provenance entry"),
+                hint,
             );
         }
     }
@@ -422,6 +453,10 @@ impl Collector<'_> {
                         r.raw
                     ),
                     format!("write the path exactly as the file is named: {actual}"),
+                ),
+                _ if self.staged.is_some() && self.in_work_tree(&target) => (
+                    format!("{} is not staged (looked for {target} in the index)", r.raw),
+                    format!("the image is in the work tree: stage it with git add {target}"),
                 ),
                 _ => (
                     format!("{} does not exist (looked for {target})", r.raw),
@@ -517,11 +552,6 @@ impl Collector<'_> {
                     == sha256
             })
     }
-}
-
-enum Content {
-    Sha256(String),
-    Pointer(Option<lfs::LfsPointer>),
 }
 
 fn short(sha: &str) -> &str {

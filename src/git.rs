@@ -8,9 +8,94 @@ use crate::error::{Error, Result};
 pub struct GitRepo {
     repo: git2::Repository,
     root: PathBuf,
+    index_file: PathBuf,
+}
+
+/// The variables git sets for hooks and that a user may set by hand. Read once,
+/// here: what they say decides which repository and which index are judged.
+#[derive(Debug, Clone, Default)]
+pub struct GitEnv {
+    /// `GIT_DIR`.
+    pub git_dir: Option<PathBuf>,
+    /// `GIT_WORK_TREE`.
+    pub work_tree: Option<PathBuf>,
+    /// `GIT_INDEX_FILE`: `git commit -a`, `commit PATH` and `commit --only`
+    /// run the hook against a temporary index named here.
+    pub index_file: Option<PathBuf>,
+}
+
+impl GitEnv {
+    /// The process environment (empty values count as unset, as in git).
+    pub fn from_process() -> GitEnv {
+        let var = |name| {
+            std::env::var_os(name)
+                .filter(|v| !v.is_empty())
+                .map(PathBuf::from)
+        };
+        GitEnv {
+            git_dir: var("GIT_DIR"),
+            work_tree: var("GIT_WORK_TREE"),
+            index_file: var("GIT_INDEX_FILE"),
+        }
+    }
 }
 
 impl GitRepo {
+    /// Opens the repository a command works on, the way git itself would:
+    /// with `--repo DIR`, the repository containing DIR; otherwise the one
+    /// `GIT_DIR` (and `GIT_WORK_TREE`) name, else the one containing `cwd`.
+    /// `GIT_INDEX_FILE` names the index, relative to `cwd`; with `--repo` it
+    /// is honoured only when it lies inside that repository's git directory.
+    pub fn locate(repo_arg: Option<&Path>, cwd: &Path, env: &GitEnv) -> Result<GitRepo> {
+        let mut git = match (repo_arg, &env.git_dir) {
+            (Some(dir), _) => GitRepo::discover(dir)?,
+            (None, Some(git_dir)) => GitRepo::open_env(&cwd.join(git_dir), cwd, env)?,
+            (None, None) => GitRepo::discover(cwd)?,
+        };
+        if let Some(index) = &env.index_file {
+            let index = cwd.join(index);
+            let inside = |dir: &Path| {
+                dir.canonicalize()
+                    .ok()
+                    .zip(index.parent().and_then(|p| p.canonicalize().ok()))
+                    .is_some_and(|(dir, parent)| parent.starts_with(dir))
+            };
+            if repo_arg.is_none() || inside(git.repo.path()) || inside(git.repo.commondir()) {
+                git.index_file = index;
+            }
+        }
+        Ok(git)
+    }
+
+    /// The repository `GIT_DIR` names. Its work tree is `GIT_WORK_TREE`, else
+    /// the one the git directory knows (`core.worktree`, a linked worktree's
+    /// `gitdir`), else the current folder, as git decides.
+    fn open_env(git_dir: &Path, cwd: &Path, env: &GitEnv) -> Result<GitRepo> {
+        let repo = git2::Repository::open(git_dir).map_err(|e| Error::Usage {
+            message: format!(
+                "GIT_DIR={} is not a git repository ({})",
+                git_dir.display(),
+                e.message()
+            ),
+            hint: Some("unset GIT_DIR, or point it at a repository's .git folder".into()),
+        })?;
+        let work_tree = match (&env.work_tree, repo.workdir()) {
+            (Some(dir), _) => cwd.join(dir),
+            (None, Some(dir)) => dir.to_path_buf(),
+            (None, None) => cwd.to_path_buf(),
+        };
+        let root = work_tree
+            .canonicalize()
+            .map_err(|e| Error::io(&work_tree, e))?;
+        repo.set_workdir(&root, false)?;
+        let index_file = repo.path().join("index");
+        Ok(GitRepo {
+            repo,
+            root,
+            index_file,
+        })
+    }
+
     /// Finds the repository containing `start` (walking up like git does).
     pub fn discover(start: &Path) -> Result<GitRepo> {
         let repo = git2::Repository::discover(start).map_err(|_| Error::Usage {
@@ -33,7 +118,24 @@ impl GitRepo {
             })?
             .to_path_buf();
         let root = root.canonicalize().map_err(|e| Error::io(&root, e))?;
-        Ok(GitRepo { repo, root })
+        let index_file = repo.path().join("index");
+        Ok(GitRepo {
+            repo,
+            root,
+            index_file,
+        })
+    }
+
+    /// The index `git commit` is about to record: `GIT_INDEX_FILE` when git
+    /// set it for a hook, else the repository's own.
+    pub fn index_file(&self) -> &Path {
+        &self.index_file
+    }
+
+    /// assetrail's local caches and lock (`<git dir>/assetrail/`): never
+    /// committed, safe to delete.
+    pub fn cache_dir(&self) -> PathBuf {
+        self.repo.path().join("assetrail")
     }
 
     /// The work tree root.
@@ -88,7 +190,8 @@ impl GitRepo {
         match configured {
             Some(path) if path.is_absolute() => path,
             Some(path) => self.root.join(path),
-            None => self.repo.path().join("hooks"),
+            // Linked worktrees share the main repository's hooks.
+            None => self.repo.commondir().join("hooks"),
         }
     }
 }

@@ -16,7 +16,7 @@ const VERSION_LINE: &[u8] = b"version https://git-lfs.github.com/spec/v1\n";
 /// Parses `bytes` as an LFS pointer (they are under 1 KB and start with the
 /// version line).
 pub fn parse_pointer(bytes: &[u8]) -> Option<LfsPointer> {
-    if bytes.len() > 1024 || !bytes.starts_with(VERSION_LINE) {
+    if !starts_like_pointer(bytes) {
         return None;
     }
     let text = std::str::from_utf8(bytes).ok()?;
@@ -38,13 +38,23 @@ pub fn parse_pointer(bytes: &[u8]) -> Option<LfsPointer> {
     })
 }
 
+/// Whether a file of `len` bytes may be a pointer (they are under 1 KB).
+pub fn may_be_pointer(len: u64) -> bool {
+    len <= 1024
+}
+
+/// Whether `bytes` start like a pointer (parse them to know if it is a valid one).
+pub fn starts_like_pointer(bytes: &[u8]) -> bool {
+    may_be_pointer(bytes.len() as u64) && bytes.starts_with(VERSION_LINE)
+}
+
 /// Whether a file at `path` starts like a pointer (cheap check before reading it all).
 pub fn looks_like_pointer(path: &std::path::Path) -> bool {
     use std::io::Read;
     let Ok(meta) = path.metadata() else {
         return false;
     };
-    if meta.len() > 1024 {
+    if !may_be_pointer(meta.len()) {
         return false;
     }
     let mut head = [0u8; VERSION_LINE.len()];

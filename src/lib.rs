@@ -8,6 +8,7 @@
 //! The binary is a thin layer over this library: [`cli`] parses, a module under
 //! [`commands`] runs, and an [`output::Report`] prints.
 
+pub mod asset_state;
 pub mod atomic;
 pub mod check;
 pub mod choice;

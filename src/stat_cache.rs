@@ -40,9 +40,9 @@ const VERSION: u32 = 1;
 impl StatCache {
     /// A cache that starts empty without reading the file (for runs that
     /// will not hash anything).
-    pub fn empty(git_dir: &Path) -> StatCache {
+    pub fn empty(cache_dir: &Path) -> StatCache {
         StatCache {
-            path: git_dir.join("assetrail").join("stat-cache.json"),
+            path: cache_dir.join("stat-cache.json"),
             file: StatFile {
                 version: VERSION,
                 entries: HashMap::new(),
@@ -52,10 +52,10 @@ impl StatCache {
         }
     }
 
-    /// Loads the cache of the repository whose git directory is `git_dir`
-    /// (an unreadable or stale cache is an empty one).
-    pub fn load(git_dir: &Path) -> StatCache {
-        let path = git_dir.join("assetrail").join("stat-cache.json");
+    /// Loads the cache kept in `cache_dir` ([`crate::git::GitRepo::cache_dir`];
+    /// an unreadable or stale cache is an empty one).
+    pub fn load(cache_dir: &Path) -> StatCache {
+        let path = cache_dir.join("stat-cache.json");
         let file = std::fs::read(&path)
             .ok()
             .and_then(|b| serde_json::from_slice::<StatFile>(&b).ok())
@@ -75,11 +75,21 @@ impl StatCache {
     /// The sha256 and size of `root/rel`, from the cache when its stat is
     /// unchanged; `None` when the file does not exist.
     pub fn sha256(&mut self, root: &Path, rel: &str) -> Result<Option<(String, u64)>> {
-        let abs = root.join(rel);
-        let Ok(meta) = abs.metadata() else {
+        let Ok(meta) = root.join(rel).metadata() else {
             return Ok(None);
         };
-        let (dev, inode) = dev_inode(&meta);
+        self.sha256_of(root, rel, &meta).map(Some)
+    }
+
+    /// Like [`StatCache::sha256`], for a file whose metadata the caller has.
+    pub fn sha256_of(
+        &mut self,
+        root: &Path,
+        rel: &str,
+        meta: &std::fs::Metadata,
+    ) -> Result<(String, u64)> {
+        let abs = root.join(rel);
+        let (dev, inode) = dev_inode(meta);
         let mtime_ns = meta
             .modified()
             .ok()
@@ -92,7 +102,7 @@ impl StatCache {
             && entry.size == meta.len()
             && mtime_ns != 0
         {
-            return Ok(Some((entry.sha256.clone(), entry.size)));
+            return Ok((entry.sha256.clone(), entry.size));
         }
         let sha256 = image_file::sha256_file(&abs)?;
         self.hashed += 1;
@@ -107,7 +117,7 @@ impl StatCache {
             },
         );
         self.dirty = true;
-        Ok(Some((sha256, meta.len())))
+        Ok((sha256, meta.len()))
     }
 
     /// Writes the cache back if it changed (best effort).
@@ -144,10 +154,10 @@ mod tests {
         let root = tempfile::tempdir().unwrap();
         let git = tempfile::tempdir().unwrap();
         std::fs::write(root.path().join("a.png"), b"one").unwrap();
-        let mut cache = StatCache::load(git.path());
+        let mut cache = StatCache::load(&git.path().join("assetrail"));
         let first = cache.sha256(root.path(), "a.png").unwrap().unwrap();
         cache.save();
-        let mut cache = StatCache::load(git.path());
+        let mut cache = StatCache::load(&git.path().join("assetrail"));
         assert_eq!(cache.sha256(root.path(), "a.png").unwrap().unwrap(), first);
         assert_eq!(cache.hashed, 0);
         std::fs::write(root.path().join("a.png"), b"two!").unwrap();

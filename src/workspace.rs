@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use crate::config::Config;
 use crate::error::{Error, Result};
-use crate::git::GitRepo;
+use crate::git::{GitEnv, GitRepo};
 use crate::manifest::{MANIFEST_FILE, Manifest, ManifestSnapshot, ManifestTransaction};
 use crate::repo_path;
 
@@ -65,7 +65,7 @@ impl Workspace {
     ) -> Result<ManifestTransaction> {
         ManifestTransaction::begin(
             &self.manifest_path(),
-            &self.git.git_dir().join("assetrail").join("manifest.lock"),
+            &self.git.cache_dir().join("manifest.lock"),
             snapshot,
         )
     }
@@ -108,19 +108,15 @@ impl Workspace {
 /// Finds the repository and the cwd's position inside it.
 pub fn locate(repo_arg: Option<&Path>) -> Result<(GitRepo, String)> {
     let cwd = std::env::current_dir().map_err(|e| Error::io(".", e))?;
-    let start = match repo_arg {
-        Some(dir) => {
-            if !dir.is_dir() {
-                return Err(Error::usage(
-                    format!("--repo {}: no such directory", dir.display()),
-                    "pass the folder of a git checkout",
-                ));
-            }
-            dir.to_path_buf()
-        }
-        None => cwd.clone(),
-    };
-    let git = GitRepo::discover(&start)?;
+    if let Some(dir) = repo_arg
+        && !dir.is_dir()
+    {
+        return Err(Error::usage(
+            format!("--repo {}: no such directory", dir.display()),
+            "pass the folder of a git checkout",
+        ));
+    }
+    let git = GitRepo::locate(repo_arg, &cwd, &GitEnv::from_process())?;
     let cwd_prefix = cwd
         .canonicalize()
         .ok()

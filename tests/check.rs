@@ -3,74 +3,7 @@
 
 mod common;
 
-use common::{Repo, sha256};
-
-/// A small real PNG.
-fn png(seed: u8) -> Vec<u8> {
-    let img =
-        image::RgbImage::from_fn(24, 16, |x, y| image::Rgb([seed, x as u8 * 9, y as u8 * 13]));
-    let mut out = std::io::Cursor::new(Vec::new());
-    img.write_to(&mut out, image::ImageFormat::Png).unwrap();
-    out.into_inner()
-}
-
-const ASSET: &str = "public/images/a.png";
-const PAGE: &str = "content/a.md";
-
-/// A repository with one generated image and one page using it, nothing committed.
-fn uncommitted_repo() -> Repo {
-    let repo = Repo::empty();
-    repo.run(&["init"]).success();
-    repo.run(&[
-        "generate",
-        "--prompt",
-        "a clean image",
-        "--size",
-        "1024x1024",
-        "--quality",
-        "low",
-        "--out",
-        ASSET,
-    ])
-    .success();
-    repo.write(PAGE, "# A page\n\nSome text.\n\n![a](/images/a.png)\n");
-    repo
-}
-
-/// A committed repository whose check is clean.
-fn clean_repo() -> Repo {
-    let repo = uncommitted_repo();
-    repo.git(&["add", "-A"]);
-    repo.git(&["commit", "-qm", "clean"]);
-    repo
-}
-
-fn findings(repo: &Repo, args: &[&str]) -> (i32, Vec<serde_json::Value>) {
-    let mut all = vec!["check", "--format", "json"];
-    all.extend_from_slice(args);
-    let run = repo.run(&all);
-    assert!(
-        run.code == 0 || run.code == 1,
-        "{all:?}: exit {}\n{}",
-        run.code,
-        run.stderr
-    );
-    let json = run.json();
-    assert_eq!(json["schema_version"], 1);
-    (run.code, json["findings"].as_array().unwrap().clone())
-}
-
-fn codes(findings: &[serde_json::Value]) -> Vec<(String, String)> {
-    findings
-        .iter()
-        .map(|f| {
-            (
-                f["code"].as_str().unwrap().to_owned(),
-                f["path"].as_str().unwrap().to_owned(),
-            )
-        })
-        .collect()
-}
+use common::{ASSET, PAGE, Repo, clean_repo, codes, findings, png, sha256, uncommitted_repo};
 
 fn edit_lock(repo: &Repo, from: &str, to: &str) {
     let text = String::from_utf8(repo.read("assets.lock")).unwrap();

@@ -267,7 +267,7 @@ fn status_reports_every_state() {
     let json = run.json();
     assert_eq!(
         json["summary"],
-        serde_json::json!({"ok": 3, "modified": 0, "missing": 0, "untracked": 1})
+        serde_json::json!({"ok": 3, "lfs_pointer": 0, "modified": 0, "lfs_mismatch": 0, "missing": 0, "untracked": 1})
     );
     assert_eq!(
         json["untracked"],
@@ -281,7 +281,7 @@ fn status_reports_every_state() {
     let json = run.json();
     assert_eq!(
         json["summary"],
-        serde_json::json!({"ok": 1, "modified": 1, "missing": 1, "untracked": 1})
+        serde_json::json!({"ok": 1, "lfs_pointer": 0, "modified": 1, "lfs_mismatch": 0, "missing": 1, "untracked": 1})
     );
     let states: Vec<(&str, &str)> = json["assets"]
         .as_array()
@@ -301,13 +301,22 @@ fn status_reports_every_state() {
 
     let text = repo.run(&["status"]);
     text.success();
+    let line = |state: &str, path: &str| {
+        text.stdout.lines().any(|l| {
+            let mut words = l.split_whitespace();
+            words.next() == Some(state) && words.next() == Some(path)
+        })
+    };
     assert!(
-        text.stdout
-            .contains("missing    public/images/articles/diagram.webp"),
+        line("missing", "public/images/articles/diagram.webp"),
         "{}",
         text.stdout
     );
-    assert!(text.stdout.contains("untracked  public/images/team.jpg"));
+    assert!(
+        line("untracked", "public/images/team.jpg"),
+        "{}",
+        text.stdout
+    );
     assert!(
         text.stdout
             .ends_with("1 ok, 1 modified, 1 missing, 1 untracked\n")

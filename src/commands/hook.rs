@@ -26,7 +26,37 @@ choice_enum! {
 /// The command every hook runs.
 pub const HOOK_COMMAND: &str = "assetrail check --staged";
 
-const GIT_HOOK: &str = "#!/bin/sh\n# Installed by `assetrail hook install`: refuse commits whose images lack provenance.\nexec assetrail check --staged\n";
+/// The line that marks a git hook as written by assetrail (and so safe to update).
+const GIT_HOOK_MARK: &str = "# Installed by `assetrail hook install`";
+
+/// The plain git hook. It runs the binary that installed it (GUI git clients
+/// and fresh shells often have another `PATH`), falls back to `PATH`, and when
+/// neither exists says so and how to fix it instead of `not found`.
+fn git_hook(binary: Option<&Path>) -> String {
+    let recorded = binary.map_or_else(String::new, |b| shell_quote(&b.to_string_lossy()));
+    format!(
+        r#"#!/bin/sh
+{GIT_HOOK_MARK}: refuse commits whose images lack provenance.
+# Runs `{HOOK_COMMAND}` with the binary that installed it, else the one on PATH.
+assetrail={recorded}
+if [ -n "$assetrail" ] && [ -x "$assetrail" ]; then
+  exec "$assetrail" check --staged
+fi
+if command -v assetrail >/dev/null 2>&1; then
+  exec assetrail check --staged
+fi
+echo "assetrail pre-commit hook: cannot run assetrail: ${{assetrail:-no recorded path}} is gone and assetrail is not on PATH ($PATH)." >&2
+echo "  fix: reinstall assetrail, then run 'assetrail hook install --force' from the repository to record its path" >&2
+echo "  (to commit once without the provenance check: git commit --no-verify)" >&2
+exit 1
+"#
+    )
+}
+
+/// `text` as one POSIX shell word.
+fn shell_quote(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "'\\''"))
+}
 
 const PRE_COMMIT_ENTRY: &str = "  - repo: local\n    hooks:\n      - id: assetrail-check\n        name: assetrail check --staged\n        entry: assetrail check --staged\n        language: system\n        pass_filenames: false\n        always_run: true\n";
 
@@ -88,11 +118,18 @@ pub fn install(repo_arg: Option<&Path>, args: &HookInstallArgs) -> Result<HookRe
         HookFramework::Git => {
             let path = git.hooks_dir().join("pre-commit");
             let existing = std::fs::read_to_string(&path).ok();
+            let binary = std::env::current_exe().ok();
+            let hook = git_hook(binary.as_deref());
             if let Some(existing) = &existing {
-                if existing.contains(HOOK_COMMAND) && !args.force {
+                if *existing == hook {
                     return Ok(report("already-installed", &path, None));
                 }
-                if !args.force {
+                // Ours, from another binary or an older version: bring it up to date.
+                let ours = existing.contains(GIT_HOOK_MARK);
+                if existing.contains(HOOK_COMMAND) && !ours && !args.force {
+                    return Ok(report("already-installed", &path, None));
+                }
+                if !ours && !args.force {
                     return Err(Error::refused(
                         format!("{} already exists and is not assetrail's", show(&path)),
                         format!(
@@ -101,7 +138,7 @@ pub fn install(repo_arg: Option<&Path>, args: &HookInstallArgs) -> Result<HookRe
                     ));
                 }
             }
-            write_executable(&path, GIT_HOOK)?;
+            write_executable(&path, &hook)?;
             Ok(report(
                 if existing.is_some() {
                     "updated"

@@ -1,28 +1,16 @@
 //! `assetrail status` / `ls`: every manifest entry with its state, and every
 //! image in a managed folder that has no entry.
 
-use std::collections::HashSet;
 use std::io::{self, Write};
 
 use serde::Serialize;
 
-use crate::commands::adopt::images_below;
+use crate::asset_state::{self, State};
 use crate::error::Result;
-use crate::image_file;
 use crate::output::{Paint, Report, Style};
+use crate::scan::tree::Tree;
+use crate::stat_cache::StatCache;
 use crate::workspace::Workspace;
-
-/// The state of a recorded asset's file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum AssetState {
-    /// Bytes match the recorded sha256.
-    Ok,
-    /// Bytes differ from the recorded sha256.
-    Modified,
-    /// The file is gone.
-    Missing,
-}
 
 /// One recorded asset.
 #[derive(Debug, Serialize)]
@@ -30,7 +18,7 @@ pub struct AssetStatus {
     /// Repo-relative path.
     pub path: String,
     /// State of the file.
-    pub state: AssetState,
+    pub state: State,
     /// Route.
     pub route: String,
     /// Credit source.
@@ -40,7 +28,7 @@ pub struct AssetStatus {
     pub kind: Option<crate::config::AssetKind>,
     /// Recorded sha256.
     pub sha256: String,
-    /// sha256 of the file now, when modified.
+    /// sha256 of the file now (or an LFS pointer's oid), when it differs.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub actual_sha256: Option<String>,
 }
@@ -48,14 +36,30 @@ pub struct AssetStatus {
 /// Counts per state.
 #[derive(Debug, Default, Serialize)]
 pub struct StatusSummary {
-    /// Unchanged.
+    /// Unchanged bytes.
     pub ok: usize,
+    /// Git LFS pointers to the recorded content.
+    pub lfs_pointer: usize,
     /// Changed bytes.
     pub modified: usize,
+    /// LFS pointers to other content, or invalid ones.
+    pub lfs_mismatch: usize,
     /// Gone.
     pub missing: usize,
-    /// Images with no entry (allow-listed ones excluded).
+    /// Images with no entry (allow-listed and gitignored ones excluded).
     pub untracked: usize,
+}
+
+impl StatusSummary {
+    fn count(&mut self, state: State) {
+        *match state {
+            State::Ok => &mut self.ok,
+            State::LfsPointer => &mut self.lfs_pointer,
+            State::Modified => &mut self.modified,
+            State::LfsMismatch | State::BadPointer => &mut self.lfs_mismatch,
+            State::Missing => &mut self.missing,
+        } += 1;
+    }
 }
 
 /// What `status` found.
@@ -72,15 +76,15 @@ pub struct StatusReport {
 impl Report for StatusReport {
     fn write_text(&self, out: &mut dyn Write, style: &Style) -> io::Result<()> {
         for asset in &self.assets {
-            let (label, paint) = match asset.state {
-                AssetState::Ok => ("ok", Paint::Green),
-                AssetState::Modified => ("modified", Paint::Yellow),
-                AssetState::Missing => ("missing", Paint::Red),
+            let paint = match asset.state {
+                State::Ok | State::LfsPointer => Paint::Green,
+                State::Modified => Paint::Yellow,
+                State::LfsMismatch | State::BadPointer | State::Missing => Paint::Red,
             };
             writeln!(
                 out,
                 "{}  {}  {}",
-                style.paint(paint, &format!("{label:<9}")),
+                style.paint(paint, &format!("{:<12}", asset.state.as_str())),
                 asset.path,
                 style.paint(Paint::Dim, &format!("{} ({})", asset.route, asset.credit))
             )?;
@@ -89,67 +93,45 @@ impl Report for StatusReport {
             writeln!(
                 out,
                 "{}  {path}",
-                style.paint(Paint::Red, &format!("{:<9}", "untracked"))
+                style.paint(Paint::Red, &format!("{:<12}", "untracked"))
             )?;
         }
         let s = &self.summary;
-        writeln!(
-            out,
-            "{} ok, {} modified, {} missing, {} untracked",
-            s.ok, s.modified, s.missing, s.untracked
-        )
+        write!(out, "{} ok, ", s.ok)?;
+        if s.lfs_pointer > 0 {
+            write!(out, "{} LFS pointers, ", s.lfs_pointer)?;
+        }
+        write!(out, "{} modified, ", s.modified)?;
+        if s.lfs_mismatch > 0 {
+            write!(out, "{} LFS mismatches, ", s.lfs_mismatch)?;
+        }
+        writeln!(out, "{} missing, {} untracked", s.missing, s.untracked)
     }
 }
 
-/// Runs `status`.
+/// Runs `status`: the work tree judged by [`asset_state`], as `check` judges it.
 pub fn run(ws: &Workspace) -> Result<StatusReport> {
     let manifest = ws.load_manifest()?;
+    let tree = Tree::work(ws.root());
+    let mut stat_cache = StatCache::load(&ws.git.cache_dir());
     let mut summary = StatusSummary::default();
     let mut assets = Vec::with_capacity(manifest.assets.len());
     for entry in &manifest.assets {
-        let abs = ws.abs(&entry.path);
-        let (state, actual_sha256) = match abs.metadata() {
-            Err(_) => (AssetState::Missing, None),
-            Ok(meta) if meta.len() != entry.bytes => {
-                (AssetState::Modified, Some(image_file::sha256_file(&abs)?))
-            }
-            Ok(_) => {
-                let sha = image_file::sha256_file(&abs)?;
-                if sha == entry.sha256 {
-                    (AssetState::Ok, None)
-                } else {
-                    (AssetState::Modified, Some(sha))
-                }
-            }
-        };
-        match state {
-            AssetState::Ok => summary.ok += 1,
-            AssetState::Modified => summary.modified += 1,
-            AssetState::Missing => summary.missing += 1,
-        }
+        let judgement = asset_state::judge(entry, &tree, &mut stat_cache)?;
+        summary.count(judgement.state);
         assets.push(AssetStatus {
             path: entry.path.clone(),
-            state,
+            state: judgement.state,
             route: entry.route.clone(),
             credit: entry.credit.clone(),
             kind: entry.kind,
             sha256: entry.sha256.clone(),
-            actual_sha256,
+            actual_sha256: judgement.actual_sha256,
         });
     }
-    let recorded: HashSet<&str> = manifest.assets.iter().map(|e| e.path.as_str()).collect();
-    let mut untracked: Vec<String> = Vec::new();
-    for folder in &ws.config.folders {
-        if ws.abs(folder).is_dir() {
-            untracked.extend(
-                images_below(ws, folder)
-                    .into_iter()
-                    .filter(|p| !recorded.contains(p.as_str()) && !ws.config.is_allowed(p)),
-            );
-        }
-    }
-    untracked.sort();
-    untracked.dedup();
+    stat_cache.save();
+    let files = asset_state::managed_files(ws.root(), &ws.config);
+    let untracked = asset_state::untracked(&ws.config, &ws.git, &manifest, &files, &tree);
     summary.untracked = untracked.len();
     Ok(StatusReport {
         assets,

@@ -82,10 +82,11 @@ impl Tree {
         }
     }
 
-    /// The index of `git`'s repository (stage 0 entries; conflicts are skipped).
-    pub fn index(git_dir: &Path) -> Result<Tree> {
+    /// The index file `index_file` of the repository at `git_dir` (stage 0
+    /// entries; conflicts are skipped). See [`crate::git::GitRepo::index_file`].
+    pub fn index(git_dir: &Path, index_file: &Path) -> Result<Tree> {
         let repo = git2::Repository::open(git_dir)?;
-        let index = repo.index()?;
+        let index = git2::Index::open(index_file)?;
         let mut files = Vec::with_capacity(index.len());
         for entry in index.iter() {
             let stage = (entry.flags >> 12) & 0x3;

@@ -83,15 +83,15 @@ pub fn scan_tree(ws: &Workspace, only: &[String], tree: &Tree) -> Result<ScanRes
     scan_tree_with(ws, only, tree, None)
 }
 
-/// The reference cache of the repository whose git directory is `git_dir`,
+/// The reference cache kept in `cache_dir` ([`crate::git::GitRepo::cache_dir`])
 /// for `config` and this build (empty when missing or stale). Loading it ahead
 /// lets a caller overlap it with other start-up work.
-pub fn load_cache(config: &Config, git_dir: &Path) -> Cache {
-    Cache::load(&cache_path(git_dir), &cache_salt(config))
+pub fn load_cache(config: &Config, cache_dir: &Path) -> Cache {
+    Cache::load(&cache_path(cache_dir), &cache_salt(config))
 }
 
-fn cache_path(git_dir: &Path) -> PathBuf {
-    git_dir.join("assetrail").join("refs-cache")
+fn cache_path(cache_dir: &Path) -> PathBuf {
+    cache_dir.join("refs-cache")
 }
 
 fn extract_options(config: &Config) -> ExtractOptions {
@@ -122,28 +122,19 @@ pub fn scan_tree_with(
     let include = globs(&config.scan_include)?;
     let exclude = globs(&config.scan_exclude)?;
     let options = extract_options(config);
-    let cache_path = cache_path(ws.git.git_dir());
+    let cache_dir = ws.git.cache_dir();
+    let cache_path = cache_path(&cache_dir);
     let git_dir = ws.git.git_dir().to_path_buf();
     let list_files = || -> Result<FileList> {
         Ok(match tree {
             Tree::Work { .. } => {
                 let mut list = list_work_tree(root, &git_dir, &include, &exclude)?;
                 // Managed folders are read even where .gitignore hides them (generated output).
-                for folder in &config.folders {
-                    for entry in walkdir::WalkDir::new(root.join(folder))
+                list.images.extend(
+                    crate::asset_state::managed_files(root, config)
                         .into_iter()
-                        .flatten()
-                    {
-                        if entry.file_type().is_file()
-                            && let Ok(rel) = entry.path().strip_prefix(root)
-                        {
-                            let rel = rel.to_string_lossy().replace('\\', "/");
-                            if is_image(&rel) {
-                                list.images.push(rel);
-                            }
-                        }
-                    }
-                }
+                        .filter(|rel| is_image(rel)),
+                );
                 list
             }
             Tree::Index(_) => {
@@ -177,10 +168,7 @@ pub fn scan_tree_with(
     // Listing the files and loading the cache are independent: do both at once.
     let (list, mut cache) = match preloaded {
         Some(cache) => (list_files(), cache),
-        None => {
-            let git_dir = ws.git.git_dir();
-            rayon::join(list_files, || load_cache(config, git_dir))
-        }
+        None => rayon::join(list_files, || load_cache(config, &cache_dir)),
     };
     let list = list?;
     let mut images = list.images;

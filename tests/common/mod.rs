@@ -59,8 +59,17 @@ impl From<Output> for Run {
     }
 }
 
+/// Drops the variables git sets for hooks, so a suite run from inside a hook
+/// (or a shell that exported them) still works on its own temp repositories.
+pub fn clear_git_env(cmd: &mut Command) -> &mut Command {
+    for var in ["GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_PREFIX"] {
+        cmd.env_remove(var);
+    }
+    cmd
+}
+
 pub fn git_in(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new("git")
+    let out = clear_git_env(&mut Command::new("git"))
         .args([
             "-c",
             "user.name=assetrail tests",
@@ -141,6 +150,7 @@ impl Repo {
             .env("CODEX_HOME", self.home.path().join(".codex"))
             .env_remove("NO_COLOR")
             .env_remove("OPENAI_API_KEY");
+        clear_git_env(&mut cmd);
         cmd
     }
 
@@ -209,4 +219,73 @@ impl Repo {
 pub fn sha256(bytes: &[u8]) -> String {
     use sha2::Digest;
     format!("{:x}", sha2::Sha256::digest(bytes))
+}
+
+// A repository with one generated image and one page, and how to read `check`'s verdict.
+
+/// A small real 24×16 PNG.
+pub fn png(seed: u8) -> Vec<u8> {
+    let img =
+        image::RgbImage::from_fn(24, 16, |x, y| image::Rgb([seed, x as u8 * 9, y as u8 * 13]));
+    let mut out = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut out, image::ImageFormat::Png).unwrap();
+    out.into_inner()
+}
+
+pub const ASSET: &str = "public/images/a.png";
+pub const PAGE: &str = "content/a.md";
+
+/// A repository with one generated image and one page using it, nothing committed.
+pub fn uncommitted_repo() -> Repo {
+    let repo = Repo::empty();
+    repo.run(&["init"]).success();
+    repo.run(&[
+        "generate",
+        "--prompt",
+        "a clean image",
+        "--size",
+        "1024x1024",
+        "--quality",
+        "low",
+        "--out",
+        ASSET,
+    ])
+    .success();
+    repo.write(PAGE, "# A page\n\nSome text.\n\n![a](/images/a.png)\n");
+    repo
+}
+
+/// A committed repository whose check is clean.
+pub fn clean_repo() -> Repo {
+    let repo = uncommitted_repo();
+    repo.git(&["add", "-A"]);
+    repo.git(&["commit", "-qm", "clean"]);
+    repo
+}
+
+pub fn findings(repo: &Repo, args: &[&str]) -> (i32, Vec<serde_json::Value>) {
+    let mut all = vec!["check", "--format", "json"];
+    all.extend_from_slice(args);
+    let run = repo.run(&all);
+    assert!(
+        run.code == 0 || run.code == 1,
+        "{all:?}: exit {}\n{}",
+        run.code,
+        run.stderr
+    );
+    let json = run.json();
+    assert_eq!(json["schema_version"], 1);
+    (run.code, json["findings"].as_array().unwrap().clone())
+}
+
+pub fn codes(findings: &[serde_json::Value]) -> Vec<(String, String)> {
+    findings
+        .iter()
+        .map(|f| {
+            (
+                f["code"].as_str().unwrap().to_owned(),
+                f["path"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
 }
