@@ -118,6 +118,18 @@ pub fn check(ws: &Workspace, options: &CheckOptions) -> Result<CheckOutcome> {
     );
     let tree = tree?;
     let manifest = load_manifest(ws, &tree, parsed)?;
+    let matches = |p: &str| {
+        tree.is_file(p)
+            || tree.is_dir(p)
+            || ws.abs(p).exists()
+            || manifest
+                .assets
+                .iter()
+                .any(|e| repo_path::is_within(&e.path, p))
+    };
+    if let Some(unmatched) = options.paths.iter().find(|p| !matches(p)) {
+        return Err(ws.no_match(unmatched));
+    }
     let scan = walk::scan_tree_with(ws, &[], &tree, Some(refs_cache))?;
     let mut collector = Collector {
         ws,
@@ -518,8 +530,12 @@ impl Collector<'_> {
                 self.push(
                     FindingCode::IncompleteRecord,
                     path,
-                    format!("{path} (route {}) has no `{missing}`", display_route(entry)),
-                    format!("record it again with the missing field: assetrail record {path} --route ROUTE ... --force"),
+                    format!("{path} (route {}) has no `{}`", display_route(entry), missing.field),
+                    format!(
+                        "record it again with {}: assetrail record {path} --route {} --prompt P ... --force",
+                        missing.source,
+                        entry.route_name.as_deref().unwrap_or(display_route(entry)),
+                    ),
                 );
             }
             if let Some(expected) = expected_credit_for(&entry.route)
@@ -579,35 +595,62 @@ fn expected_credit_for(route: &str) -> Option<String> {
     Some(expected_credit(route_type, route.strip_prefix("gateway.")))
 }
 
-/// Fields the entry's route requires that it lacks.
-pub fn missing_fields(entry: &ManifestEntry) -> Vec<&'static str> {
+/// A field an entry's route requires, and how `record` supplies it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RequiredField {
+    /// The field in `assets.lock`.
+    pub field: &'static str,
+    /// What supplies it on `assetrail record`.
+    pub source: &'static str,
+}
+
+const fn required(field: &'static str, source: &'static str) -> RequiredField {
+    RequiredField { field, source }
+}
+
+/// Fields the entry's route requires that it lacks (AR008).
+pub fn missing_fields(entry: &ManifestEntry) -> Vec<RequiredField> {
     let mut missing = Vec::new();
-    let blank = |v: &Option<String>| v.as_deref().is_none_or(|s| s.trim().is_empty());
     if entry.sha256.is_empty() {
-        missing.push("sha256");
+        missing.push(required("sha256", "the file's bytes"));
     }
     if entry.credit.is_empty() {
-        missing.push("credit");
+        missing.push(required("credit", "the route's `credit`"));
     }
+    missing.extend(missing_route_fields(entry));
+    missing
+}
+
+/// The fields [`missing_fields`] requires because of the entry's route (what
+/// `record` must be given before it writes an entry).
+pub fn missing_route_fields(entry: &ManifestEntry) -> Vec<RequiredField> {
+    let mut missing = Vec::new();
+    let blank = |v: &Option<String>| v.as_deref().is_none_or(|s| s.trim().is_empty());
     match route_type(&entry.route) {
-        None => missing.push("route"),
+        None => missing.push(required("route", "--route")),
         Some(RouteType::Images | RouteType::Responses | RouteType::Gateway) => {
             if blank(&entry.request_id) {
-                missing.push("request_id");
+                missing.push(required("request_id", "--request-id"));
             }
             if blank(&entry.model) {
-                missing.push("model");
+                missing.push(required("model", "--model"));
             }
             if blank(&entry.prompt) {
-                missing.push("prompt");
+                missing.push(required("prompt", "--prompt"));
             }
             if route_type(&entry.route) == Some(RouteType::Gateway) && blank(&entry.provider) {
-                missing.push("provider");
+                missing.push(required(
+                    "provider",
+                    "`provider` in the route's table in assets.toml",
+                ));
             }
         }
         Some(RouteType::Codex) => {
             if blank(&entry.source_path) && blank(&entry.thread_id) {
-                missing.push("source_path or thread_id");
+                missing.push(required(
+                    "source_path or thread_id",
+                    "--source or --thread-id",
+                ));
             }
         }
         Some(RouteType::Local | RouteType::Manual) => {}
@@ -628,15 +671,22 @@ mod tests {
             prompt: Some("p".into()),
             ..ManifestEntry::default()
         };
-        assert_eq!(missing_fields(&entry), ["request_id", "model"]);
+        let fields = |entry: &ManifestEntry| {
+            missing_fields(entry)
+                .into_iter()
+                .map(|m| m.field)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(fields(&entry), ["request_id", "model"]);
+        assert_eq!(missing_fields(&entry)[0].source, "--request-id");
         entry.route = "gateway.acme".into();
-        assert_eq!(missing_fields(&entry), ["request_id", "model", "provider"]);
+        assert_eq!(fields(&entry), ["request_id", "model", "provider"]);
         entry.route = "codex".into();
-        assert_eq!(missing_fields(&entry), ["source_path or thread_id"]);
+        assert_eq!(fields(&entry), ["source_path or thread_id"]);
         entry.route = "local".into();
         assert!(missing_fields(&entry).is_empty());
         entry.route = "bogus".into();
-        assert_eq!(missing_fields(&entry), ["route"]);
+        assert_eq!(fields(&entry), ["route"]);
     }
 
     #[test]

@@ -11,7 +11,7 @@
 /// assert!(normalize("/etc/passwd").is_err());
 /// ```
 pub fn normalize(raw: &str) -> Result<String, String> {
-    if raw.starts_with('/') || raw.starts_with('\\') || has_drive_prefix(raw) {
+    if is_absolute(raw) {
         return Err(
             "absolute paths are refused; give a path relative to the repository root".into(),
         );
@@ -32,9 +32,33 @@ pub fn normalize(raw: &str) -> Result<String, String> {
     Ok(parts.join("/"))
 }
 
+/// Whether `raw` is an absolute path (`/x`, `\\x` or a drive letter, `C:x`).
+pub fn is_absolute(raw: &str) -> bool {
+    raw.starts_with(['/', '\\']) || has_drive_prefix(raw)
+}
+
 fn has_drive_prefix(raw: &str) -> bool {
     let bytes = raw.as_bytes();
     bytes.len() >= 2 && bytes[0].is_ascii_alphabetic() && bytes[1] == b':'
+}
+
+/// `from` + `rel` normalized; `None` when it leaves the repository.
+pub fn resolve(from: &str, rel: &str) -> Option<String> {
+    let mut parts: Vec<&str> = if from.is_empty() {
+        Vec::new()
+    } else {
+        from.split('/').collect()
+    };
+    for part in rel.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            other => parts.push(other),
+        }
+    }
+    Some(parts.join("/"))
 }
 
 /// Whether `path` is `folder` or lies below it (component-wise: `public2/x` is not in `public`).

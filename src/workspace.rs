@@ -70,38 +70,72 @@ impl Workspace {
         )
     }
 
-    /// Like [`Workspace::user_path`], for a folder that may be the repository
-    /// root itself (`.` at the root gives `""`).
+    /// Like [`Workspace::user_path`], for a file or folder to read that may be
+    /// the repository root itself (`.` at the root, or `:/`, gives `""`).
     pub fn user_scope(&self, raw: &str) -> Result<String> {
-        if raw.starts_with('/') {
+        let (base, rest) = self.base_of(raw);
+        if repo_path::is_absolute(rest) {
             return self.user_path(raw);
         }
-        // Reading, unlike writing, may walk up with `..`, as git allows, but
-        // never above the repository root.
-        crate::scan::site::resolve_dir(&self.cwd_prefix, &raw.replace('\\', "/")).ok_or_else(|| {
+        repo_path::resolve(base, &rest.replace('\\', "/")).ok_or_else(|| {
             Error::usage(
                 format!("{raw}: leaves the repository"),
-                "name a file or folder inside the repository",
+                "name a file or folder inside the repository (`:/PATH` is taken from the repository root)",
             )
         })
     }
 
-    /// Turns a path from the command line into a normalized repo-relative path.
-    /// Relative paths are taken from the cwd when it lies inside the repository
-    /// (as git does); absolute paths and `..` are refused.
+    /// Turns a path from the command line into a normalized repo-relative path,
+    /// as git takes paths: relative to the cwd when it lies inside the
+    /// repository (`..` may climb, never above the root), or from the root when
+    /// written `:/PATH`. Absolute paths and paths that leave the repository are
+    /// refused.
     pub fn user_path(&self, raw: &str) -> Result<String> {
-        let joined = repo_path::join(&self.cwd_prefix, raw);
-        let candidate = if raw.starts_with('/') { raw } else { &joined };
-        repo_path::normalize(candidate).map_err(|why| {
+        let refuse = |why: &str| {
             Error::refused(
                 format!("{raw}: {why}"),
                 format!(
-                    "name a file inside a managed folder ({}), for example {}/hero.png",
+                    "name a file inside a managed folder ({}), for example {}/hero.png (from a subfolder, :/{}/hero.png)",
                     self.config.folders.join(", "),
+                    self.config.default_folder,
                     self.config.default_folder
                 ),
             )
-        })
+        };
+        let (base, rest) = self.base_of(raw);
+        if repo_path::is_absolute(rest) {
+            return Err(refuse(
+                "absolute paths are refused; give a path relative to the repository root",
+            ));
+        }
+        let joined = repo_path::resolve(base, &rest.replace('\\', "/"))
+            .ok_or_else(|| refuse("the path leaves the repository"))?;
+        repo_path::normalize(&joined).map_err(|why| refuse(&why))
+    }
+
+    /// The error for a path from the command line that matches nothing, as
+    /// git refuses a pathspec that matches no file (exit 2).
+    pub fn no_match(&self, path: &str) -> Error {
+        Error::usage(
+            format!("{path}: matches no file or folder in the repository"),
+            format!(
+                "check the spelling; paths are taken from the current folder{}, or from the repository root when written :/PATH",
+                if self.cwd_prefix.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", self.cwd_prefix)
+                }
+            ),
+        )
+    }
+
+    /// The folder `raw` is relative to, and the rest of it: `:/PATH` is from
+    /// the repository root (as in git), anything else from the cwd.
+    fn base_of<'r>(&self, raw: &'r str) -> (&str, &'r str) {
+        match raw.strip_prefix(":/") {
+            Some(rest) => ("", rest),
+            None => (&self.cwd_prefix, raw),
+        }
     }
 }
 

@@ -114,15 +114,27 @@ fn each_finding_code_in_its_own_repository() {
             "AR008",
             |r| {
                 r.write("public/images/api.png", png(3));
-                r.run(&[
+                let record = [
                     "record",
                     "public/images/api.png",
                     "--route",
                     "images",
                     "--prompt",
                     "made on the API",
-                ])
-                .success();
+                ];
+                // `record` refuses to write what check would reject, naming the flag…
+                let refused = r.run(&record);
+                assert_eq!(refused.code, 1);
+                assert!(
+                    refused.stderr.contains("--request-id"),
+                    "{}",
+                    refused.stderr
+                );
+                // …so the incomplete entry is one edited by hand.
+                let mut complete = record.to_vec();
+                complete.extend(["--request-id", "req_hand_edited"]);
+                r.run(&complete).success();
+                edit_lock(r, "request_id = \"req_hand_edited\"\n", "");
                 r.write("content/api.md", "![api](/images/api.png)\n");
             },
             "AR008",

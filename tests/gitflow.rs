@@ -410,3 +410,93 @@ fn status_and_check_agree_on_every_state() {
         );
     }
 }
+
+#[test]
+fn paths_are_taken_as_git_takes_them() {
+    let repo = clean_repo();
+    let in_content = |args: &[&str]| -> Run {
+        repo.command()
+            .current_dir(repo.path().join("content"))
+            .args(args)
+            .output()
+            .unwrap()
+            .into()
+    };
+    // From a subfolder: `..` within the repository, and `:/` from its root.
+    for path in [
+        "../public/images/a.png",
+        ":/public/images/a.png",
+        ":/public",
+    ] {
+        in_content(&["check", path]).success();
+    }
+    for path in ["../public/images/a.png", ":/public/images/a.png"] {
+        let shown = in_content(&["show", path, "--format", "json"]);
+        shown.success();
+        assert_eq!(shown.json()["asset"]["path"], ASSET);
+    }
+    in_content(&["refs", ":/content", "--format", "json"]).success();
+    in_content(&[
+        "generate",
+        "--prompt",
+        "from a subfolder",
+        "--size",
+        "1024x1024",
+        "--out",
+        "../public/images/c.png",
+    ])
+    .success();
+    assert!(repo.path().join("public/images/c.png").is_file());
+
+    // Leaving the repository is refused; a path naming nothing is exit 2, named.
+    let out = in_content(&["generate", "--prompt", "x", "--out", "../../c.png"]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("leaves the repository"),
+        "{}",
+        out.stderr
+    );
+    for args in [&["check", "typo/path"][..], &["refs", "typo/path"]] {
+        let run = repo.run(args);
+        assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
+        assert!(
+            run.stderr.contains("typo/path: matches no file or folder"),
+            "{}",
+            run.stderr
+        );
+    }
+    // A recorded asset whose file is gone can still be named.
+    std::fs::remove_file(repo.path().join(ASSET)).unwrap();
+    let (code, found) = findings(&repo, &[ASSET]);
+    assert_eq!(code, 1);
+    assert!(codes(&found).contains(&("AR003".to_owned(), ASSET.to_owned())));
+}
+
+#[test]
+fn incomplete_records_name_the_flag_that_completes_them() {
+    let repo = clean_repo();
+    let text = String::from_utf8(repo.read("assets.lock")).unwrap();
+    repo.write(
+        "assets.lock",
+        text.replacen("route = \"local\"", "route = \"images\"", 1)
+            .replacen("credit = \"none\"", "credit = \"openai-api\"", 1),
+    );
+    let (_, found) = findings(&repo, &[]);
+    let hints: Vec<&str> = found
+        .iter()
+        .filter(|f| f["code"] == "AR008")
+        .map(|f| f["hint"].as_str().unwrap())
+        .collect();
+    assert!(
+        hints
+            .iter()
+            .any(|h| h.starts_with("record it again with --request-id:")),
+        "{hints:?}"
+    );
+    assert!(
+        hints
+            .iter()
+            .any(|h| h.starts_with("record it again with --model:")),
+        "{hints:?}"
+    );
+}

@@ -1,9 +1,10 @@
 //! `assetrail record PATH --route R --prompt P`: register an image that is
 //! already in the repository and was produced elsewhere.
 
+use crate::check;
 use crate::cli::RecordArgs;
 use crate::commands::AssetsReport;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::image_file::Verify;
 use crate::manifest::ManifestEntry;
 use crate::provenance::{self, Content, NewAsset};
@@ -34,6 +35,23 @@ pub fn run(ws: &Workspace, args: &RecordArgs) -> Result<AssetsReport> {
         thread_id: args.thread_id.clone(),
         ..ManifestEntry::default()
     };
+    // Refuse what `check` would reject (AR008), naming what to add.
+    let missing = check::missing_route_fields(&provenance);
+    if !missing.is_empty() {
+        let fields: Vec<String> = missing.iter().map(|m| format!("`{}`", m.field)).collect();
+        let sources: Vec<&str> = missing.iter().map(|m| m.source).collect();
+        return Err(Error::refused(
+            format!(
+                "route {} requires {} in the record, and none was given",
+                args.route,
+                fields.join(", ")
+            ),
+            format!(
+                "add {} (check reports entries without them as AR008 incomplete-record)",
+                sources.join(" and ")
+            ),
+        ));
+    }
     let assets = provenance::commit(
         ws,
         vec![NewAsset {

@@ -127,6 +127,9 @@ pub fn run(ws: &Workspace, args: &RefsArgs) -> Result<RefsReport> {
         .iter()
         .map(|p| ws.user_scope(p))
         .collect::<Result<Vec<_>>>()?;
+    if let Some(unmatched) = only.iter().find(|p| !ws.abs(p).exists()) {
+        return Err(ws.no_match(unmatched));
+    }
     let scan = walk::scan(ws, &only)?;
     let references: Vec<Reference> = scan
         .references

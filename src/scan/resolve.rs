@@ -11,7 +11,7 @@ use globset::GlobBuilder;
 use serde::Serialize;
 
 use super::image_path::{is_external, path_part};
-use super::site::{Framework, Site, Sites, is_github_rendered, resolve_dir};
+use super::site::{Framework, Site, Sites, is_github_rendered};
 use super::tree::Tree;
 use super::{Base, RawReference, RefKind, Strength};
 use crate::choice_enum;
@@ -292,24 +292,24 @@ impl<'a> Resolver<'a> {
         if let Some(rest) = path.strip_prefix('/') {
             if github {
                 // GitHub resolves `/x` from the repository root.
-                push(resolve_dir("", rest));
+                push(repo_path::resolve("", rest));
                 return out;
             }
             let path = strip_base(site, path).unwrap_or(path);
             let rest = path.trim_start_matches('/');
             for (prefix, dir) in &site.url_map {
                 if let Some(tail) = path.strip_prefix(prefix.as_str()) {
-                    push(resolve_dir(dir, tail.trim_start_matches('/')));
+                    push(repo_path::resolve(dir, tail.trim_start_matches('/')));
                 }
             }
             if raw.base == Base::Static || raw.kind == RefKind::Config {
                 for dir in site.static_dirs() {
-                    push(resolve_dir(dir, rest));
+                    push(repo_path::resolve(dir, rest));
                 }
             }
             // Next.js serves App Router metadata files (`app/icon.svg`) at `/icon.svg`.
             if let Some(app) = &site.app_dir
-                && let Some(candidate) = resolve_dir(app, rest)
+                && let Some(candidate) = repo_path::resolve(app, rest)
                 && site.serves_by_convention(&candidate)
             {
                 push(Some(candidate));
@@ -318,35 +318,35 @@ impl<'a> Resolver<'a> {
         }
         for alias in &site.aliases {
             if let Some(tail) = path.strip_prefix(alias.prefix.as_str()) {
-                push(resolve_dir(&alias.dir, tail));
+                push(repo_path::resolve(&alias.dir, tail));
                 return out;
             }
         }
         let dotted = path.starts_with("./") || path.starts_with("../");
         match raw.base {
-            _ if github => push(resolve_dir(file_dir, path)),
+            _ if github => push(repo_path::resolve(file_dir, path)),
             Base::File => {
-                push(resolve_dir(file_dir, path));
+                push(repo_path::resolve(file_dir, path));
                 if !dotted {
                     if matches!(raw.kind, RefKind::EsmImport | RefKind::Require)
                         && let Some(base) = &site.tsconfig_base
                     {
-                        push(resolve_dir(base, path));
+                        push(repo_path::resolve(base, path));
                     }
-                    push(resolve_dir(&site.root, path));
+                    push(repo_path::resolve(&site.root, path));
                     if raw.kind == RefKind::Manifest {
                         for dir in site.static_dirs() {
-                            push(resolve_dir(dir, path));
+                            push(repo_path::resolve(dir, path));
                         }
                     }
                 }
             }
             Base::Static => {
                 for dir in site.static_dirs() {
-                    push(resolve_dir(dir, path));
+                    push(repo_path::resolve(dir, path));
                 }
             }
-            Base::Site => push(resolve_dir(&site.root, path)),
+            Base::Site => push(repo_path::resolve(&site.root, path)),
         }
         out
     }

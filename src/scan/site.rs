@@ -417,7 +417,7 @@ fn folder_in(base: &str, rel: &str) -> String {
     if rel.is_empty() || rel == "." {
         base.to_owned()
     } else {
-        resolve_dir(base, rel).unwrap_or_else(|| base.to_owned())
+        repo_path::resolve(base, rel).unwrap_or_else(|| base.to_owned())
     }
 }
 
@@ -613,7 +613,7 @@ fn tsconfig_aliases(root: &Tree, dir: &str) -> (Vec<Alias>, Option<String>) {
         let base = options
             .get("baseUrl")
             .and_then(|b| b.as_str())
-            .and_then(|b| resolve_dir(&config_dir, b));
+            .and_then(|b| repo_path::resolve(&config_dir, b));
         let mut aliases = Vec::new();
         if let Some(paths) = options.get("paths").and_then(|p| p.as_object()) {
             for (pattern, targets) in paths {
@@ -627,7 +627,7 @@ fn tsconfig_aliases(root: &Tree, dir: &str) -> (Vec<Alias>, Option<String>) {
                 let prefix = pattern.trim_end_matches('*');
                 let target = target.trim_end_matches('*');
                 let from = base.clone().unwrap_or_else(|| config_dir.clone());
-                if let Some(target_dir) = resolve_dir(&from, target) {
+                if let Some(target_dir) = repo_path::resolve(&from, target) {
                     aliases.push(Alias {
                         prefix: prefix.to_owned(),
                         dir: target_dir,
@@ -657,7 +657,7 @@ fn read_compiler_options(
         && let Some(extends) = value.get("extends").and_then(|e| e.as_str())
         && extends.starts_with('.')
     {
-        let parent = resolve_dir(repo_path::parent(rel), extends);
+        let parent = repo_path::resolve(repo_path::parent(rel), extends);
         if let Some(parent_options) =
             parent.and_then(|p| read_compiler_options(root, &p, depth + 1))
         {
@@ -667,25 +667,6 @@ fn read_compiler_options(
         }
     }
     Some(options)
-}
-
-/// `from` + `rel` normalized; `None` when it leaves the repository.
-pub fn resolve_dir(from: &str, rel: &str) -> Option<String> {
-    let mut parts: Vec<&str> = if from.is_empty() {
-        Vec::new()
-    } else {
-        from.split('/').collect()
-    };
-    for part in rel.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => {
-                parts.pop()?;
-            }
-            other => parts.push(other),
-        }
-    }
-    Some(parts.join("/"))
 }
 
 /// JSON with comments and trailing commas → JSON.
@@ -748,9 +729,12 @@ mod tests {
 
     #[test]
     fn resolve_dir_stays_inside() {
-        assert_eq!(resolve_dir("docs", "./src").as_deref(), Some("docs/src"));
-        assert_eq!(resolve_dir("docs", "..").as_deref(), Some(""));
-        assert_eq!(resolve_dir("", ".."), None);
+        assert_eq!(
+            repo_path::resolve("docs", "./src").as_deref(),
+            Some("docs/src")
+        );
+        assert_eq!(repo_path::resolve("docs", "..").as_deref(), Some(""));
+        assert_eq!(repo_path::resolve("", ".."), None);
     }
 
     #[test]
