@@ -177,7 +177,15 @@ fn record_force_replaces_an_entry_and_links_the_old_bytes() {
     let recorded = repo.entry(path)["sha256"].as_str().unwrap().to_owned();
     repo.write(path, png(5));
     repo.run(&[
-        "record", path, "--route", "codex", "--prompt", "new logo", "--force",
+        "record",
+        path,
+        "--route",
+        "codex",
+        "--prompt",
+        "new logo",
+        "--thread-id",
+        "thr_1",
+        "--force",
     ])
     .success();
     let entry = repo.entry(path);
