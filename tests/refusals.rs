@@ -34,7 +34,7 @@ fn refused(repo: &Repo, args: &[&str], code: i32, says: &[&str]) {
 fn generate_refuses_paths_outside_the_policy() {
     let repo = Repo::site();
     let cases: &[(&[&str], &[&str])] = &[
-        (&["--out", "../x.png"], &["`..` is refused", "hint:"]),
+        (&["--out", "../x.png"], &["leaves the repository", "hint:"]),
         (&["--out", "/etc/x.png"], &["absolute paths are refused"]),
         (
             &["--out", "content/x.png"],
@@ -292,7 +292,16 @@ fn record_refuses_files_that_are_not_images() {
     for (path, says) in cases {
         refused(
             &repo,
-            &["record", path, "--route", "codex", "--prompt", "p"],
+            &[
+                "record",
+                path,
+                "--route",
+                "codex",
+                "--prompt",
+                "p",
+                "--thread-id",
+                "t",
+            ],
             1,
             says,
         );
