@@ -148,6 +148,12 @@ pub fn judge_bytes(entry: &ManifestEntry, bytes: &[u8]) -> Judgement {
     Judgement::content(entry, format!("{:x}", Sha256::digest(bytes)))
 }
 
+/// The sha256 of the content `bytes` stand for: a Git LFS pointer's oid,
+/// else the sha256 of the bytes themselves.
+pub fn content_sha256(bytes: &[u8]) -> String {
+    lfs::parse_pointer(bytes).map_or_else(|| format!("{:x}", Sha256::digest(bytes)), |p| p.sha256)
+}
+
 /// Images in managed folders (from `images`, every image the tree holds) that
 /// have no entry in `manifest` and are not allow-listed. In the work tree an
 /// image `.gitignore` hides is generated output nobody commits, and is left

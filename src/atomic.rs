@@ -8,6 +8,14 @@ use std::path::Path;
 
 use crate::error::{Error, Result};
 
+/// The name every temporary file matches (for `.git/info/exclude`).
+pub const TEMP_PATTERN: &str = ".assetrail-*.tmp";
+
+/// Whether a file name is one of our temporary files.
+pub fn is_temp_name(name: &str) -> bool {
+    name.starts_with(".assetrail-") && name.ends_with(".tmp")
+}
+
 /// What to do when the target exists.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Existing {

@@ -5,14 +5,13 @@
 use std::collections::{HashMap, HashSet};
 
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 
 use crate::asset_state::{self, State};
 use crate::config::expected_credit;
 use crate::config::{OrphanPolicy, RouteType};
 use crate::error::{Error, Result};
 use crate::finding::{FindingCode, Severity};
-use crate::lfs;
+use crate::lock_merge;
 use crate::manifest::{self, FileStamp, MANIFEST_FILE, Manifest, ManifestEntry, ParsedManifest};
 use crate::repo_path;
 use crate::scan::resolve::{RefStatus, Reference};
@@ -117,7 +116,24 @@ pub fn check(ws: &Workspace, options: &CheckOptions) -> Result<CheckOutcome> {
         },
     );
     let tree = tree?;
-    let manifest = load_manifest(ws, &tree, parsed)?;
+    let (manifest, conflicts) = match load_manifest(ws, &tree, parsed) {
+        Ok(manifest) => (manifest, Vec::new()),
+        // A lock with merge conflicts is judged, not refused: each conflict is
+        // a finding, and our side of it stands in for the entry meanwhile.
+        Err(refused) => match conflicted_lock(ws, &tree) {
+            Some(merged) => {
+                let mut merged = merged?;
+                let conflicts = std::mem::take(&mut merged.conflicts);
+                for c in &conflicts {
+                    if let Some(ours) = &c.ours {
+                        merged.clean.upsert(ours.clone());
+                    }
+                }
+                (merged.clean, conflicts)
+            }
+            None => return Err(refused),
+        },
+    };
     let matches = |p: &str| {
         tree.is_file(p)
             || tree.is_dir(p)
@@ -153,6 +169,9 @@ pub fn check(ws: &Workspace, options: &CheckOptions) -> Result<CheckOutcome> {
     collector.orphans(&manifest, &scan.references, &present, &sites);
     collector.broken_references(&scan.references);
     collector.records(&manifest);
+    collector.moves(&manifest, &tree);
+    collector.lock_conflicts(&conflicts);
+    collector.merge_driver();
 
     let mut findings: Vec<Finding> = collector
         .findings
@@ -197,6 +216,17 @@ pub fn check(ws: &Workspace, options: &CheckOptions) -> Result<CheckOutcome> {
     })
 }
 
+/// The lock as the tree has it, read as a merge when it holds conflict
+/// markers (`None` when it does not).
+fn conflicted_lock(ws: &Workspace, tree: &Tree) -> Option<Result<lock_merge::Merged>> {
+    let text = if tree.is_index() {
+        String::from_utf8(tree.read(MANIFEST_FILE)?).ok()?
+    } else {
+        std::fs::read_to_string(ws.manifest_path()).ok()?
+    };
+    lock_merge::has_markers(&text).then(|| lock_merge::read_conflicted(&text, MANIFEST_FILE))
+}
+
 /// The manifest as the tree has it: the staged `assets.lock`, or the file.
 /// Parses are cached by content (blob id or file stamp) under `.git/assetrail/`.
 fn load_manifest(ws: &Workspace, tree: &Tree, parsed: Option<ParsedManifest>) -> Result<Manifest> {
@@ -210,6 +240,12 @@ fn load_manifest(ws: &Workspace, tree: &Tree, parsed: Option<ParsedManifest>) ->
             std::fs::read_to_string(&path)
                 .map(Some)
                 .map_err(|e| Error::io(&path, e))
+        });
+    }
+    if tree.is_unmerged(MANIFEST_FILE) {
+        return Err(Error::Manifest {
+            message: format!("{MANIFEST_FILE} is not merged yet: git stopped on a conflict in it"),
+            hint: Some(lock_merge::resolve_hint()),
         });
     }
     let Some(staged) = tree.staged(MANIFEST_FILE) else {
@@ -554,6 +590,93 @@ impl Collector<'_> {
         }
     }
 
+    /// A move or rename made with plain git (`git mv`, `mv`): a missing asset
+    /// (AR003) whose bytes sit at an unrecorded path (AR001). Both findings
+    /// then name the one command that records the move with its provenance.
+    fn moves(&mut self, manifest: &Manifest, tree: &Tree) {
+        let missing: Vec<&ManifestEntry> = self
+            .findings
+            .iter()
+            .filter(|f| f.code == FindingCode::MissingAsset)
+            .filter_map(|f| manifest.get(&f.path))
+            .collect();
+        if missing.is_empty() {
+            return;
+        }
+        let mut moved: Vec<(String, String)> = Vec::new();
+        for f in self
+            .findings
+            .iter()
+            .filter(|f| f.code == FindingCode::UntrackedAsset)
+        {
+            let bytes = match tree {
+                Tree::Work { root } => std::fs::read(root.join(&f.path)).ok(),
+                Tree::Index(_) => tree.read(&f.path),
+            };
+            let Some(sha) = bytes.map(|b| asset_state::content_sha256(&b)) else {
+                continue;
+            };
+            if let Some(entry) = missing.iter().find(|e| e.sha256 == sha) {
+                moved.push((entry.path.clone(), f.path.clone()));
+            }
+        }
+        for (old, new) in moved {
+            let hint = format!(
+                "{old} was moved to {new} (same bytes): record the move with its provenance: assetrail mv {old} {new}"
+            );
+            for f in &mut self.findings {
+                let about = match f.code {
+                    FindingCode::MissingAsset => f.path == old,
+                    FindingCode::UntrackedAsset => f.path == new,
+                    _ => false,
+                };
+                if about {
+                    f.hint.clone_from(&hint);
+                }
+            }
+        }
+    }
+
+    /// AR011: each asset the two sides of a merge recorded differently.
+    fn lock_conflicts(&mut self, conflicts: &[lock_merge::Conflict]) {
+        let code = FindingCode::LockConflict;
+        for conflict in conflicts {
+            self.findings.push(Finding {
+                code,
+                name: code.name(),
+                severity: self.ws.config.severity_of(code),
+                path: MANIFEST_FILE.to_owned(),
+                line: conflict.line.map(|l| u32::try_from(l).unwrap_or(u32::MAX)),
+                column: conflict.line.map(|_| 1),
+                message: format!(
+                    "both sides of a merge recorded {} differently ({})",
+                    conflict.path,
+                    conflict.describe()
+                ),
+                hint: lock_merge::resolve_hint(),
+                asset: Some(conflict.path.clone()),
+            });
+        }
+    }
+
+    /// AR012: `.gitattributes` names assetrail's merge driver for the lock,
+    /// but this clone's git config does not define it.
+    fn merge_driver(&mut self) {
+        let git = &self.ws.git;
+        if git.attribute(MANIFEST_FILE, "merge").as_deref() == Some(crate::git::MERGE_DRIVER)
+            && git
+                .config_string(&format!("merge.{}.driver", crate::git::MERGE_DRIVER))
+                .is_none()
+        {
+            self.push(
+                FindingCode::MergeDriverMissing,
+                ".gitattributes",
+                format!("{MANIFEST_FILE} is merged by the `{}` driver, which this clone does not define: git will merge it as text", crate::git::MERGE_DRIVER),
+                "run `assetrail hook install` once in this clone to set the driver up".into(),
+            );
+        }
+    }
+
     /// Whether `sha256` is the content of `path` at the entry's base commit or HEAD.
     fn in_history(&self, entry: &ManifestEntry, path: &str, sha256: &str) -> bool {
         entry
@@ -562,11 +685,7 @@ impl Collector<'_> {
             .into_iter()
             .chain(["HEAD"])
             .filter_map(|rev| self.ws.git.blob_at(rev, path))
-            .any(|bytes| {
-                lfs::parse_pointer(&bytes)
-                    .map_or_else(|| format!("{:x}", Sha256::digest(&bytes)), |p| p.sha256)
-                    == sha256
-            })
+            .any(|bytes| asset_state::content_sha256(&bytes) == sha256)
     }
 }
 

@@ -88,6 +88,14 @@ pub enum Command {
         #[arg(long, value_enum, default_value = "credit")]
         by: crate::commands::cost::CostBy,
     },
+    /// Move an asset: the file, its entry (provenance kept) and every strong
+    /// reference to it. Also records a move already made with git mv.
+    Mv(MvArgs),
+    /// Remove assets: file and entry (--keep-file keeps the file).
+    Rm(RmArgs),
+    /// Merge assets.lock by asset (git's merge driver: BASE OURS THEIRS), or
+    /// settle a conflicted one with --resolve.
+    MergeLock(MergeLockArgs),
     /// Install the pre-commit hook.
     Hook {
         /// What to do.
@@ -114,6 +122,50 @@ pub struct HookInstallArgs {
     pub force: bool,
 }
 
+/// `mv`.
+#[derive(Debug, Args)]
+pub struct MvArgs {
+    /// The asset's path now.
+    pub old: String,
+    /// Where it goes (inside a managed folder).
+    pub new: String,
+    /// Print the diff of the sources and change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// `rm`.
+#[derive(Debug, Args)]
+pub struct RmArgs {
+    /// Assets, or folders of assets, to remove.
+    #[arg(required = true)]
+    pub paths: Vec<String>,
+    /// Remove the entry only; leave the file.
+    #[arg(long)]
+    pub keep_file: bool,
+}
+
+/// `merge-lock`.
+#[derive(Debug, Args)]
+pub struct MergeLockArgs {
+    /// The common ancestor's assets.lock (git's %O; empty when both sides added it).
+    #[arg(required_unless_present = "resolve")]
+    pub base: Option<PathBuf>,
+    /// Our assets.lock (git's %A); the merge is written over it.
+    #[arg(required_unless_present = "resolve")]
+    pub ours: Option<PathBuf>,
+    /// Their assets.lock (git's %B).
+    #[arg(required_unless_present = "resolve")]
+    pub theirs: Option<PathBuf>,
+    /// Settle the work tree's assets.lock after a merge, rebase or cherry-pick
+    /// stopped on it: each conflict takes the entry whose sha256 is the file's.
+    #[arg(long, conflicts_with_all = ["base", "ours", "theirs"])]
+    pub resolve: bool,
+    /// With --resolve: take this side for every conflict.
+    #[arg(long, value_enum, requires = "resolve")]
+    pub take: Option<crate::lock_merge::Side>,
+}
+
 /// `check`.
 #[derive(Debug, Args)]
 pub struct CheckArgs {
@@ -138,7 +190,14 @@ fn parse_code(value: &str) -> Result<FindingCode, String> {
         .iter()
         .copied()
         .find(|c| c.as_str() == upper || c.name() == value)
-        .ok_or_else(|| format!("unknown finding code {value:?} (expected AR001 to AR010, or a rule name such as orphan-asset)"))
+        .ok_or_else(|| {
+            let all = crate::finding::FindingCode::ALL;
+            format!(
+                "unknown finding code {value:?} (expected {} to {}, or a rule name such as orphan-asset)",
+                all[0],
+                all[all.len() - 1]
+            )
+        })
 }
 
 /// `init`.

@@ -132,6 +132,11 @@ impl GitRepo {
         &self.index_file
     }
 
+    /// The main repository's git directory (shared by linked worktrees).
+    pub fn common_dir(&self) -> &Path {
+        self.repo.commondir()
+    }
+
     /// assetrail's local caches and lock (`<git dir>/assetrail/`): never
     /// committed, safe to delete.
     pub fn cache_dir(&self) -> PathBuf {
@@ -180,6 +185,48 @@ impl GitRepo {
         self.repo.is_path_ignored(Path::new(path)).unwrap_or(false)
     }
 
+    /// The value of git attribute `name` for `path` (`.gitattributes`).
+    pub fn attribute(&self, path: &str, name: &str) -> Option<String> {
+        let value = self
+            .repo
+            .get_attr(Path::new(path), name, git2::AttrCheckFlags::default())
+            .ok()??;
+        Some(value.to_owned())
+    }
+
+    /// A string from the repository's git config (all levels).
+    pub fn config_string(&self, key: &str) -> Option<String> {
+        self.repo.config().ok()?.get_string(key).ok()
+    }
+
+    /// Sets `key` in this clone's own git config (`.git/config`).
+    pub fn set_local_config(&self, key: &str, value: &str) -> Result<()> {
+        let config = self.repo.config()?;
+        let mut local = config.open_level(git2::ConfigLevel::Local)?;
+        local.set_str(key, value)?;
+        Ok(())
+    }
+
+    /// The three sides of an unmerged `path` in the index (base, ours,
+    /// theirs), while a merge, rebase or cherry-pick stops on it.
+    pub fn unmerged(&self, path: &str) -> Option<[Option<Vec<u8>>; 3]> {
+        let index = git2::Index::open(&self.index_file).ok()?;
+        let conflict = index.conflicts().ok()?.flatten().find(|c| {
+            [&c.ancestor, &c.our, &c.their]
+                .into_iter()
+                .flatten()
+                .any(|e| e.path == path.as_bytes())
+        })?;
+        let blob = |entry: Option<git2::IndexEntry>| {
+            entry.and_then(|e| self.repo.find_blob(e.id).ok().map(|b| b.content().to_vec()))
+        };
+        Some([
+            blob(conflict.ancestor),
+            blob(conflict.our),
+            blob(conflict.their),
+        ])
+    }
+
     /// Where hooks live: `core.hooksPath` when set, else `<git dir>/hooks`.
     pub fn hooks_dir(&self) -> PathBuf {
         let configured = self
@@ -191,10 +238,14 @@ impl GitRepo {
             Some(path) if path.is_absolute() => path,
             Some(path) => self.root.join(path),
             // Linked worktrees share the main repository's hooks.
-            None => self.repo.commondir().join("hooks"),
+            None => self.common_dir().join("hooks"),
         }
     }
 }
+
+/// The name of assetrail's merge driver for `assets.lock` (`merge=assetrail`
+/// in `.gitattributes`, `merge.assetrail.*` in the git config).
+pub const MERGE_DRIVER: &str = "assetrail";
 
 /// Git's blob id of some bytes: the SHA-1 of `blob <len>\0` and the content.
 /// Computed here (RustCrypto's SHA-1, with the CPU's SHA instructions where

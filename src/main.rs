@@ -85,6 +85,13 @@ fn run(cli: &Cli) -> Result<ExitCode> {
         }
         Command::Explain(args) => emit(cli, &commands::explain::run(args.code)),
         Command::Cost { by } => emit(cli, &commands::cost::run(&Workspace::open(repo)?, *by)?),
+        Command::Mv(args) => emit(cli, &commands::mv::run(&Workspace::open(repo)?, args)?),
+        Command::Rm(args) => emit(cli, &commands::rm::run(&Workspace::open(repo)?, args)?),
+        Command::MergeLock(args) => {
+            let report = commands::merge_lock::run(repo, args)?;
+            emit(cli, &report)?;
+            Ok(exit_for(report.failed()))
+        }
         Command::Hook {
             action: HookAction::Install(args),
         } => emit(cli, &commands::hook::install(repo, args)?),

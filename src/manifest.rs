@@ -238,6 +238,22 @@ pub struct ManifestEntry {
     /// Inputs and replaced versions.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub parents: Vec<Parent>,
+    /// Where the file was before each move (`assetrail mv`), oldest first.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub moved_from: Vec<Move>,
+}
+
+/// One earlier location of a moved asset (same bytes, another path).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Move {
+    /// The path it had.
+    pub path: String,
+    /// When it moved (UTC).
+    pub moved_at: String,
+    /// HEAD when it moved.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub base_commit: Option<String>,
 }
 
 /// The whole manifest, entries sorted by path.
@@ -269,8 +285,18 @@ impl Manifest {
         }
     }
 
-    /// Parses manifest text; `file` names it in errors.
+    /// Parses manifest text; `file` names it in errors. A lock with merge
+    /// conflicts is refused with each conflicting entry named and how to
+    /// settle it.
     pub fn parse(text: &str, file: &str) -> Result<Manifest> {
+        if crate::lock_merge::has_markers(text) {
+            return Err(conflicted(text, file));
+        }
+        Manifest::parse_text(text, file)
+    }
+
+    /// Parses manifest text as it is (conflict markers are a syntax error here).
+    pub fn parse_text(text: &str, file: &str) -> Result<Manifest> {
         check_version(text, file)?;
         let manifest: Manifest = toml::from_str(text).map_err(|e| {
             let at = Location::from_offset(file, text, e.span().map_or(0, |s| s.start));
@@ -321,9 +347,45 @@ impl Manifest {
         }
     }
 
+    /// Removes the entry for `path`, returning it.
+    pub fn remove(&mut self, path: &str) -> Option<ManifestEntry> {
+        self.position(path).ok().map(|i| self.assets.remove(i))
+    }
+
     fn position(&self, path: &str) -> std::result::Result<usize, usize> {
         self.assets
             .binary_search_by(|entry| entry.path.as_str().cmp(path))
+    }
+}
+
+/// The error for a lock with merge conflicts: which entries, and how to settle them.
+fn conflicted(text: &str, file: &str) -> Error {
+    let merged = match crate::lock_merge::read_conflicted(text, file) {
+        Ok(merged) => merged,
+        Err(e) => return e,
+    };
+    let mut message = format!(
+        "{file} has unresolved merge conflicts in {} entr{}",
+        merged.conflicts.len(),
+        if merged.conflicts.len() == 1 {
+            "y"
+        } else {
+            "ies"
+        }
+    );
+    for conflict in &merged.conflicts {
+        let at = conflict
+            .line
+            .map(|l| format!("{file}:{l}: "))
+            .unwrap_or_default();
+        message.push_str(&format!("\n  {at}{}", conflict.describe()));
+    }
+    if merged.conflicts.is_empty() {
+        message.push_str(" (both sides agree entry by entry: only the markers remain)");
+    }
+    Error::Manifest {
+        message,
+        hint: Some(crate::lock_merge::resolve_hint()),
     }
 }
 

@@ -412,7 +412,7 @@ fn sarif_output_is_valid_sarif_2_1_0() {
     assert_eq!(run0["tool"]["driver"]["name"], "assetrail");
     assert_eq!(
         run0["tool"]["driver"]["rules"].as_array().unwrap().len(),
-        10
+        12
     );
     let results = run0["results"].as_array().unwrap();
     let broken = results.iter().find(|r| r["ruleId"] == "AR005").unwrap();
@@ -456,10 +456,10 @@ fn explain_says_what_why_and_how() {
             .starts_with("AR005")
     );
     let all = repo.run(&["explain", "--format", "json"]);
-    assert_eq!(all.json()["rules"].as_array().unwrap().len(), 10);
+    assert_eq!(all.json()["rules"].as_array().unwrap().len(), 12);
     let bad = repo.run(&["explain", "AR999"]);
     assert_eq!(bad.code, 2);
-    assert!(bad.stderr.contains("AR001 to AR010"));
+    assert!(bad.stderr.contains("AR001 to AR012"));
 }
 
 #[test]

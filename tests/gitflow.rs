@@ -500,3 +500,131 @@ fn incomplete_records_name_the_flag_that_completes_them() {
         "{hints:?}"
     );
 }
+
+#[test]
+fn mv_moves_file_entry_and_references_byte_exactly() {
+    let repo = clean_repo();
+    let page = "# A page\n\nSome text.\n\n![a](/images/a.png)\n";
+    assert_eq!(repo.read(PAGE), page.as_bytes());
+    let mdx =
+        "import x from 'y'\n\n<img src=\"../public/images/a.png?v=2\" alt=\"a\" />  trailing  \n";
+    repo.write("content/b.mdx", mdx);
+    repo.write(
+        "src/gallery.tsx",
+        "const all = import.meta.glob('/public/images/*.png');\nexport default all;\n",
+    );
+    repo.git(&["add", "-A"]);
+    repo.git(&["commit", "-qm", "more pages"]);
+    let before = repo.entry(ASSET);
+
+    // --dry-run: the diff, and nothing written.
+    let snapshot = repo.snapshot();
+    let dry = repo.run(&["mv", "--dry-run", ASSET, "public/images/sub/b.png"]);
+    dry.success();
+    assert!(
+        dry.stdout
+            .contains("-![a](/images/a.png)\n+![a](/images/sub/b.png)"),
+        "{}",
+        dry.stdout
+    );
+    assert_eq!(repo.snapshot(), snapshot, "--dry-run wrote something");
+
+    let run = repo.run(&["mv", ASSET, "public/images/sub/b.png", "--format", "json"]);
+    run.success();
+    let json = run.json();
+    assert_eq!(json["rewritten"].as_array().unwrap().len(), 2, "{json:#}");
+    let left = json["left"].as_array().unwrap();
+    assert_eq!(left.len(), 1, "the glob is named and left: {json:#}");
+    assert_eq!(left[0]["file"], "src/gallery.tsx");
+
+    assert!(!repo.path().join(ASSET).exists());
+    assert_eq!(
+        repo.read(PAGE),
+        page.replace("/images/a.png", "/images/sub/b.png")
+            .as_bytes()
+    );
+    assert_eq!(
+        repo.read("content/b.mdx"),
+        mdx.replace("../public/images/a.png", "../public/images/sub/b.png")
+            .as_bytes(),
+        "only the path changes, query string and spacing kept"
+    );
+    let after = repo.entry("public/images/sub/b.png");
+    for field in ["id", "sha256", "prompt", "route", "credit", "created_at"] {
+        assert_eq!(after[field], before[field], "{field} kept");
+    }
+    assert_eq!(after["moved_from"][0]["path"].as_str(), Some(ASSET));
+    assert!(findings(&repo, &[]).1.is_empty());
+}
+
+#[test]
+fn a_plain_git_mv_is_recognised_and_recorded() {
+    let repo = clean_repo();
+    repo.git(&["mv", ASSET, "public/images/c.png"]);
+    let (_, found) = findings(&repo, &[]);
+    let hint = format!("assetrail mv {ASSET} public/images/c.png");
+    for code in ["AR003", "AR001"] {
+        let f = found.iter().find(|f| f["code"] == code).unwrap();
+        assert!(f["hint"].as_str().unwrap().ends_with(&hint), "{f}");
+    }
+    // Staged, the same.
+    let (_, staged) = findings(&repo, &["--staged"]);
+    assert!(
+        staged
+            .iter()
+            .any(|f| f["code"] == "AR001" && f["hint"].as_str().unwrap().ends_with(&hint))
+    );
+
+    let run = repo.run(&["mv", ASSET, "public/images/c.png", "--format", "json"]);
+    run.success();
+    assert_eq!(run.json()["already_moved"], true);
+    assert_eq!(
+        String::from_utf8(repo.read(PAGE)).unwrap(),
+        "# A page\n\nSome text.\n\n![a](/images/c.png)\n"
+    );
+    assert!(findings(&repo, &[]).1.is_empty());
+}
+
+#[test]
+fn rm_removes_file_and_entry_and_names_what_still_uses_it() {
+    let repo = clean_repo();
+    let run = repo.run(&["rm", ASSET, "--format", "json"]);
+    run.success();
+    let json = run.json();
+    assert_eq!(json["deleted"][0], ASSET);
+    assert_eq!(json["still_referenced"][0]["file"], PAGE);
+    assert_eq!(json["still_referenced"][0]["line"], 5);
+    assert!(!repo.path().join(ASSET).exists());
+    assert!(repo.entries().is_empty());
+    let (_, found) = findings(&repo, &[]);
+    assert_eq!(codes(&found), [("AR005".to_owned(), PAGE.to_owned())]);
+
+    // --keep-file leaves the file; a path with no entry is refused.
+    let repo = clean_repo();
+    repo.run(&["rm", "--keep-file", ASSET]).success();
+    assert!(repo.path().join(ASSET).is_file());
+    assert!(repo.entries().is_empty());
+    let again = repo.run(&["rm", ASSET]);
+    assert_eq!(again.code, 1);
+    assert!(
+        again.stderr.contains("no asset recorded"),
+        "{}",
+        again.stderr
+    );
+
+    // A file deleted by hand: the hint is the command that drops its entry.
+    let repo = clean_repo();
+    std::fs::remove_file(repo.path().join(ASSET)).unwrap();
+    let (_, found) = findings(&repo, &[]);
+    let missing = found.iter().find(|f| f["code"] == "AR003").unwrap();
+    assert!(
+        missing["hint"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("assetrail rm {ASSET}")),
+        "{missing}"
+    );
+    repo.run(&["rm", ASSET]).success();
+    let (_, found) = findings(&repo, &[]);
+    assert_eq!(codes(&found), [("AR005".to_owned(), PAGE.to_owned())]);
+}

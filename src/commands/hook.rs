@@ -10,6 +10,8 @@ use crate::atomic::{self, Existing};
 use crate::choice_enum;
 use crate::cli::HookInstallArgs;
 use crate::error::{Error, Result};
+use crate::git::{GitRepo, MERGE_DRIVER};
+use crate::manifest::MANIFEST_FILE;
 use crate::output::{Report, Style};
 use crate::workspace;
 
@@ -53,6 +55,72 @@ exit 1
     )
 }
 
+/// Sets a clone up for `assets.lock`, once per clone and idempotent: the
+/// merge driver (`assets.lock merge=assetrail` in `.gitattributes`, committed;
+/// `merge.assetrail.*` in the local git config, which no clone inherits) and
+/// temp files excluded from `git status` (`.git/info/exclude`). Returns what
+/// changed.
+pub fn setup_clone(git: &GitRepo) -> Result<Vec<String>> {
+    let mut changed = Vec::new();
+    let attributes = git.root().join(".gitattributes");
+    let line = format!("{MANIFEST_FILE} merge={MERGE_DRIVER}");
+    let text = std::fs::read_to_string(&attributes).unwrap_or_default();
+    if !text
+        .lines()
+        .any(|l| l.split_whitespace().eq(line.split_whitespace()))
+    {
+        let separator = if text.is_empty() || text.ends_with('\n') {
+            ""
+        } else {
+            "\n"
+        };
+        write_text(&attributes, &format!("{text}{separator}{line}\n"))?;
+        changed.push(".gitattributes".to_owned());
+    }
+    let binary = std::env::current_exe().ok();
+    let driver = format!("{} merge-lock %O %A %B", run_assetrail(binary.as_deref()));
+    let name_key = format!("merge.{MERGE_DRIVER}.name");
+    let driver_key = format!("merge.{MERGE_DRIVER}.driver");
+    if git.config_string(&driver_key).as_deref() != Some(driver.as_str()) {
+        git.set_local_config(&name_key, "assetrail: merge assets.lock by asset")?;
+        git.set_local_config(&driver_key, &driver)?;
+        changed.push(format!("git config {driver_key}"));
+    }
+    let exclude = git.common_dir().join("info").join("exclude");
+    let text = std::fs::read_to_string(&exclude).unwrap_or_default();
+    if !text.lines().any(|l| l.trim() == atomic::TEMP_PATTERN) {
+        if let Some(dir) = exclude.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        }
+        let separator = if text.is_empty() || text.ends_with('\n') {
+            ""
+        } else {
+            "\n"
+        };
+        write_text(
+            &exclude,
+            &format!(
+                "{text}{separator}# assetrail's temporary files (a killed run may leave one)\n{}\n",
+                atomic::TEMP_PATTERN
+            ),
+        )?;
+        changed.push(".git/info/exclude".to_owned());
+    }
+    Ok(changed)
+}
+
+/// A shell command that runs the assetrail at `binary` when it is there,
+/// else the one on `PATH` (a merge driver runs in whatever shell git has).
+fn run_assetrail(binary: Option<&Path>) -> String {
+    match binary {
+        Some(b) => format!(
+            "a={}; [ -x \"$a\" ] || a=assetrail; \"$a\"",
+            shell_quote(&b.to_string_lossy())
+        ),
+        None => "assetrail".to_owned(),
+    }
+}
+
 /// `text` as one POSIX shell word.
 fn shell_quote(text: &str) -> String {
     format!("'{}'", text.replace('\'', "'\\''"))
@@ -75,10 +143,15 @@ pub struct HookReport {
     /// For `printed`: the snippet to add by hand.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub snippet: Option<String>,
+    /// What was set up for `assets.lock` in this clone (merge driver, excludes).
+    pub set_up: Vec<String>,
 }
 
 impl Report for HookReport {
     fn write_text(&self, out: &mut dyn Write, _style: &Style) -> io::Result<()> {
+        for what in &self.set_up {
+            writeln!(out, "set up {what} (assets.lock merges by asset)")?;
+        }
         match self.action {
             "printed" => {
                 writeln!(
@@ -108,11 +181,13 @@ pub fn install(repo_arg: Option<&Path>, args: &HookInstallArgs) -> Result<HookRe
             .map(|p| p.to_string_lossy().into_owned())
             .unwrap_or_else(|_| path.display().to_string())
     };
+    let set_up = setup_clone(&git)?;
     let report = |action, path: &Path, snippet: Option<String>| HookReport {
         framework: args.framework,
         action,
         path: show(path),
         snippet,
+        set_up: set_up.clone(),
     };
     match args.framework {
         HookFramework::Git => {

@@ -238,6 +238,7 @@ pub fn run(repo_arg: Option<&Path>, args: &InitArgs) -> Result<InitReport> {
         Existing::Replace,
     )?;
     let mut written = vec![CONFIG_FILE.to_owned(), MANIFEST_FILE.to_owned()];
+    written.extend(crate::commands::hook::setup_clone(&git)?);
     if args.hook {
         let hook = crate::commands::hook::install(
             repo_arg,

@@ -295,6 +295,11 @@ impl<'a> Resolver<'a> {
                 push(repo_path::resolve("", rest));
                 return out;
             }
+            // Vite resolves a glob's `/` from the project root, not the URL root.
+            if raw.kind == RefKind::Glob {
+                push(repo_path::resolve(&site.root, rest));
+                return out;
+            }
             let path = strip_base(site, path).unwrap_or(path);
             let rest = path.trim_start_matches('/');
             for (prefix, dir) in &site.url_map {

@@ -33,6 +33,8 @@ pub enum Tree {
 pub struct IndexTree {
     /// Sorted by path (the index's own order), searched by bisection.
     files: Vec<(String, StagedFile)>,
+    /// Paths git has not merged yet (conflict stages only), sorted.
+    unmerged: Vec<String>,
     /// Folder → names, built on first use (only case checks need it).
     dirs: OnceLock<HashMap<String, Vec<String>>>,
     repo: Mutex<git2::Repository>,
@@ -88,9 +90,13 @@ impl Tree {
         let repo = git2::Repository::open(git_dir)?;
         let index = git2::Index::open(index_file)?;
         let mut files = Vec::with_capacity(index.len());
+        let mut unmerged = Vec::new();
         for entry in index.iter() {
             let stage = (entry.flags >> 12) & 0x3;
             if stage != 0 {
+                if let Ok(path) = String::from_utf8(entry.path) {
+                    unmerged.push(path);
+                }
                 continue;
             }
             let Ok(path) = String::from_utf8(entry.path) else {
@@ -104,11 +110,21 @@ impl Tree {
                 },
             ));
         }
+        unmerged.dedup();
         Ok(Tree::Index(IndexTree {
             files,
+            unmerged,
             dirs: OnceLock::new(),
             repo: Mutex::new(repo),
         }))
+    }
+
+    /// Whether git lists `path` as not merged yet (index only).
+    pub fn is_unmerged(&self, path: &str) -> bool {
+        match self {
+            Tree::Work { .. } => false,
+            Tree::Index(index) => index.unmerged.iter().any(|p| p == path),
+        }
     }
 
     /// Whether this is the index.
