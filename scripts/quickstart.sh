@@ -6,7 +6,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-cargo build --quiet --locked
+echo "building assetrail (the first build compiles its dependencies: a few minutes)" >&2
+cargo build --locked
 bin="$PWD/target/debug/assetrail"
 
 site="$(mktemp -d "${TMPDIR:-/tmp}/assetrail-quickstart.XXXXXX")"

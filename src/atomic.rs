@@ -61,6 +61,56 @@ fn default_permissions() -> Permissions {
         .unwrap_or_else(|_| unreachable!())
 }
 
+/// How old a temporary file must be before a run may take it for the debris
+/// of a killed one (a live write lasts milliseconds, a slow disk seconds).
+pub const STALE_AFTER: std::time::Duration = std::time::Duration::from_secs(10 * 60);
+
+/// A temporary file a killed run left behind.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Debris {
+    /// Repo-relative path.
+    pub path: String,
+    /// Seconds since it was last written.
+    pub age_secs: u64,
+    /// Whether this run removed it (it was stale).
+    pub removed: bool,
+}
+
+/// Our temporary files among `candidates` (repo-relative paths under `root`):
+/// stale ones are removed, fresh ones (a run in progress) reported only.
+pub fn sweep<'p>(root: &Path, candidates: impl IntoIterator<Item = &'p str>) -> Vec<Debris> {
+    let now = std::time::SystemTime::now();
+    candidates
+        .into_iter()
+        .filter(|path| is_temp_name(crate::repo_path::file_name(path)))
+        .filter_map(|path| {
+            let abs = root.join(path);
+            let modified = abs.symlink_metadata().ok()?.modified().ok()?;
+            let age = now.duration_since(modified).unwrap_or_default();
+            let removed = age >= STALE_AFTER && std::fs::remove_file(&abs).is_ok();
+            Some(Debris {
+                path: path.to_owned(),
+                age_secs: age.as_secs(),
+                removed,
+            })
+        })
+        .collect()
+}
+
+/// [`sweep`] of one folder's own entries (`dir` repo-relative, `""` the root).
+pub fn sweep_dir(root: &Path, dir: &str) -> Vec<Debris> {
+    let Ok(entries) = std::fs::read_dir(root.join(dir)) else {
+        return Vec::new();
+    };
+    let names: Vec<String> = entries
+        .flatten()
+        .filter_map(|e| e.file_name().into_string().ok())
+        .filter(|name| is_temp_name(name))
+        .map(|name| crate::repo_path::join(dir, &name))
+        .collect();
+    sweep(root, names.iter().map(String::as_str))
+}
+
 /// Flushes a folder's entries to disk (best effort: not every platform can).
 pub fn sync_dir(dir: &Path) {
     if let Ok(handle) = File::open(dir) {

@@ -96,6 +96,14 @@ pub enum Command {
     /// Merge assets.lock by asset (git's merge driver: BASE OURS THEIRS), or
     /// settle a conflicted one with --resolve.
     MergeLock(MergeLockArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff), e.g. `assetrail man > assetrail.1`.
+    Man,
     /// Install the pre-commit hook.
     Hook {
         /// What to do.

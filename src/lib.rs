@@ -21,6 +21,7 @@ pub mod finding;
 pub mod git;
 pub mod image_file;
 pub mod image_options;
+pub mod interrupt;
 pub mod lfs;
 pub mod lock_merge;
 pub mod manifest;

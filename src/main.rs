@@ -3,7 +3,7 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory, Parser};
 
 use assetrail::cli::{Cli, Command, FormatArg, HookAction};
 use assetrail::commands;
@@ -48,6 +48,9 @@ fn run(cli: &Cli) -> Result<ExitCode> {
             let ws = Workspace::open(repo)?;
             let report = commands::generate::run(&ws, args, image_format)?;
             emit(cli, &report)?;
+            if report.interrupted {
+                return Ok(ExitCode::from(assetrail::interrupt::EXIT_CODE));
+            }
             Ok(exit_for(report.failed()))
         }
         Command::Edit(args) => emit(
@@ -91,6 +94,18 @@ fn run(cli: &Cli) -> Result<ExitCode> {
             let report = commands::merge_lock::run(repo, args)?;
             emit(cli, &report)?;
             Ok(exit_for(report.failed()))
+        }
+        Command::Completions { shell } => {
+            let mut out = buffered_stdout();
+            clap_complete::generate(*shell, &mut Cli::command(), "assetrail", &mut out);
+            finish_output(out.flush())?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Man => {
+            let mut out = buffered_stdout();
+            let written = clap_mangen::Man::new(Cli::command()).render(&mut out);
+            finish_output(written.and_then(|()| out.flush()))?;
+            Ok(ExitCode::SUCCESS)
         }
         Command::Hook {
             action: HookAction::Install(args),

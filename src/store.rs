@@ -131,6 +131,7 @@ pub fn write_file(root: &Path, path: &str, bytes: &[u8], overwrite: bool) -> Res
         .expect("a repo-relative file path has a parent");
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     check_no_symlinks(root, path)?;
+    atomic::sweep_dir(root, repo_path::parent(path));
     let existing = if overwrite {
         Existing::Replace
     } else {

@@ -63,6 +63,8 @@ impl Workspace {
         &self,
         snapshot: Option<ManifestSnapshot>,
     ) -> Result<ManifestTransaction> {
+        // A killed writer may have left its temp file beside assets.lock.
+        crate::atomic::sweep_dir(self.root(), "");
         ManifestTransaction::begin(
             &self.manifest_path(),
             &self.git.cache_dir().join("manifest.lock"),

@@ -975,6 +975,76 @@ fn dry_run_prints_the_request_with_the_key_redacted_and_sends_nothing() {
 }
 
 #[test]
+fn ctrl_c_during_a_batch_keeps_what_finished_and_exits_130() {
+    let server = Server::start();
+    server.script(vec![
+        Reply::Delayed(
+            std::time::Duration::from_millis(400),
+            Box::new(Reply::Ok)
+        );
+        12
+    ]);
+    let repo = api_repo(&server, "");
+    let jobs: String = (0..12)
+        .map(|i| format!("[[job]]\nprompt = \"job {i}\"\nout = \"public/images/j{i}.png\"\n\n"))
+        .collect();
+    repo.write("jobs.toml", jobs);
+    let child = repo
+        .command()
+        .env("OPENAI_BASE_URL", &server.url)
+        .env("OPENAI_API_KEY", KEY)
+        .args([
+            "generate",
+            "--batch",
+            "jobs.toml",
+            "--jobs",
+            "2",
+            "--route",
+            "images",
+            "--format",
+            "json",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Interrupt once a few jobs have landed.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while server.requests().len() < 3 && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let killed = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let run: Run = child.wait_with_output().unwrap().into();
+    assert_eq!(run.code, 130, "{}", run.stderr);
+    assert!(run.stderr.contains("interrupted"), "{}", run.stderr);
+    let json = run.json();
+    assert_eq!(json["interrupted"], true);
+    let recorded = json["assets"].as_array().unwrap().len();
+    let not_run = json["not_run"].as_array().unwrap().len();
+    assert!(recorded >= 2 && not_run >= 1, "{json:#}");
+    assert_eq!(
+        recorded + not_run,
+        12,
+        "every job is accounted for: {json:#}"
+    );
+    // What finished is recorded and on disk; nothing is half-written.
+    assert_eq!(repo.entries().len(), recorded);
+    for entry in repo.entries() {
+        assert!(repo.path().join(entry["path"].as_str().unwrap()).is_file());
+    }
+    let stray: Vec<_> = walkdir::WalkDir::new(repo.path().join("public"))
+        .into_iter()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+        .collect();
+    assert!(stray.is_empty(), "{stray:?}");
+}
+
+#[test]
 fn batches_run_concurrently_and_report_failures() {
     let server = Server::start();
     let repo = api_repo(&server, "");

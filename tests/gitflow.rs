@@ -628,3 +628,37 @@ fn rm_removes_file_and_entry_and_names_what_still_uses_it() {
     let (_, found) = findings(&repo, &[]);
     assert_eq!(codes(&found), [("AR005".to_owned(), PAGE.to_owned())]);
 }
+
+#[test]
+fn temp_files_of_a_killed_run_are_hidden_reported_and_swept() {
+    let repo = clean_repo();
+    let stale = "public/images/.assetrail-killed.tmp";
+    let fresh = "public/images/.assetrail-running.tmp";
+    repo.write(stale, "half an image");
+    repo.write(fresh, "a write in progress");
+    let hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    std::fs::File::options()
+        .write(true)
+        .open(repo.path().join(stale))
+        .unwrap()
+        .set_modified(hour_ago)
+        .unwrap();
+    // git does not show them (init listed the pattern in .git/info/exclude).
+    assert_eq!(repo.git(&["status", "--porcelain"]), "");
+
+    let status = repo.run(&["status", "--format", "json"]);
+    status.success();
+    let json = status.json();
+    let temp: Vec<(&str, bool)> = json["temp_files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| (t["path"].as_str().unwrap(), t["removed"].as_bool().unwrap()))
+        .collect();
+    assert_eq!(temp, [(stale, true), (fresh, false)]);
+    assert!(!repo.path().join(stale).exists(), "the stale one is swept");
+    assert!(
+        repo.path().join(fresh).exists(),
+        "a live write is left alone"
+    );
+}

@@ -14,6 +14,7 @@ use crate::config::{AssetKind, Config, KindDefaults, RouteConfig, RouteType};
 use crate::error::{Error, Location, Result};
 use crate::image_file::{self, Verify};
 use crate::image_options::{Background, ImageSize, OutputFormat, Quality};
+use crate::interrupt;
 use crate::manifest::Manifest;
 use crate::provenance::{self, Content, NewAsset};
 use crate::repo_path;
@@ -450,6 +451,15 @@ fn plan_paths(
     Ok(paths)
 }
 
+/// A batch job that was not started (the run was interrupted).
+#[derive(Debug, Clone, Serialize)]
+pub struct NotRun {
+    /// 1-based position of the job in the file.
+    pub job: usize,
+    /// Its prompt.
+    pub prompt: String,
+}
+
 /// A batch job that failed.
 #[derive(Debug, Clone, Serialize)]
 pub struct BatchFailure {
@@ -517,12 +527,13 @@ fn run_batch(
     let show_progress = std::io::stderr().is_terminal();
     let total = jobs.len();
     let root = ws.root().to_path_buf();
+    interrupt::watch();
     std::thread::scope(|scope| {
         for _ in 0..workers.min(total) {
             scope.spawn(|| {
                 // git2 handles are per thread: each worker opens the repository.
                 let worker_ws = Workspace::open(Some(&root));
-                loop {
+                while !interrupt::requested() {
                     let index = next.fetch_add(1, Ordering::SeqCst);
                     let Some(job) = jobs.get(index) else { break };
                     let outcome = match &worker_ws {
@@ -551,8 +562,17 @@ fn run_batch(
     results.sort_by_key(|(index, _)| *index);
     let mut report = AssetsReport {
         dry_run: base.dry_run,
+        interrupted: interrupt::requested(),
         ..AssetsReport::default()
     };
+    let ran: Vec<usize> = results.iter().map(|(index, _)| *index).collect();
+    report.not_run = (0..total)
+        .filter(|i| !ran.contains(i))
+        .map(|i| NotRun {
+            job: i + 1,
+            prompt: jobs[i].prompt.clone(),
+        })
+        .collect();
     for (index, outcome) in results {
         match outcome {
             Ok(mut done) => {

@@ -41,6 +41,12 @@ pub struct AssetsReport {
     /// Batch jobs that failed.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub failures: Vec<generate::BatchFailure>,
+    /// Ctrl-C stopped the batch (exit 130).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub interrupted: bool,
+    /// Batch jobs not started because of the interrupt.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub not_run: Vec<generate::NotRun>,
     /// Files found in a folder that could not be recorded, with the reason.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub refused: Vec<RefusedPath>,
@@ -120,6 +126,23 @@ impl Report for AssetsReport {
                 style.paint(Paint::Dim, "skipped"),
                 skipped.path,
                 skipped.reason
+            )?;
+        }
+        for job in &self.not_run {
+            writeln!(
+                out,
+                "{} job {} ({})",
+                style.paint(Paint::Yellow, "not run"),
+                job.job,
+                job.prompt
+            )?;
+        }
+        if self.interrupted {
+            writeln!(
+                out,
+                "interrupted: {} recorded, {} not run; run the batch again to do the rest",
+                self.assets.len(),
+                self.not_run.len()
             )?;
         }
         Ok(())

@@ -6,6 +6,7 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use crate::asset_state::{self, State};
+use crate::atomic::{self, Debris};
 use crate::error::Result;
 use crate::output::{Paint, Report, Style};
 use crate::scan::tree::Tree;
@@ -69,6 +70,9 @@ pub struct StatusReport {
     pub assets: Vec<AssetStatus>,
     /// Images in managed folders with no entry and not allow-listed.
     pub untracked: Vec<String>,
+    /// Temporary files a killed run left (stale ones were removed).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub temp_files: Vec<Debris>,
     /// Counts.
     pub summary: StatusSummary,
 }
@@ -94,6 +98,20 @@ impl Report for StatusReport {
                 out,
                 "{}  {path}",
                 style.paint(Paint::Red, &format!("{:<12}", "untracked"))
+            )?;
+        }
+        for debris in &self.temp_files {
+            let what = if debris.removed {
+                "removed (left by a killed run)"
+            } else {
+                "in use by a running assetrail, or left by a killed one"
+            };
+            writeln!(
+                out,
+                "{}  {}  {}",
+                style.paint(Paint::Dim, &format!("{:<12}", "temp file")),
+                debris.path,
+                style.paint(Paint::Dim, what)
             )?;
         }
         let s = &self.summary;
@@ -133,9 +151,12 @@ pub fn run(ws: &Workspace) -> Result<StatusReport> {
     let files = asset_state::managed_files(ws.root(), &ws.config);
     let untracked = asset_state::untracked(&ws.config, &ws.git, &manifest, &files, &tree);
     summary.untracked = untracked.len();
+    let mut temp_files = atomic::sweep_dir(ws.root(), "");
+    temp_files.extend(atomic::sweep(ws.root(), files.iter().map(String::as_str)));
     Ok(StatusReport {
         assets,
         untracked,
+        temp_files,
         summary,
     })
 }

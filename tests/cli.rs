@@ -1,0 +1,44 @@
+//! The command line itself: shell completions that a shell accepts, and the
+//! man page.
+
+mod common;
+
+use common::Repo;
+
+#[test]
+fn completions_load_in_bash_and_name_every_command() {
+    let repo = Repo::empty();
+    for shell in ["bash", "zsh", "fish", "powershell"] {
+        let run = repo.run(&["completions", shell]);
+        run.success();
+        for command in ["generate", "check", "merge-lock", "mv", "rm"] {
+            assert!(run.stdout.contains(command), "{shell} lacks {command}");
+        }
+    }
+    let script = repo.path().join("assetrail.bash");
+    std::fs::write(&script, repo.run(&["completions", "bash"]).stdout).unwrap();
+    let loaded = std::process::Command::new("bash")
+        .arg("-c")
+        .arg(format!(
+            "source {} && complete -p assetrail",
+            script.display()
+        ))
+        .output()
+        .unwrap();
+    assert!(
+        loaded.status.success(),
+        "{}",
+        String::from_utf8_lossy(&loaded.stderr)
+    );
+    let bad = repo.run(&["completions", "tcsh"]);
+    assert_eq!(bad.code, 2);
+}
+
+#[test]
+fn the_man_page_is_roff_for_section_1() {
+    let repo = Repo::empty();
+    let run = repo.run(&["man"]);
+    run.success();
+    assert!(run.stdout.contains(".TH assetrail 1"), "{}", run.stdout);
+    assert!(run.stdout.contains(".SH SUBCOMMANDS") || run.stdout.contains("merge\\-lock"));
+}
