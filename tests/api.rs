@@ -26,20 +26,22 @@ fn api_repo(server: &Server, extra_config: &str) -> Repo {
     repo
 }
 
-/// Runs assetrail with the server as OPENAI_BASE_URL and the test key set,
-/// and checks the key appears nowhere it must not.
-fn api(repo: &Repo, server: &Server, args: &[&str]) -> Run {
-    let run: Run = repo
-        .command()
-        .env("OPENAI_BASE_URL", &server.url)
+/// The binary in `repo` with the server as OPENAI_BASE_URL and the test keys set.
+fn api_command(repo: &Repo, server: &Server, args: &[&str]) -> std::process::Command {
+    let mut cmd = repo.command();
+    cmd.env("OPENAI_BASE_URL", &server.url)
         .env("OPENAI_API_KEY", KEY)
         .env("ACME_KEY", "acme-secret-key-000")
         .env("OPENAI_ORG_ID", "org-test")
         .env_remove("OPENAI_PROJECT_ID")
-        .args(args)
-        .output()
-        .unwrap()
-        .into();
+        .args(args);
+    cmd
+}
+
+/// Runs assetrail against the server ([`api_command`]) and checks the key
+/// appears nowhere it must not.
+fn api(repo: &Repo, server: &Server, args: &[&str]) -> Run {
+    let run: Run = api_command(repo, server, args).output().unwrap().into();
     for secret in [KEY, "acme-secret-key-000"] {
         assert!(
             !run.stdout.contains(secret) && !run.stderr.contains(secret),
@@ -989,21 +991,18 @@ fn ctrl_c_during_a_batch_keeps_what_finished_and_exits_130() {
         .map(|i| format!("[[job]]\nprompt = \"job {i}\"\nout = \"public/images/j{i}.png\"\n\n"))
         .collect();
     repo.write("jobs.toml", jobs);
-    let child = repo
-        .command()
-        .env("OPENAI_BASE_URL", &server.url)
-        .env("OPENAI_API_KEY", KEY)
-        .args([
-            "generate",
-            "--batch",
-            "jobs.toml",
-            "--jobs",
-            "2",
-            "--route",
-            "images",
-            "--format",
-            "json",
-        ])
+    let batch = [
+        "generate",
+        "--batch",
+        "jobs.toml",
+        "--jobs",
+        "2",
+        "--route",
+        "images",
+        "--format",
+        "json",
+    ];
+    let child = api_command(&repo, &server, &batch)
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
