@@ -135,7 +135,7 @@ fn main() {
         "manifest with 10,000 entries ({:.1} MB):",
         text.len() as f64 / 1e6
     );
-    let lock_path = big.path().join(".git/assetrail/manifest.lock");
+    let cache_dir = big.path().join(".git/assetrail");
     let manifest_path = big.path().join("assets.lock");
     let loads: Vec<Duration> = (0..RUNS)
         .map(|_| {
@@ -151,14 +151,14 @@ fn main() {
     let mut cycles = Vec::new();
     for i in 0..RUNS {
         let start = Instant::now();
-        let mut txn = ManifestTransaction::begin(&manifest_path, &lock_path, None).unwrap();
+        let mut txn = ManifestTransaction::begin(&manifest_path, &cache_dir, None).unwrap();
         let loaded = start.elapsed();
-        txn.manifest.upsert(synthetic_entry(20_000 + i));
+        txn.lock.upsert(synthetic_entry(20_000 + i));
         let save_start = Instant::now();
         txn.commit().unwrap();
         saves.push(save_start.elapsed());
         cycles.push(loaded + saves.last().copied().unwrap());
     }
-    println!("  save (serialize + fsync + rename) {}", stats(saves));
+    println!("  save (splice + fsync + rename)    {}", stats(saves));
     println!("  lock + load + upsert + save       {}", stats(cycles));
 }

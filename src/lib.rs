@@ -23,6 +23,7 @@ pub mod image_file;
 pub mod image_options;
 pub mod interrupt;
 pub mod lfs;
+pub mod lock_file;
 pub mod lock_merge;
 pub mod manifest;
 pub mod models;

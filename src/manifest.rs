@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use crate::atomic::{self, Existing};
 use crate::config::AssetKind;
 use crate::error::{Error, Location, Result};
+use crate::lock_file::LockFile;
 
 /// The manifest's file name, at the repository root.
 pub const MANIFEST_FILE: &str = "assets.lock";
@@ -505,22 +506,65 @@ pub fn parse_cached(
     Ok(parsed.manifest)
 }
 
-/// A manifest read without the lock, with the stamp of the file it came from,
-/// so a later transaction can reuse it instead of parsing the file again.
+/// The lock read without holding the lock file, with the stamp of the file
+/// it came from, so a later transaction can reuse it instead of reading the
+/// file again.
 #[derive(Debug, Clone)]
 pub struct ManifestSnapshot {
-    /// The manifest as read.
-    pub manifest: Manifest,
+    /// The lock as read.
+    pub lock: LockFile,
     stamp: Option<FileStamp>,
 }
 
 impl ManifestSnapshot {
-    /// Reads the manifest at `path` (stamped before reading, so a concurrent
-    /// save makes the stamp stale rather than the snapshot wrong).
-    pub fn load(path: &Path) -> Result<ManifestSnapshot> {
+    /// Reads the lock at `path` (stamped before reading, so a concurrent save
+    /// makes the stamp stale rather than the snapshot wrong). `cache_dir`
+    /// remembers which version of the file is known to be valid.
+    pub fn load(path: &Path, cache_dir: &Path) -> Result<ManifestSnapshot> {
         let stamp = FileStamp::of(path);
-        let manifest = Manifest::load(path)?;
-        Ok(ManifestSnapshot { manifest, stamp })
+        let lock = read_lock(path, cache_dir, stamp)?;
+        Ok(ManifestSnapshot { lock, stamp })
+    }
+}
+
+/// Where the stamp of the last lock text known valid is kept.
+fn verified_path(cache_dir: &Path) -> PathBuf {
+    cache_dir.join("lock-verified")
+}
+
+/// Reads the lock at `path` for writing: parsed whole (validated) unless its
+/// stamp is the one recorded as valid, then indexed by entry.
+fn read_lock(path: &Path, cache_dir: &Path, stamp: Option<FileStamp>) -> Result<LockFile> {
+    let Some(stamp) = stamp else {
+        return Ok(LockFile::empty(MANIFEST_FILE));
+    };
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Ok(LockFile::empty(MANIFEST_FILE));
+        }
+        Err(e) => return Err(Error::io(path, e)),
+    };
+    let verified =
+        std::fs::read_to_string(verified_path(cache_dir)).is_ok_and(|key| key == stamp.key());
+    let lock = LockFile::read(text, MANIFEST_FILE, verified)?;
+    if !verified {
+        record_verified(path, cache_dir);
+    }
+    Ok(lock)
+}
+
+/// Records the lock file now at `path` as valid (best effort: without the
+/// record, the next writer parses the file whole once).
+fn record_verified(path: &Path, cache_dir: &Path) {
+    if let Some(stamp) = FileStamp::of(path)
+        && std::fs::create_dir_all(cache_dir).is_ok()
+    {
+        let _ = atomic::write(
+            &verified_path(cache_dir),
+            stamp.key().as_bytes(),
+            Existing::Replace,
+        );
     }
 }
 
@@ -529,48 +573,52 @@ impl ManifestSnapshot {
 pub struct ManifestTransaction {
     _lock: File,
     path: PathBuf,
-    /// The manifest to modify.
-    pub manifest: Manifest,
+    cache_dir: PathBuf,
+    /// The lock to modify.
+    pub lock: LockFile,
 }
 
 impl ManifestTransaction {
-    /// Waits for the exclusive lock at `lock_path`, then loads the manifest at
-    /// `path` — or takes `snapshot` when the file has not changed since it was read.
+    /// Waits for the exclusive lock file `manifest.lock` in `cache_dir`, then
+    /// reads the lock at `path` — or takes `snapshot` when the file has not
+    /// changed since it was read.
     pub fn begin(
         path: &Path,
-        lock_path: &Path,
+        cache_dir: &Path,
         snapshot: Option<ManifestSnapshot>,
     ) -> Result<Self> {
-        if let Some(dir) = lock_path.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-        }
-        let lock = File::options()
+        std::fs::create_dir_all(cache_dir).map_err(|e| Error::io(cache_dir, e))?;
+        let lock_path = cache_dir.join("manifest.lock");
+        let lock_file = File::options()
             .create(true)
             .truncate(false)
             .write(true)
-            .open(lock_path)
-            .map_err(|e| Error::io(lock_path, e))?;
-        lock.lock().map_err(|e| Error::io(lock_path, e))?;
-        let manifest = match snapshot {
-            Some(snapshot) if snapshot.stamp.is_some() && snapshot.stamp == FileStamp::of(path) => {
-                snapshot.manifest
-            }
-            _ => Manifest::load(path)?,
+            .open(&lock_path)
+            .map_err(|e| Error::io(&lock_path, e))?;
+        lock_file.lock().map_err(|e| Error::io(&lock_path, e))?;
+        let now = FileStamp::of(path);
+        let lock = match snapshot {
+            Some(snapshot) if snapshot.stamp.is_some() && snapshot.stamp == now => snapshot.lock,
+            _ => read_lock(path, cache_dir, now)?,
         };
         Ok(ManifestTransaction {
-            _lock: lock,
+            _lock: lock_file,
             path: path.to_path_buf(),
-            manifest,
+            cache_dir: cache_dir.to_path_buf(),
+            lock,
         })
     }
 
-    /// Saves the manifest atomically and releases the lock.
+    /// Saves the lock atomically (only the changed tables are written anew)
+    /// and releases the lock file.
     pub fn commit(self) -> Result<()> {
         atomic::write(
             &self.path,
-            self.manifest.to_text().as_bytes(),
+            self.lock.to_text().as_bytes(),
             Existing::Replace,
-        )
+        )?;
+        record_verified(&self.path, &self.cache_dir);
+        Ok(())
     }
 }
 

@@ -62,7 +62,7 @@ pub fn commit(
             if asset.rename_if_taken {
                 let taken = |p: &str| {
                     claimed.contains(p)
-                        || txn.manifest.get(p).is_some()
+                        || txn.lock.contains(p)
                         || ws.abs(p).symlink_metadata().is_ok()
                 };
                 if taken(&asset.path) {
@@ -70,7 +70,7 @@ pub fn commit(
                 }
             }
             store::check_managed(&ws.config, &asset.path)?;
-            let previous = txn.manifest.get(&asset.path).cloned();
+            let previous = txn.lock.get(&asset.path)?;
             let claimed_format = claimed_format(&asset.path)?;
             let (info, replaced_sha) = match &asset.content {
                 Content::Bytes(bytes) => {
@@ -81,8 +81,7 @@ pub fn commit(
                                 "a format conversion is a new asset: write it under a name with the right extension",
                             )
                         })?;
-                    let in_manifest =
-                        |p: &str| claimed.contains(p) || txn.manifest.get(p).is_some();
+                    let in_manifest = |p: &str| claimed.contains(p) || txn.lock.contains(p);
                     let target = store::check_target(
                         ws.root(),
                         &ws.config,
@@ -138,7 +137,7 @@ pub fn commit(
                     input_fidelity: None,
                 });
             }
-            txn.manifest.upsert(entry.clone());
+            txn.lock.upsert(entry.clone());
             recorded.push(entry);
         }
         Ok(())

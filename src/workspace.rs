@@ -54,7 +54,7 @@ impl Workspace {
     /// Reads the manifest without locking, keeping the file's stamp so a later
     /// [`Workspace::begin_manifest`] can skip parsing it again.
     pub fn snapshot_manifest(&self) -> Result<ManifestSnapshot> {
-        ManifestSnapshot::load(&self.manifest_path())
+        ManifestSnapshot::load(&self.manifest_path(), &self.git.cache_dir())
     }
 
     /// Locks the manifest and loads it (or reuses `snapshot` when the file is
@@ -65,11 +65,7 @@ impl Workspace {
     ) -> Result<ManifestTransaction> {
         // A killed writer may have left its temp file beside assets.lock.
         crate::atomic::sweep_dir(self.root(), "");
-        ManifestTransaction::begin(
-            &self.manifest_path(),
-            &self.git.cache_dir().join("manifest.lock"),
-            snapshot,
-        )
+        ManifestTransaction::begin(&self.manifest_path(), &self.git.cache_dir(), snapshot)
     }
 
     /// Like [`Workspace::user_path`], for a file or folder to read that may be

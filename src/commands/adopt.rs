@@ -16,7 +16,7 @@ use crate::workspace::Workspace;
 pub fn run(ws: &Workspace, args: &AdoptArgs) -> Result<AssetsReport> {
     let route = ws.config.route("manual")?;
     let snapshot = ws.snapshot_manifest()?;
-    let manifest = &snapshot.manifest;
+    let lock = &snapshot.lock;
     let mut paths: Vec<String> = Vec::new();
     let mut skipped = Vec::new();
     let mut refused = Vec::new();
@@ -26,7 +26,7 @@ pub fn run(ws: &Workspace, args: &AdoptArgs) -> Result<AssetsReport> {
         if abs.is_dir() && !abs.is_symlink() {
             store::check_no_symlinks(ws.root(), &path)?;
             for found in images_below(ws, &path) {
-                if manifest.get(&found).is_some() && !args.force {
+                if lock.contains(&found) && !args.force {
                     skipped.push(Skipped {
                         path: found,
                         reason: "already recorded".into(),

@@ -15,7 +15,7 @@ use crate::error::{Error, Location, Result};
 use crate::image_file::{self, Verify};
 use crate::image_options::{Background, ImageSize, OutputFormat, Quality};
 use crate::interrupt;
-use crate::manifest::Manifest;
+use crate::lock_file::LockFile;
 use crate::provenance::{self, Content, NewAsset};
 use crate::repo_path;
 use crate::routes::gateway::gateway_route;
@@ -155,7 +155,7 @@ pub fn run_job(ws: &Workspace, job: &Job) -> Result<AssetsReport> {
     let snapshot = ws.snapshot_manifest()?;
     let planned = plan_paths(
         ws,
-        &snapshot.manifest,
+        &snapshot.lock,
         &request,
         kind,
         out.as_deref(),
@@ -399,7 +399,7 @@ fn build_request(
 /// taken; names the user gave are refused when taken (unless `force`).
 fn plan_paths(
     ws: &Workspace,
-    manifest: &Manifest,
+    manifest: &LockFile,
     request: &GenerateRequest,
     kind: Option<&KindDefaults>,
     out: Option<&str>,
@@ -420,7 +420,7 @@ fn plan_paths(
         for _ in 0..request.n {
             let taken = |p: &str| {
                 paths.iter().any(|q| q == p)
-                    || manifest.get(p).is_some()
+                    || manifest.contains(p)
                     || ws.abs(p).symlink_metadata().is_ok()
             };
             let path = if taken(&base) {
@@ -445,7 +445,7 @@ fn plan_paths(
         paths.push(repo_path::join(parent, &format!("{stem}-{n}.{ext}")));
     }
     for (i, path) in paths.iter().enumerate() {
-        let taken = |p: &str| paths[..i].iter().any(|q| q == p) || manifest.get(p).is_some();
+        let taken = |p: &str| paths[..i].iter().any(|q| q == p) || manifest.contains(p);
         store::check_target(ws.root(), &ws.config, path, force, &taken)?;
     }
     Ok(paths)

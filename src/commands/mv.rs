@@ -78,13 +78,13 @@ pub fn run(ws: &Workspace, args: &MvArgs) -> Result<MvReport> {
     let old = ws.user_path(&args.old)?;
     let new = ws.user_path(&args.new)?;
     let mut txn = ws.begin_manifest(None)?;
-    let Some(entry) = txn.manifest.get(&old).cloned() else {
+    let Some(entry) = txn.lock.get(&old)? else {
         return Err(Error::refused(
             format!("{old} is not recorded in {MANIFEST_FILE}"),
             "move files without an entry with `git mv`; record one first with `assetrail adopt` or `assetrail record`",
         ));
     };
-    if txn.manifest.get(&new).is_some() {
+    if txn.lock.contains(&new) {
         return Err(Error::refused(
             format!("{new} is already recorded in {MANIFEST_FILE}"),
             format!("choose a free path, or remove that asset first: assetrail rm {new}"),
@@ -107,7 +107,7 @@ pub fn run(ws: &Workspace, args: &MvArgs) -> Result<MvReport> {
         store::check_no_symlinks(ws.root(), &new)?;
     } else {
         store::check_target(ws.root(), &ws.config, &new, false, &|p| {
-            txn.manifest.get(p).is_some()
+            txn.lock.contains(p)
         })?;
     }
 
@@ -156,8 +156,8 @@ pub fn run(ws: &Workspace, args: &MvArgs) -> Result<MvReport> {
         for (file, text) in &texts {
             atomic::write(&ws.abs(file), text.as_bytes(), Existing::Replace)?;
         }
-        txn.manifest.remove(&old);
-        txn.manifest.upsert(moved.clone());
+        txn.lock.remove(&old)?;
+        txn.lock.upsert(moved.clone());
         txn.commit()?;
     }
     Ok(MvReport {

@@ -59,11 +59,10 @@ pub fn run(ws: &Workspace, args: &RmArgs) -> Result<RmReport> {
     for (raw, scope) in args.paths.iter().zip(&scopes) {
         let before = chosen.len();
         chosen.extend(
-            txn.manifest
-                .assets
-                .iter()
-                .filter(|e| repo_path::is_within(&e.path, scope))
-                .map(|e| e.path.clone()),
+            txn.lock
+                .paths()
+                .into_iter()
+                .filter(|p| repo_path::is_within(p, scope)),
         );
         if chosen.len() == before {
             return Err(Error::refused(
@@ -74,10 +73,10 @@ pub fn run(ws: &Workspace, args: &RmArgs) -> Result<RmReport> {
     }
     chosen.sort();
     chosen.dedup();
-    let removed: Vec<ManifestEntry> = chosen
-        .iter()
-        .filter_map(|p| txn.manifest.remove(p))
-        .collect();
+    let mut removed: Vec<ManifestEntry> = Vec::with_capacity(chosen.len());
+    for path in &chosen {
+        removed.extend(txn.lock.remove(path)?);
+    }
     txn.commit()?;
     let mut deleted = Vec::new();
     if !args.keep_file {
