@@ -114,6 +114,25 @@ impl LockFile {
         }
     }
 
+    /// The text of `path`'s table as read (`None` when it has none, was
+    /// changed, or the lock was parsed whole): equal texts are equal entries.
+    pub fn raw(&self, path: &str) -> Option<&str> {
+        if self.changes.contains_key(path) {
+            return None;
+        }
+        match &self.form {
+            Form::Indexed { text, blocks, .. } => find(blocks, path)
+                .ok()
+                .map(|i| &text[blocks[i].body.clone()]),
+            Form::Parsed(_) => None,
+        }
+    }
+
+    /// Whether the lock was split by table (not parsed whole).
+    pub fn is_indexed(&self) -> bool {
+        matches!(self.form, Form::Indexed { .. })
+    }
+
     /// Every entry path, sorted.
     pub fn paths(&self) -> Vec<String> {
         let mut paths: Vec<String> = match &self.form {

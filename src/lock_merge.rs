@@ -8,7 +8,8 @@
 use std::collections::BTreeSet;
 
 use crate::error::{Error, Result};
-use crate::manifest::{MANIFEST_FILE, MANIFEST_VERSION, Manifest, ManifestEntry};
+use crate::lock_file::LockFile;
+use crate::manifest::{MANIFEST_FILE, Manifest, ManifestEntry};
 
 const OURS: &str = "<<<<<<<";
 const BASE: &str = "|||||||";
@@ -80,13 +81,23 @@ impl Merged {
             };
             text.push('\n');
             if take_clean {
-                text.push_str(&entry_text(clean.next().expect("peeked")));
+                text.push_str(&crate::lock_file::table(clean.next().expect("peeked")));
             } else {
                 let c = conflicts.next().expect("peeked");
                 text.push_str(&format!("{OURS} ours\n"));
-                text.push_str(&c.ours.as_ref().map(entry_text).unwrap_or_default());
+                text.push_str(
+                    &c.ours
+                        .as_ref()
+                        .map(crate::lock_file::table)
+                        .unwrap_or_default(),
+                );
                 text.push_str(&format!("{SPLIT}\n"));
-                text.push_str(&c.theirs.as_ref().map(entry_text).unwrap_or_default());
+                text.push_str(
+                    &c.theirs
+                        .as_ref()
+                        .map(crate::lock_file::table)
+                        .unwrap_or_default(),
+                );
                 text.push_str(&format!("{THEIRS} theirs\n"));
             }
         }
@@ -94,15 +105,37 @@ impl Merged {
     }
 }
 
-/// One entry as it appears in the lock: its `[[asset]]` table.
-fn entry_text(entry: &ManifestEntry) -> String {
-    let one = Manifest {
-        version: MANIFEST_VERSION,
-        assets: vec![entry.clone()],
-    };
-    let text = one.to_text();
-    let at = text.find("[[asset]]").unwrap_or(text.len());
-    text[at..].to_owned()
+/// The three-way merge of three lock texts done on their tables as text:
+/// only the tables taken from their side are parsed, and our text is kept
+/// but for them. `None` when a side's layout is not the one assetrail writes
+/// or when an asset conflicts: [`merge`] on the parsed sides then says which.
+pub fn merge_texts(base: &str, ours: &str, theirs: &str) -> Result<Option<String>> {
+    let read = |text: &str| LockFile::read(text.to_owned(), MANIFEST_FILE, true);
+    let (base, mut ours, theirs) = (read(base)?, read(ours)?, read(theirs)?);
+    if !(base.is_indexed() && ours.is_indexed() && theirs.is_indexed()) {
+        return Ok(None);
+    }
+    let mut paths = base.paths();
+    paths.extend(ours.paths());
+    paths.extend(theirs.paths());
+    paths.sort_unstable();
+    paths.dedup();
+    for path in &paths {
+        let (b, o, t) = (base.raw(path), ours.raw(path), theirs.raw(path));
+        if o == t || t == b {
+            continue;
+        }
+        if o != b {
+            return Ok(None);
+        }
+        match theirs.get(path)? {
+            Some(entry) => ours.upsert(entry),
+            None => {
+                ours.remove(path)?;
+            }
+        }
+    }
+    Ok(Some(ours.to_text()))
 }
 
 /// Three-way merge by path. A missing base (both sides added the file) is empty.
@@ -352,6 +385,9 @@ mod tests {
         // a removed by them, b changed by us, c removed by us, d and e added.
         assert_eq!(paths, [("b", "9"), ("d", "4"), ("e", "5")]);
         assert_eq!(merged.to_text(), merged.clean.to_text());
+        // The same merge done on the texts' tables gives the same bytes.
+        let by_text = merge_texts(&base.to_text(), &ours.to_text(), &theirs.to_text()).unwrap();
+        assert_eq!(by_text.as_deref(), Some(merged.to_text().as_str()));
     }
 
     #[test]
@@ -361,6 +397,11 @@ mod tests {
         let theirs = lock(&[entry("a", "3"), entry("z", "8")]);
         let mut merged = merge(&base, &ours, &theirs);
         assert_eq!(merged.conflicts.len(), 1);
+        assert_eq!(
+            merge_texts(&base.to_text(), &ours.to_text(), &theirs.to_text()).unwrap(),
+            None,
+            "a conflict goes to the whole parse"
+        );
         let text = merged.to_text();
         assert!(has_markers(&text));
         assert!(Manifest::parse_text(&text, "assets.lock").is_err());

@@ -107,26 +107,45 @@ pub fn run(repo_arg: Option<&Path>, args: &MergeLockArgs) -> Result<MergeLockRep
         })
     });
     let (base, ours, theirs) = (base?, ours?, theirs?);
+    let texts = [base, ours, theirs].map(read_text);
+    let [b, o, t] = texts;
+    let (b, o, t) = (b?, o?, t?);
+    // Tables compared as text, only theirs parsed; a conflict or an unusual
+    // layout takes the whole parse, which names each conflict.
+    if let Some(merged) = lock_merge::merge_texts(&b, &o, &t)? {
+        atomic::write(ours, merged.as_bytes(), Existing::Replace)?;
+        return Ok(MergeLockReport {
+            file: ours.display().to_string(),
+            entries: merged.matches("\n[[asset]]\n").count(),
+            settled: 0,
+            conflicts: Vec::new(),
+        });
+    }
     let (b, (o, t)) = rayon::join(
-        || read_side(base, "base"),
-        || rayon::join(|| read_side(ours, "ours"), || read_side(theirs, "theirs")),
+        || parse_side(&b, "base"),
+        || rayon::join(|| parse_side(&o, "ours"), || parse_side(&t, "theirs")),
     );
     let merged = lock_merge::merge(&b?, &o?, &t?);
     write(ours, &merged, 0)
 }
 
-/// A side of the merge; an empty or missing file (an add/add merge has no
-/// base) is an empty lock.
-fn read_side(path: &Path, which: &str) -> Result<Manifest> {
+/// A side of the merge as text; an empty or missing file (an add/add merge
+/// has no base) is an empty lock.
+fn read_text(path: &Path) -> Result<String> {
     let text = match std::fs::read_to_string(path) {
         Ok(text) => text,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Manifest::new()),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => String::new(),
         Err(e) => return Err(Error::io(path, e)),
     };
-    if text.trim().is_empty() {
-        return Ok(Manifest::new());
-    }
-    Manifest::parse(&text, &format!("{MANIFEST_FILE} ({which})"))
+    Ok(if text.trim().is_empty() {
+        Manifest::new().to_text()
+    } else {
+        text
+    })
+}
+
+fn parse_side(text: &str, which: &str) -> Result<Manifest> {
+    Manifest::parse(text, &format!("{MANIFEST_FILE} ({which})"))
 }
 
 fn write(path: &Path, merged: &Merged, settled: usize) -> Result<MergeLockReport> {
