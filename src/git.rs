@@ -252,16 +252,53 @@ pub const MERGE_DRIVER: &str = "assetrail";
 /// it has them) rather than by libgit2's collision-detecting SHA-1, which is
 /// several times slower: every content file of a cold scan is hashed.
 pub fn blob_id(bytes: &[u8]) -> [u8; 20] {
-    use sha1::{Digest, Sha1};
-    let mut hasher = Sha1::new();
-    hasher.update(format!("blob {}\0", bytes.len()).as_bytes());
+    let mut hasher = BlobHasher::new(bytes.len() as u64);
     hasher.update(bytes);
-    hasher.finalize().into()
+    hasher.finish()
 }
 
 /// [`blob_id`] as git prints it.
 pub fn blob_id_hex(bytes: &[u8]) -> String {
-    blob_id(bytes).iter().map(|b| format!("{b:02x}")).collect()
+    hex(&blob_id(bytes))
+}
+
+/// [`blob_id`] of content fed in pieces (its length known up front).
+pub struct BlobHasher(sha1::Sha1);
+
+impl BlobHasher {
+    /// A hasher for content of `len` bytes.
+    pub fn new(len: u64) -> BlobHasher {
+        use sha1::Digest;
+        let mut hasher = sha1::Sha1::new();
+        hasher.update(format!("blob {len}\0").as_bytes());
+        BlobHasher(hasher)
+    }
+
+    /// Adds the next piece.
+    pub fn update(&mut self, piece: &[u8]) {
+        sha1::Digest::update(&mut self.0, piece);
+    }
+
+    /// The blob id.
+    pub fn finish(self) -> [u8; 20] {
+        sha1::Digest::finalize(self.0).into()
+    }
+
+    /// The blob id as git prints it.
+    pub fn finish_hex(self) -> String {
+        hex(&self.finish())
+    }
+}
+
+/// Lowercase hex of `bytes` (hashes as git and `sha256sum` print them).
+pub fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        out.push(char::from(DIGITS[usize::from(b >> 4)]));
+        out.push(char::from(DIGITS[usize::from(b & 15)]));
+    }
+    out
 }
 
 #[cfg(test)]

@@ -91,15 +91,19 @@ pub fn inspect_bytes(bytes: &[u8], claimed: &str, verify: Verify) -> Result<Imag
         format,
         width,
         height,
-        sha256: format!("{:x}", Sha256::digest(bytes)),
+        sha256: crate::git::hex(&Sha256::digest(bytes)),
         git_blob: crate::git::blob_id_hex(bytes),
         bytes: bytes.len() as u64,
         c2pa: find_c2pa(&mut Cursor::new(bytes), format),
     })
 }
 
-/// Inspects a file, streaming it for the hashes (never the whole file in memory),
-/// and checks it is an image of `claimed` format. The error string says what is wrong.
+/// Files up to this size are read once into memory and inspected there;
+/// larger ones are streamed (never held whole).
+const READ_WHOLE: u64 = 32 << 20;
+
+/// Inspects a file and checks it is an image of `claimed` format. The
+/// error string says what is wrong.
 pub fn inspect_file(path: &Path, claimed: &str, verify: Verify) -> Result<ImageInfo> {
     let refuse = |why: String| {
         Error::refused(
@@ -108,6 +112,15 @@ pub fn inspect_file(path: &Path, claimed: &str, verify: Verify) -> Result<ImageI
         )
     };
     let mut file = File::open(path).map_err(|e| Error::io(path, e))?;
+    let len = file.metadata().map_err(|e| Error::io(path, e))?.len();
+    if len <= READ_WHOLE {
+        // One open, one read: the format, size, hashes and credentials from memory.
+        let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0) + 1);
+        // Through `take`: the length is known, no second stat of the file.
+        Read::read_to_end(&mut (&mut file).take(READ_WHOLE + 1), &mut bytes)
+            .map_err(|e| Error::io(path, e))?;
+        return inspect_bytes(&bytes, claimed, verify).map_err(refuse);
+    }
     let mut head = [0u8; 1024];
     let n = read_up_to(&mut file, &mut head).map_err(|e| Error::io(path, e))?;
     let format = check_format(&head[..n], claimed).map_err(refuse)?;
@@ -115,7 +128,8 @@ pub fn inspect_file(path: &Path, claimed: &str, verify: Verify) -> Result<ImageI
         .map_err(|e| Error::io(path, e))?;
     let (width, height) = dimensions(BufReader::new(&mut file), format, verify).map_err(refuse)?;
     let (sha256, git_blob, bytes) = hash_file(path)?;
-    let mut file = File::open(path).map_err(|e| Error::io(path, e))?;
+    file.seek(SeekFrom::Start(0))
+        .map_err(|e| Error::io(path, e))?;
     Ok(ImageInfo {
         format,
         width,
@@ -132,6 +146,7 @@ pub fn hash_file(path: &Path) -> Result<(String, String, u64)> {
     let mut file = File::open(path).map_err(|e| Error::io(path, e))?;
     let len = file.metadata().map_err(|e| Error::io(path, e))?.len();
     let mut sha256 = Sha256::new();
+    let mut blob = crate::git::BlobHasher::new(len);
     let mut buf = vec![0u8; 64 * 1024];
     let mut total = 0u64;
     loop {
@@ -140,6 +155,7 @@ pub fn hash_file(path: &Path) -> Result<(String, String, u64)> {
             break;
         }
         sha256.update(&buf[..n]);
+        blob.update(&buf[..n]);
         total += n as u64;
     }
     if total != len {
@@ -148,8 +164,7 @@ pub fn hash_file(path: &Path) -> Result<(String, String, u64)> {
             std::io::Error::other("the file changed size while it was being read"),
         ));
     }
-    let blob = git2::Oid::hash_file(git2::ObjectType::Blob, path).map_err(Error::Git)?;
-    Ok((format!("{:x}", sha256.finalize()), blob.to_string(), total))
+    Ok((format!("{:x}", sha256.finalize()), blob.finish_hex(), total))
 }
 
 /// sha256 of a file, streamed.

@@ -4,7 +4,7 @@
 //! half-written manifest behind.
 
 use std::collections::HashSet;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 use crate::image_file::{self, ImageInfo, Verify};
@@ -20,6 +20,8 @@ pub enum Content {
     Bytes(Vec<u8>),
     /// The file is already at the path; record it as it is.
     InPlace,
+    /// The file is already at the path and was inspected ([`inspect_at`]).
+    Inspected(ImageInfo),
 }
 
 /// An asset to store and record.
@@ -100,8 +102,11 @@ pub fn commit(
                     }
                     (info, replaced_sha)
                 }
-                Content::InPlace => {
-                    let info = inspect_in_place(ws, &asset.path, asset.verify)?;
+                Content::InPlace | Content::Inspected(_) => {
+                    let info = match &asset.content {
+                        Content::Inspected(info) => info.clone(),
+                        _ => inspect_at(ws.root(), &asset.path, asset.verify)?,
+                    };
                     if let Some(previous) = &previous
                         && !force
                     {
@@ -168,31 +173,32 @@ fn claimed_format(path: &str) -> Result<&'static str> {
 /// Whether an existing file can be recorded as it is: an image whose bytes
 /// match its name (the error says what it really is).
 pub fn check_recordable(ws: &Workspace, path: &str, verify: Verify) -> Result<()> {
-    claimed_format(path)?;
-    inspect_in_place(ws, path, verify).map(drop)
+    inspect_at(ws.root(), path, verify).map(drop)
 }
 
 /// Checks an existing file for recording: no links,
 /// a regular file, and an image matching its name.
-fn inspect_in_place(ws: &Workspace, path: &str, verify: Verify) -> Result<ImageInfo> {
-    store::check_no_symlinks(ws.root(), path)?;
-    let abs = ws.abs(path);
-    match abs.metadata() {
-        Ok(meta) if meta.is_file() => {}
-        Ok(_) => {
+/// Inspects the image at `path` in the work tree at `root` for recording
+/// (safe to call from many threads at once).
+pub fn inspect_at(root: &Path, path: &str, verify: Verify) -> Result<ImageInfo> {
+    let claimed = claimed_format(path)?;
+    let abs = root.join(path);
+    match store::no_symlinks(root, path)? {
+        Some(meta) if meta.is_file() => {}
+        Some(_) => {
             return Err(Error::refused(
                 format!("{path} is not a regular file"),
                 "name an image file",
             ));
         }
-        Err(_) => {
+        None => {
             return Err(Error::refused(
                 format!("{path} does not exist"),
                 "record only files already in the repository; to make one, use `assetrail generate`",
             ));
         }
     }
-    image_file::inspect_file(&abs, claimed_format(path)?, verify)
+    image_file::inspect_file(&abs, claimed, verify)
 }
 
 fn fill(entry: &mut ManifestEntry, path: &str, info: &ImageInfo) {

@@ -77,11 +77,35 @@ pub fn check_managed(config: &Config, path: &str) -> Result<()> {
 
 /// Refuses a path any of whose existing components is a symbolic link.
 pub fn check_no_symlinks(root: &Path, path: &str) -> Result<()> {
+    no_symlinks(root, path).map(drop)
+}
+
+/// [`check_no_symlinks`], returning the metadata of the file itself when it
+/// exists (read without following a link).
+pub fn no_symlinks(root: &Path, path: &str) -> Result<Option<std::fs::Metadata>> {
+    // Many files of one folder in a row (adopt, batches): when its folders
+    // were checked a moment ago on this thread, only the file is looked at.
+    type Checked = Option<(std::path::PathBuf, std::time::Instant)>;
+    thread_local! {
+        static CHECKED: std::cell::RefCell<Checked> = const { std::cell::RefCell::new(None) };
+    }
+    let parent = root.join(repo_path::parent(path));
+    let skip = CHECKED.with(|c| {
+        c.borrow().as_ref().is_some_and(|(dir, at)| {
+            *dir == parent && at.elapsed() < std::time::Duration::from_secs(1)
+        })
+    });
     let mut current = root.to_path_buf();
     let mut shown = String::new();
-    for part in path.split('/') {
+    let parts: Vec<&str> = path.split('/').collect();
+    let start = if skip { parts.len() - 1 } else { 0 };
+    let mut last = None;
+    for (i, part) in parts.iter().enumerate() {
         current.push(part);
         shown = repo_path::join(&shown, part);
+        if i < start {
+            continue;
+        }
         match current.symlink_metadata() {
             Ok(meta) if meta.file_type().is_symlink() => {
                 return Err(Error::refused(
@@ -91,11 +115,12 @@ pub fn check_no_symlinks(root: &Path, path: &str) -> Result<()> {
                     "use the real path the link points to, or replace the link with a folder",
                 ));
             }
-            Ok(_) => {}
-            Err(_) => break,
+            Ok(meta) => last = Some(meta),
+            Err(_) => return Ok(None),
         }
     }
-    Ok(())
+    CHECKED.with(|c| *c.borrow_mut() = Some((parent, std::time::Instant::now())));
+    Ok(last)
 }
 
 /// The first free `stem-N.ext` next to `path` (N from 2).

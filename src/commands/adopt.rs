@@ -1,12 +1,13 @@
 //! `assetrail adopt PATH…`: record hand-made images (route `manual`, credit
 //! `none`). A folder adopts every unrecorded image below it.
 
+use rayon::prelude::*;
 use walkdir::WalkDir;
 
 use crate::cli::AdoptArgs;
 use crate::commands::{AssetsReport, RefusedPath, Skipped};
 use crate::error::{Error, Result};
-use crate::image_file::Verify;
+use crate::image_file::{ImageInfo, Verify};
 use crate::manifest::ManifestEntry;
 use crate::provenance::{self, Content, NewAsset};
 use crate::store;
@@ -17,7 +18,7 @@ pub fn run(ws: &Workspace, args: &AdoptArgs) -> Result<AssetsReport> {
     let route = ws.config.route("manual")?;
     let snapshot = ws.snapshot_manifest()?;
     let lock = &snapshot.lock;
-    let mut paths: Vec<String> = Vec::new();
+    let mut ready: Vec<(String, Content)> = Vec::new();
     let mut skipped = Vec::new();
     let mut refused = Vec::new();
     for raw in &args.paths {
@@ -25,17 +26,31 @@ pub fn run(ws: &Workspace, args: &AdoptArgs) -> Result<AssetsReport> {
         let abs = ws.abs(&path);
         if abs.is_dir() && !abs.is_symlink() {
             store::check_no_symlinks(ws.root(), &path)?;
+            let mut fresh = Vec::new();
             for found in images_below(ws, &path) {
                 if lock.contains(&found) && !args.force {
                     skipped.push(Skipped {
                         path: found,
                         reason: "already recorded".into(),
                     });
-                    continue;
+                } else {
+                    fresh.push(found);
                 }
-                // One bad file in a folder is reported; the others are still recorded.
-                match provenance::check_recordable(ws, &found, Verify::Header) {
-                    Ok(()) => paths.push(found),
+            }
+            // Inspected (read, checked, hashed) on every core, once: the
+            // record reuses what was learned. One bad file in a folder is
+            // reported; the others are still recorded.
+            let root = ws.root();
+            let inspected: Vec<(String, Result<ImageInfo>)> = fresh
+                .into_par_iter()
+                .map(|found| {
+                    let info = provenance::inspect_at(root, &found, Verify::Header);
+                    (found, info)
+                })
+                .collect();
+            for (found, info) in inspected {
+                match info {
+                    Ok(info) => ready.push((found, Content::Inspected(info))),
                     Err(e) => refused.push(RefusedPath {
                         path: found,
                         error: e.to_string(),
@@ -44,12 +59,12 @@ pub fn run(ws: &Workspace, args: &AdoptArgs) -> Result<AssetsReport> {
                 }
             }
         } else {
-            paths.push(path);
+            ready.push((path, Content::InPlace));
         }
     }
-    paths.sort();
-    paths.dedup();
-    if paths.is_empty() && skipped.is_empty() && refused.is_empty() {
+    ready.sort_by(|a, b| a.0.cmp(&b.0));
+    ready.dedup_by(|a, b| a.0 == b.0);
+    if ready.is_empty() && skipped.is_empty() && refused.is_empty() {
         return Err(Error::refused(
             format!("no images found in {}", args.paths.join(", ")),
             format!(
@@ -59,11 +74,11 @@ pub fn run(ws: &Workspace, args: &AdoptArgs) -> Result<AssetsReport> {
         ));
     }
     let manifest_route = route.manifest_route();
-    let assets: Vec<NewAsset> = paths
+    let assets: Vec<NewAsset> = ready
         .into_iter()
-        .map(|path| NewAsset {
+        .map(|(path, content)| NewAsset {
             path,
-            content: Content::InPlace,
+            content,
             verify: Verify::Header,
             provenance: ManifestEntry {
                 route_name: (route.name != manifest_route).then(|| route.name.clone()),
