@@ -663,7 +663,8 @@ impl Collector<'_> {
     /// but this clone's git config does not define it.
     fn merge_driver(&mut self) {
         let git = &self.ws.git;
-        if git.attribute(MANIFEST_FILE, "merge").as_deref() == Some(crate::git::MERGE_DRIVER)
+        let attributes = std::fs::read_to_string(self.ws.abs(".gitattributes")).unwrap_or_default();
+        if crate::git::names_merge_driver(&attributes, MANIFEST_FILE)
             && git
                 .config_string(&format!("merge.{}.driver", crate::git::MERGE_DRIVER))
                 .is_none()

@@ -185,15 +185,6 @@ impl GitRepo {
         self.repo.is_path_ignored(Path::new(path)).unwrap_or(false)
     }
 
-    /// The value of git attribute `name` for `path` (`.gitattributes`).
-    pub fn attribute(&self, path: &str, name: &str) -> Option<String> {
-        let value = self
-            .repo
-            .get_attr(Path::new(path), name, git2::AttrCheckFlags::default())
-            .ok()??;
-        Some(value.to_owned())
-    }
-
     /// A string from the repository's git config (all levels).
     pub fn config_string(&self, key: &str) -> Option<String> {
         self.repo.config().ok()?.get_string(key).ok()
@@ -246,6 +237,31 @@ impl GitRepo {
 /// The name of assetrail's merge driver for `assets.lock` (`merge=assetrail`
 /// in `.gitattributes`, `merge.assetrail.*` in the git config).
 pub const MERGE_DRIVER: &str = "assetrail";
+
+/// Whether a root `.gitattributes` text gives `file` (a root-level file)
+/// assetrail's merge driver: a line `file merge=assetrail` (or `/file`), the
+/// last such line winning as in git. Read as text rather than through
+/// libgit2's attribute lookup, which loads and hashes the whole index.
+pub fn names_merge_driver(gitattributes: &str, file: &str) -> bool {
+    let mut named = false;
+    for line in gitattributes.lines() {
+        let mut words = line.split_whitespace();
+        let Some(pattern) = words.next() else {
+            continue;
+        };
+        if pattern.trim_start_matches('/') != file {
+            continue;
+        }
+        for attr in words {
+            if let Some(driver) = attr.strip_prefix("merge=") {
+                named = driver == MERGE_DRIVER;
+            } else if attr == "-merge" || attr == "!merge" || attr == "merge" {
+                named = false;
+            }
+        }
+    }
+    named
+}
 
 /// Git's blob id of some bytes: the SHA-1 of `blob <len>\0` and the content.
 /// Computed here (RustCrypto's SHA-1, with the CPU's SHA instructions where
@@ -303,6 +319,22 @@ pub fn hex(bytes: &[u8]) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn merge_driver_lines() {
+        use super::names_merge_driver as named;
+        assert!(named(
+            "*.png binary\nassets.lock merge=assetrail\n",
+            "assets.lock"
+        ));
+        assert!(named("/assets.lock -diff merge=assetrail", "assets.lock"));
+        assert!(!named(
+            "assets.lock merge=assetrail\nassets.lock -merge\n",
+            "assets.lock"
+        ));
+        assert!(!named("assets.lock merge=union\n", "assets.lock"));
+        assert!(!named("other.lock merge=assetrail\n", "assets.lock"));
+    }
+
     #[test]
     fn blob_ids_are_gits() {
         for bytes in [&b""[..], b"hello\n", &[0u8, 255, 10, 13][..]] {

@@ -76,6 +76,60 @@ impl IndexTree {
     }
 }
 
+/// What the index holds: staged files (stage 0), sorted by path, and the
+/// paths git has not merged yet.
+#[derive(Debug, Default)]
+pub struct IndexListing {
+    /// Stage-0 entries, in the index's order (sorted by path bytes).
+    pub files: Vec<(String, StagedFile)>,
+    /// Paths with conflict stages, sorted, once each.
+    pub unmerged: Vec<String>,
+}
+
+/// Reads the index file at `path` as git writes it (versions 2 to 4, with
+/// gix-index, which decodes large indexes on several threads). The trailing
+/// checksum is not recomputed: git replaces the index atomically, and
+/// hashing 10 MB of index on every commit would cost more than the check.
+/// A missing index (a repository with nothing staged yet) is empty.
+pub fn read_index(path: &Path) -> Result<IndexListing> {
+    if !path.exists() {
+        return Ok(IndexListing::default());
+    }
+    let index = gix_index::File::at(
+        path,
+        gix_hash::Kind::Sha1,
+        true,
+        gix_index::decode::Options::default(),
+    )
+    .map_err(|e| crate::error::Error::io(path, std::io::Error::other(e.to_string())))?;
+    let mut listing = IndexListing {
+        files: Vec::with_capacity(index.entries().len()),
+        unmerged: Vec::new(),
+    };
+    for entry in index.entries() {
+        let Ok(name) = std::str::from_utf8(entry.path(&index)) else {
+            continue;
+        };
+        if entry.stage_raw() != 0 {
+            if listing.unmerged.last().map(String::as_str) != Some(name) {
+                listing.unmerged.push(name.to_owned());
+            }
+            continue;
+        }
+        let Ok(oid) = git2::Oid::from_bytes(entry.id.as_bytes()) else {
+            continue;
+        };
+        listing.files.push((
+            name.to_owned(),
+            StagedFile {
+                oid,
+                size: u64::from(entry.stat.size),
+            },
+        ));
+    }
+    Ok(listing)
+}
+
 impl Tree {
     /// The work tree.
     pub fn work(root: &Path) -> Tree {
@@ -85,32 +139,13 @@ impl Tree {
     }
 
     /// The index file `index_file` of the repository at `git_dir` (stage 0
-    /// entries; conflicts are skipped). See [`crate::git::GitRepo::index_file`].
+    /// entries; conflicts are listed apart). See [`crate::git::GitRepo::index_file`].
     pub fn index(git_dir: &Path, index_file: &Path) -> Result<Tree> {
-        let repo = git2::Repository::open(git_dir)?;
-        let index = git2::Index::open(index_file)?;
-        let mut files = Vec::with_capacity(index.len());
-        let mut unmerged = Vec::new();
-        for entry in index.iter() {
-            let stage = (entry.flags >> 12) & 0x3;
-            if stage != 0 {
-                if let Ok(path) = String::from_utf8(entry.path) {
-                    unmerged.push(path);
-                }
-                continue;
-            }
-            let Ok(path) = String::from_utf8(entry.path) else {
-                continue;
-            };
-            files.push((
-                path,
-                StagedFile {
-                    oid: entry.id,
-                    size: u64::from(entry.file_size),
-                },
-            ));
-        }
-        unmerged.dedup();
+        let (repo, listing) = rayon::join(
+            || git2::Repository::open(git_dir),
+            || read_index(index_file),
+        );
+        let (repo, IndexListing { files, unmerged }) = (repo?, listing?);
         Ok(Tree::Index(IndexTree {
             files,
             unmerged,

@@ -400,16 +400,9 @@ pub fn discover_sites(root: &Path, git_dir: &Path, config: &Config) -> Result<Si
 
 /// The paths in the index (an unreadable or missing index gives none).
 fn tracked_paths(git_dir: &Path) -> Vec<String> {
-    let Ok(repo) = git2::Repository::open(git_dir) else {
-        return Vec::new();
-    };
-    let Ok(index) = repo.index() else {
-        return Vec::new();
-    };
-    index
-        .iter()
-        .filter_map(|entry| String::from_utf8(entry.path).ok())
-        .collect()
+    super::tree::read_index(&git_dir.join("index"))
+        .map(|listing| listing.files.into_iter().map(|(path, _)| path).collect())
+        .unwrap_or_default()
 }
 
 /// Adds tracked files the walk did not list (those `.gitignore` matches),
