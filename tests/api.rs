@@ -977,6 +977,75 @@ fn dry_run_prints_the_request_with_the_key_redacted_and_sends_nothing() {
 }
 
 #[test]
+fn batch_jobs_take_every_option_from_the_command_line() {
+    let server = Server::start();
+    let repo = api_repo(&server, "");
+    repo.write(
+        "jobs.toml",
+        "[[job]]\nprompt = \"one\"\nout = \"public/images/one.webp\"\n\n[[job]]\nprompt = \"two\"\nout = \"public/images/two.webp\"\nquality = \"high\"\n",
+    );
+    let run = api(
+        &repo,
+        &server,
+        &[
+            "generate",
+            "--batch",
+            "jobs.toml",
+            "--route",
+            "images",
+            "--model",
+            "gpt-image-1.5",
+            "--size",
+            "1536x1024",
+            "--quality",
+            "medium",
+            "--background",
+            "opaque",
+            "--output-format",
+            "webp",
+            "--output-compression",
+            "70",
+            "--kind",
+            "article",
+            "--format",
+            "json",
+        ],
+    );
+    run.success();
+    assert_schema_valid(&server);
+    let mut bodies: Vec<Value> = server
+        .requests()
+        .into_iter()
+        .map(|r| r.json.unwrap())
+        .collect();
+    bodies.sort_by_key(|b| b["prompt"].as_str().unwrap().to_owned());
+    for (body, quality) in bodies.iter().zip(["medium", "high"]) {
+        for (key, want) in [
+            ("model", json!("gpt-image-1.5")),
+            ("size", json!("1536x1024")),
+            ("quality", json!(quality)),
+            ("background", json!("opaque")),
+            ("output_format", json!("webp")),
+            ("output_compression", json!(70)),
+        ] {
+            assert_eq!(body[key], want, "{key} in {body}");
+        }
+    }
+    for (path, quality) in [
+        ("public/images/one.webp", "medium"),
+        ("public/images/two.webp", "high"),
+    ] {
+        let entry = repo.entry(path);
+        assert_eq!(entry["model"].as_str(), Some("gpt-image-1.5"));
+        assert_eq!(entry["size"].as_str(), Some("1536x1024"));
+        assert_eq!(entry["quality"].as_str(), Some(quality));
+        assert_eq!(entry["background"].as_str(), Some("opaque"));
+        assert_eq!(entry["output_compression"].as_integer(), Some(70));
+        assert_eq!(entry["kind"].as_str(), Some("article"));
+    }
+}
+
+#[test]
 fn ctrl_c_during_a_batch_keeps_what_finished_and_exits_130() {
     let server = Server::start();
     server.script(vec![

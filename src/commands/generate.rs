@@ -77,12 +77,83 @@ pub struct Job {
 }
 
 impl Job {
+    /// This job with every option it leaves unset taken from `base` (the
+    /// command line's options for a batch). Every field is named here, so a
+    /// new option cannot be forgotten in the merge: it does not compile.
+    fn or(self, base: &Job) -> Job {
+        let Job {
+            prompt,
+            kind,
+            out,
+            route,
+            model,
+            size,
+            quality,
+            background,
+            output_format,
+            output_compression,
+            n,
+            partial_images,
+            allow_preview,
+            force,
+            inputs,
+            mask,
+            input_fidelity,
+            save_partials,
+            dry_run,
+        } = self;
+        Job {
+            prompt,
+            kind: kind.or(base.kind),
+            // A batch's --out is a folder for every job, never one file for all.
+            out,
+            route: route.or_else(|| base.route.clone()),
+            model: model.or_else(|| base.model.clone()),
+            size: size.or_else(|| base.size.clone()),
+            quality: quality.or(base.quality),
+            background: background.or(base.background),
+            output_format: output_format.or(base.output_format),
+            output_compression: output_compression.or(base.output_compression),
+            n: n.or(base.n),
+            partial_images: partial_images.or(base.partial_images),
+            allow_preview: allow_preview || base.allow_preview,
+            force: force || base.force,
+            inputs: if inputs.is_empty() {
+                base.inputs.clone()
+            } else {
+                inputs
+            },
+            mask: mask.or_else(|| base.mask.clone()),
+            input_fidelity: input_fidelity.or_else(|| base.input_fidelity.clone()),
+            save_partials: save_partials.or_else(|| base.save_partials.clone()),
+            dry_run: dry_run || base.dry_run,
+        }
+    }
+
     fn from_image_args(
         prompt: String,
         image: &ImageArgs,
         format_flag: Option<OutputFormat>,
     ) -> Result<Job> {
-        let output_format = match (image.output_format, format_flag) {
+        // Every flag named: a new one cannot be left out of the job.
+        let ImageArgs {
+            kind,
+            out,
+            route,
+            model,
+            size,
+            quality,
+            background,
+            output_format,
+            output_compression,
+            n,
+            partial_images,
+            save_partials,
+            allow_preview,
+            dry_run,
+            force,
+        } = image;
+        let output_format = match (*output_format, format_flag) {
             (Some(a), Some(b)) if a != b => {
                 return Err(Error::usage(
                     format!("--output-format {a} and --format {b} disagree"),
@@ -93,21 +164,21 @@ impl Job {
         };
         Ok(Job {
             prompt,
-            kind: image.kind,
-            out: image.out.clone(),
-            route: image.route.clone(),
-            model: image.model.clone(),
-            size: image.size.map(|s| s.0.to_string()),
-            quality: image.quality,
-            background: image.background,
+            kind: *kind,
+            out: out.clone(),
+            route: route.clone(),
+            model: model.clone(),
+            size: size.map(|s| s.0.to_string()),
+            quality: *quality,
+            background: *background,
             output_format,
-            output_compression: image.output_compression,
-            n: Some(image.n),
-            partial_images: Some(image.partial_images),
-            allow_preview: image.allow_preview,
-            force: image.force,
-            save_partials: image.save_partials.clone(),
-            dry_run: image.dry_run,
+            output_compression: *output_compression,
+            n: Some(*n),
+            partial_images: Some(*partial_images),
+            allow_preview: *allow_preview,
+            force: *force,
+            save_partials: save_partials.clone(),
+            dry_run: *dry_run,
             ..Job::default()
         })
     }
@@ -507,20 +578,7 @@ fn run_batch(
         ));
     }
     let base = Job::from_image_args(String::new(), defaults, format_flag)?;
-    let jobs: Vec<Job> = batch
-        .jobs
-        .into_iter()
-        .map(|job| Job {
-            route: job.route.or_else(|| base.route.clone()),
-            kind: job.kind.or(base.kind),
-            quality: job.quality.or(base.quality),
-            output_format: job.output_format.or(base.output_format),
-            force: job.force || base.force,
-            dry_run: base.dry_run,
-            save_partials: base.save_partials.clone(),
-            ..job
-        })
-        .collect();
+    let jobs: Vec<Job> = batch.jobs.into_iter().map(|job| job.or(&base)).collect();
     let next = AtomicUsize::new(0);
     let done = AtomicUsize::new(0);
     let results: Mutex<Vec<(usize, Result<AssetsReport>)>> = Mutex::new(Vec::new());
