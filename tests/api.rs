@@ -996,9 +996,9 @@ fn batch_jobs_take_every_option_from_the_command_line() {
             "--model",
             "gpt-image-1.5",
             "--size",
-            "1536x1024",
+            "1024x1536",
             "--quality",
-            "medium",
+            "low",
             "--background",
             "opaque",
             "--output-format",
@@ -1019,10 +1019,10 @@ fn batch_jobs_take_every_option_from_the_command_line() {
         .map(|r| r.json.unwrap())
         .collect();
     bodies.sort_by_key(|b| b["prompt"].as_str().unwrap().to_owned());
-    for (body, quality) in bodies.iter().zip(["medium", "high"]) {
+    for (body, quality) in bodies.iter().zip(["low", "high"]) {
         for (key, want) in [
             ("model", json!("gpt-image-1.5")),
-            ("size", json!("1536x1024")),
+            ("size", json!("1024x1536")),
             ("quality", json!(quality)),
             ("background", json!("opaque")),
             ("output_format", json!("webp")),
@@ -1032,12 +1032,12 @@ fn batch_jobs_take_every_option_from_the_command_line() {
         }
     }
     for (path, quality) in [
-        ("public/images/one.webp", "medium"),
+        ("public/images/one.webp", "low"),
         ("public/images/two.webp", "high"),
     ] {
         let entry = repo.entry(path);
         assert_eq!(entry["model"].as_str(), Some("gpt-image-1.5"));
-        assert_eq!(entry["size"].as_str(), Some("1536x1024"));
+        assert_eq!(entry["size"].as_str(), Some("1024x1536"));
         assert_eq!(entry["quality"].as_str(), Some(quality));
         assert_eq!(entry["background"].as_str(), Some("opaque"));
         assert_eq!(entry["output_compression"].as_integer(), Some(70));
