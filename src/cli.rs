@@ -234,6 +234,9 @@ pub struct ImageArgs {
     /// Image model, overriding the route's (API routes).
     #[arg(long)]
     pub model: Option<String>,
+    /// Text model on top, overriding the route's (responses routes).
+    #[arg(long)]
+    pub text_model: Option<String>,
     /// WIDTHxHEIGHT (multiples of 16, aspect 1:3 to 3:1, long edge ≤ 3840) or auto.
     #[arg(long, value_parser = clap::value_parser!(ImageSizeArg))]
     pub size: Option<ImageSizeArg>,

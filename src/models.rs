@@ -173,9 +173,14 @@ impl Models {
         if let Some(info) = self.table.get(id) {
             return info.clone();
         }
+        // Model names are matched as OpenAI matches them: without regard to case.
+        let lower = id.to_ascii_lowercase();
+        if let Some(info) = self.table.get(&lower) {
+            return info.clone();
+        }
         let image_family = ["gpt-image", "dall-e", "chatgpt-image"]
             .iter()
-            .any(|p| id.starts_with(p));
+            .any(|p| lower.starts_with(p));
         ModelInfo {
             kind: if image_family {
                 ModelKind::Image

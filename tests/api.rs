@@ -181,6 +181,51 @@ fn responses_put_the_text_model_on_top_and_the_image_model_in_the_tool() {
     assert_eq!(entry["response_id"].as_str(), Some("resp_test_1"));
     assert_eq!(entry["revised_prompt"].as_str(), Some("a revised prompt"));
     assert_eq!(entry["credit"].as_str(), Some("openai-api"));
+
+    // --text-model overrides the route's text model; an image model there is
+    // refused whatever its letter case; other routes refuse the flag.
+    let args = |text: &str, route: &str| {
+        [
+            "generate",
+            "--route",
+            route,
+            "--prompt",
+            "an otter",
+            "--size",
+            "1024x1024",
+            "--text-model",
+            text,
+            "--out",
+            "public/images/otter.png",
+        ]
+        .map(str::to_owned)
+    };
+    let run = |a: [String; 11]| {
+        api(
+            &repo,
+            &server,
+            &a.iter().map(String::as_str).collect::<Vec<_>>(),
+        )
+    };
+    run(args("gpt-5.5-mini", "responses")).success();
+    assert_eq!(
+        server.requests()[1].json.clone().unwrap()["model"],
+        "gpt-5.5-mini"
+    );
+    assert_eq!(
+        repo.entry("public/images/otter.png")["text_model"].as_str(),
+        Some("gpt-5.5-mini")
+    );
+    for (text, route, says) in [
+        ("GPT-IMAGE-2", "responses", "is an image model"),
+        ("gpt-5.5", "images", "applies to responses routes"),
+        ("gpt-5.5", "local", "applies to responses routes"),
+    ] {
+        let refused = run(args(text, route));
+        assert_eq!(refused.code, 1, "{text} on {route}: {}", refused.stderr);
+        assert!(refused.stderr.contains(says), "{}", refused.stderr);
+    }
+    assert_eq!(server.requests().len(), 2, "refusals send nothing");
 }
 
 const GATEWAY: &str = r#"

@@ -40,6 +40,8 @@ pub struct Job {
     pub route: Option<String>,
     /// Image model override.
     pub model: Option<String>,
+    /// Text model override (responses routes).
+    pub text_model: Option<String>,
     /// Size.
     pub size: Option<String>,
     /// Quality.
@@ -87,6 +89,7 @@ impl Job {
             out,
             route,
             model,
+            text_model,
             size,
             quality,
             background,
@@ -109,6 +112,7 @@ impl Job {
             out,
             route: route.or_else(|| base.route.clone()),
             model: model.or_else(|| base.model.clone()),
+            text_model: text_model.or_else(|| base.text_model.clone()),
             size: size.or_else(|| base.size.clone()),
             quality: quality.or(base.quality),
             background: background.or(base.background),
@@ -141,6 +145,7 @@ impl Job {
             out,
             route,
             model,
+            text_model,
             size,
             quality,
             background,
@@ -168,6 +173,7 @@ impl Job {
             out: out.clone(),
             route: route.clone(),
             model: model.clone(),
+            text_model: text_model.clone(),
             size: size.map(|s| s.0.to_string()),
             quality: *quality,
             background: *background,
@@ -218,6 +224,17 @@ pub fn run_job(ws: &Workspace, job: &Job) -> Result<AssetsReport> {
         .or(kind.and_then(|k| k.route.as_deref()))
         .unwrap_or(&ws.config.default_route);
     let route = ws.config.route(route_name)?;
+    if let Some(text) = &job.text_model
+        && route.route_type != RouteType::Responses
+    {
+        return Err(Error::refused(
+            format!(
+                "--text-model {text} applies to responses routes, and {:?} is a {} route",
+                route.name, route.route_type
+            ),
+            "drop --text-model, or pick a responses route (type = \"responses\") with --route",
+        ));
+    }
     let out = job.out.as_deref().map(|o| ws.user_path(o)).transpose()?;
     let request = build_request(job, kind, out.as_deref())?;
     let edit = read_edit_inputs(ws, job)?;
@@ -459,6 +476,7 @@ fn build_request(
         n,
         kind: job.kind,
         model: job.model.clone(),
+        text_model: job.text_model.clone(),
         compression: job.output_compression,
         partial_images: job.partial_images.unwrap_or(0),
         allow_preview: job.allow_preview,

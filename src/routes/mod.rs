@@ -34,6 +34,8 @@ pub struct GenerateRequest {
     pub kind: Option<AssetKind>,
     /// Image model, overriding the route's.
     pub model: Option<String>,
+    /// Text model, overriding a responses route's.
+    pub text_model: Option<String>,
     /// `output_compression` for jpeg and webp.
     pub compression: Option<u8>,
     /// Partial images to stream (0 = no streaming).
@@ -54,6 +56,7 @@ impl GenerateRequest {
             n: 1,
             kind: None,
             model: None,
+            text_model: None,
             compression: None,
             partial_images: 0,
             allow_preview: false,

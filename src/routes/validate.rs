@@ -52,7 +52,7 @@ pub fn validate(
     let info = config.models.get(&image);
     let text = match route.route_type {
         RouteType::Responses => {
-            let text = route.text_model.clone().ok_or_else(|| {
+            let text = request.text_model.clone().or_else(|| route.text_model.clone()).ok_or_else(|| {
                 refuse(
                     format!("responses route {:?} names no text model", route.name),
                     format!("set text_model = \"gpt-5.5\" under [routes.{}]; the image model goes in `model`", route.name),
