@@ -164,6 +164,8 @@ pub struct PriceTable {
     pub image_input_cached: Option<f64>,
     /// Image output tokens.
     pub image_output: Option<f64>,
+    /// Text output tokens (a text model's table, for the responses route).
+    pub text_output: Option<f64>,
     /// Per-image estimates: quality → size → USD.
     #[serde(default)]
     pub per_image: BTreeMap<String, BTreeMap<String, f64>>,
@@ -840,6 +842,7 @@ impl Validator<'_> {
             t.image_input,
             t.image_input_cached,
             t.image_output,
+            t.text_output,
         ];
         let per_image = t
             .per_image

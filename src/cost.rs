@@ -5,6 +5,31 @@
 use crate::config::PriceTable;
 use crate::manifest::Usage;
 
+/// What a record's estimate is, or why there is none.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Priced {
+    /// USD, rounded to a millionth of a dollar.
+    pub usd: Option<f64>,
+    /// The tables used (`gpt-image-2`, `gpt-image-2 + gpt-5.5`).
+    pub table: Option<String>,
+    /// Where their prices come from.
+    pub source: Option<String>,
+    /// Why there is no estimate, or what it leaves out.
+    pub note: Option<String>,
+}
+
+/// The text model's tokens of a Responses call at its own rates: input at
+/// `text_input`, output at `text_output`.
+pub fn text_tokens(table: &PriceTable, usage: &Usage) -> Option<f64> {
+    let input = usage.input_tokens? as f64 * table.text_input? / 1_000_000.0;
+    let output = usage.output_tokens? as f64 * table.text_output? / 1_000_000.0;
+    Some(round(input + output))
+}
+
+fn round(usd: f64) -> f64 {
+    (usd * 1_000_000.0).round() / 1_000_000.0
+}
+
 /// USD for one image, rounded to a millionth of a dollar.
 pub fn estimate(
     table: &PriceTable,
@@ -33,9 +58,7 @@ pub fn estimate(
             .and_then(|sizes| sizes.get(size))
             .copied()
     };
-    from_tokens
-        .or_else(from_table)
-        .map(|usd| (usd * 1_000_000.0).round() / 1_000_000.0)
+    from_tokens.or_else(from_table).map(round)
 }
 
 #[cfg(test)]
@@ -51,6 +74,7 @@ mod tests {
             image_input: Some(8.0),
             image_input_cached: None,
             image_output: Some(30.0),
+            text_output: None,
             per_image: BTreeMap::from([(
                 "high".into(),
                 BTreeMap::from([("1024x1024".into(), 0.211)]),

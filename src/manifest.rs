@@ -202,6 +202,9 @@ pub struct ManifestEntry {
     /// Where and when that table's prices were taken from.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub price_source: Option<String>,
+    /// Why there is no estimate, or what it leaves out.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cost_note: Option<String>,
     /// Where the bytes were copied from (codex import, record).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source_path: Option<String>,

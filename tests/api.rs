@@ -181,6 +181,15 @@ fn responses_put_the_text_model_on_top_and_the_image_model_in_the_tool() {
     assert_eq!(entry["response_id"].as_str(), Some("resp_test_1"));
     assert_eq!(entry["revised_prompt"].as_str(), Some("a revised prompt"));
     assert_eq!(entry["credit"].as_str(), Some("openai-api"));
+    // The image at gpt-image-2's per-image price for high at the size the
+    // API reports (1024x1024); the text model has no table here, and the
+    // record says so.
+    assert_eq!(entry["cost_estimate_usd"].as_float(), Some(0.211));
+    assert_eq!(entry["price_table"].as_str(), Some("gpt-image-2"));
+    assert!(
+        entry["cost_note"].as_str().unwrap().contains("gpt-5.5"),
+        "{entry:?}"
+    );
 
     // --text-model overrides the route's text model; an image model there is
     // refused whatever its letter case; other routes refuse the flag.
@@ -239,6 +248,78 @@ model = "gpt-image-2"
 pricing = "acme-gpt-image-2"
 headers = { "X-Title" = "example-site" }
 "#;
+
+#[test]
+fn responses_price_the_image_and_the_text_tokens_at_their_own_rates() {
+    let server = Server::start();
+    let repo = api_repo(
+        &server,
+        "[pricing.\"gpt-5.5\"]\nsource = \"test\"\ntext_input = 2.0\ntext_output = 10.0\n",
+    );
+    api(
+        &repo,
+        &server,
+        &[
+            "generate",
+            "--route",
+            "responses",
+            "--prompt",
+            "a fox",
+            "--size",
+            "1536x1024",
+            "--quality",
+            "high",
+            "--out",
+            "public/images/fox.png",
+        ],
+    )
+    .success();
+    let entry = repo.entry("public/images/fox.png");
+    // Image: $0.211 (high, at the 1024x1024 the API reports); text: 1200 × $2
+    // + 80 × $10 per million = $0.0032.
+    assert_eq!(entry["cost_estimate_usd"].as_float(), Some(0.2142));
+    assert_eq!(entry["price_table"].as_str(), Some("gpt-image-2 + gpt-5.5"));
+    assert!(entry.get("cost_note").is_none());
+}
+
+#[test]
+fn a_gateway_without_its_own_prices_records_no_estimate() {
+    let server = Server::start();
+    let repo = api_repo(
+        &server,
+        &GATEWAY.replace("pricing = \"acme-gpt-image-2\"\n", ""),
+    );
+    let run: Run = repo
+        .command()
+        .env("ACME_KEY", "acme-secret-key-000")
+        .args([
+            "generate",
+            "--route",
+            "acme",
+            "--prompt",
+            "a lighthouse",
+            "--size",
+            "1024x1024",
+            "--quality",
+            "high",
+            "--out",
+            "public/images/l.png",
+        ])
+        .output()
+        .unwrap()
+        .into();
+    run.success();
+    let entry = repo.entry("public/images/l.png");
+    assert!(entry.get("cost_estimate_usd").is_none(), "{entry:?}");
+    assert!(entry.get("price_table").is_none());
+    assert!(
+        entry["cost_note"]
+            .as_str()
+            .unwrap()
+            .contains("no `pricing` table"),
+        "{entry:?}"
+    );
+}
 
 #[test]
 fn gateways_use_their_own_url_key_headers_and_prices() {
@@ -922,7 +1003,11 @@ fn transient_failures_are_retried_and_recorded() {
 #[test]
 fn cost_is_kept_per_credit_source() {
     let server = Server::start();
-    let repo = api_repo(&server, GATEWAY);
+    // A second gateway route of the same provider.
+    let second = GATEWAY
+        .replace("[routes.acme]", "[routes.acme-us]")
+        .replace("eu-fast", "us");
+    let repo = api_repo(&server, &format!("{GATEWAY}\n{second}"));
     api(
         &repo,
         &server,
@@ -951,6 +1036,20 @@ fn cost_is_kept_per_credit_source() {
         ],
     )
     .success();
+    api(
+        &repo,
+        &server,
+        &[
+            "generate",
+            "--route",
+            "acme-us",
+            "--prompt",
+            "four",
+            "--size",
+            "1024x1024",
+        ],
+    )
+    .success();
     api(&repo, &server, &["generate", "--prompt", "three offline"]).success();
     let run = api(
         &repo,
@@ -961,7 +1060,7 @@ fn cost_is_kept_per_credit_source() {
     let json = run.json();
     assert_eq!(
         json["per_credit"],
-        json!({"openai-api": 0.12517, "provider:acme": 0.11232})
+        json!({"openai-api": 0.12517, "provider:acme": 0.22464})
     );
     let groups: Vec<(&str, &str)> = json["groups"]
         .as_array()
@@ -974,9 +1073,12 @@ fn cost_is_kept_per_credit_source() {
         [
             ("none", "local"),
             ("openai-api", "images"),
-            ("provider:acme", "gateway.acme")
+            ("provider:acme", "acme"),
+            ("provider:acme", "acme-us")
         ]
     );
+    // Nothing priced in USD is shown as such, never as 0.0000.
+    assert_eq!(json["groups"][0]["cost_estimate_usd"], Value::Null);
     let text = api(&repo, &server, &["cost"]);
     assert!(
         text.stdout.contains("total openai-api: 0.1252 USD"),
@@ -984,6 +1086,8 @@ fn cost_is_kept_per_credit_source() {
         text.stdout
     );
     assert!(!text.stdout.contains("total none"));
+    assert!(text.stdout.contains("not in USD"), "{}", text.stdout);
+    assert!(!text.stdout.contains("0.0000"), "{}", text.stdout);
 }
 
 #[test]

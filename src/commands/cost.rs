@@ -31,8 +31,9 @@ pub struct CostGroup {
     pub group: String,
     /// Assets in the group.
     pub assets: usize,
-    /// Sum of the estimates, USD.
-    pub cost_estimate_usd: f64,
+    /// Sum of the estimates, USD; `null` when none of the group's assets is
+    /// priced in USD (Codex credits, hand-made files, unpriced gateways).
+    pub cost_estimate_usd: Option<f64>,
     /// Assets without an estimate (no usage and no price table, or not billed in USD).
     pub unpriced: usize,
 }
@@ -60,10 +61,13 @@ impl Report for CostReport {
         );
         writeln!(out, "{}", style.paint(Paint::Bold, &header))?;
         for g in &self.groups {
+            let usd = g
+                .cost_estimate_usd
+                .map_or_else(|| "not in USD".to_owned(), |usd| format!("{usd:.4}"));
             writeln!(
                 out,
-                "{:<20} {:<24} {:>7} {:>14.4} {:>9}",
-                g.credit, g.group, g.assets, g.cost_estimate_usd, g.unpriced
+                "{:<20} {:<24} {:>7} {:>14} {:>9}",
+                g.credit, g.group, g.assets, usd, g.unpriced
             )?;
         }
         for (credit, total) in &self.per_credit {
@@ -81,7 +85,11 @@ pub fn run(ws: &Workspace, by: CostBy) -> Result<CostReport> {
     for entry in &manifest.assets {
         let group = match by {
             CostBy::Credit => entry.credit.clone(),
-            CostBy::Route => entry.route.clone(),
+            // The route's own name: two gateways of one provider stay apart.
+            CostBy::Route => entry
+                .route_name
+                .clone()
+                .unwrap_or_else(|| entry.route.clone()),
             CostBy::Model => entry.model.clone().unwrap_or_else(|| "-".into()),
             CostBy::Kind => entry.kind.map_or_else(|| "-".into(), |k| k.to_string()),
         };
@@ -91,13 +99,13 @@ pub fn run(ws: &Workspace, by: CostBy) -> Result<CostReport> {
                 credit: entry.credit.clone(),
                 group,
                 assets: 0,
-                cost_estimate_usd: 0.0,
+                cost_estimate_usd: None,
                 unpriced: 0,
             });
         line.assets += 1;
         match entry.cost_estimate_usd {
             Some(usd) => {
-                line.cost_estimate_usd += usd;
+                *line.cost_estimate_usd.get_or_insert(0.0) += usd;
                 *per_credit.entry(entry.credit.clone()).or_default() += usd;
             }
             None if entry.credit != "none" => line.unpriced += 1,
@@ -108,7 +116,7 @@ pub fn run(ws: &Workspace, by: CostBy) -> Result<CostReport> {
     let groups = groups
         .into_values()
         .map(|mut g| {
-            g.cost_estimate_usd = round(g.cost_estimate_usd);
+            g.cost_estimate_usd = g.cost_estimate_usd.map(round);
             g
         })
         .collect();

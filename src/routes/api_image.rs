@@ -9,7 +9,8 @@ use serde_json::Value;
 use super::openai::Connection;
 use super::validate::Models;
 use super::{EditInputs, GenerateRequest, GeneratedImage, base_provenance};
-use crate::config::{Config, RouteConfig};
+use crate::config::{Config, RouteConfig, RouteType};
+use crate::cost::Priced;
 use crate::error::{Error, Result};
 use crate::image_file::sniff_format;
 use crate::image_options::OutputFormat;
@@ -132,6 +133,88 @@ pub fn stream_error(event: &Value, request_id: Option<&str>) -> Error {
     )
 }
 
+/// The estimate for one image of a call, kept to the route's own bill:
+/// - a gateway prices only with its own `pricing` table, never OpenAI's;
+/// - the images route with the image model's table (the route's `pricing`
+///   overrides), from the usage tokens, else the per-image table;
+/// - the responses route prices the image from the image model's per-image
+///   table (Responses reports only the text model's tokens) and the text
+///   model's tokens at the text model's rates, when it has a table.
+fn price(api: &ApiRecord<'_>, usage: Option<&Usage>, quality: &str, size: &str) -> Priced {
+    let tables = &api.config.pricing;
+    let image_table = match (&api.route.pricing, api.route.route_type) {
+        (Some(name), _) => Some(name.clone()),
+        (None, RouteType::Gateway) => {
+            return Priced {
+                usd: None,
+                table: None,
+                source: None,
+                note: Some(format!(
+                    "no estimate: gateway route {} has no `pricing` table (its prices are not OpenAI's)",
+                    api.route.name
+                )),
+            };
+        }
+        (None, _) => Some(api.models.image.clone()),
+    };
+    let image_table = image_table.and_then(|name| tables.get(&name).map(|t| (name, t)));
+    let Some((image_name, table)) = image_table else {
+        return Priced {
+            usd: None,
+            table: None,
+            source: None,
+            note: Some(format!(
+                "no estimate: no price table for {}",
+                api.models.image
+            )),
+        };
+    };
+    if api.route.route_type != RouteType::Responses {
+        let usd = crate::cost::estimate(table, usage, quality, size);
+        return Priced {
+            note: usd.is_none().then(|| {
+                format!(
+                    "no estimate: {image_name} prices neither these tokens nor {quality} {size}"
+                )
+            }),
+            table: usd.map(|_| image_name),
+            source: usd.and(table.source.clone()),
+            usd,
+        };
+    }
+    let image_usd = crate::cost::estimate(table, None, quality, size);
+    let text_model = api.models.text.clone().unwrap_or_default();
+    let text = tables
+        .get(&text_model)
+        .and_then(|t| Some((t, crate::cost::text_tokens(t, usage?)?)));
+    let Some(image_usd) = image_usd else {
+        return Priced {
+            usd: None,
+            table: None,
+            source: None,
+            note: Some(format!(
+                "no estimate: {image_name} has no per-image price for {quality} {size}"
+            )),
+        };
+    };
+    match text {
+        Some((text_table, text_usd)) => Priced {
+            usd: Some(((image_usd + text_usd) * 1_000_000.0).round() / 1_000_000.0),
+            table: Some(format!("{image_name} + {text_model}")),
+            source: table.source.clone().or_else(|| text_table.source.clone()),
+            note: None,
+        },
+        None => Priced {
+            usd: Some(image_usd),
+            table: Some(image_name),
+            source: table.source.clone(),
+            note: Some(format!(
+                "the image only: the text model {text_model}'s tokens are not priced (no [pricing.\"{text_model}\"] table)"
+            )),
+        },
+    }
+}
+
 /// The record for image `n_index` of a call.
 pub fn record(
     api: &ApiRecord<'_>,
@@ -161,28 +244,20 @@ pub fn record(
     if let Some(edit) = edit {
         entry.parents = edit.parents();
     }
-    let table_name = api
-        .route
-        .pricing
+    let returned = image.returned.clone().unwrap_or_default();
+    let quality = returned
+        .quality
         .clone()
-        .unwrap_or_else(|| api.models.image.clone());
-    if let Some(table) = api.config.pricing.get(&table_name) {
-        let returned = image.returned.clone().unwrap_or_default();
-        let quality = returned
-            .quality
-            .clone()
-            .unwrap_or_else(|| request.quality.to_string());
-        let size = returned
-            .size
-            .clone()
-            .unwrap_or_else(|| request.size.resolve().to_string());
-        entry.cost_estimate_usd =
-            crate::cost::estimate(table, image.usage.as_ref(), &quality, &size);
-        if entry.cost_estimate_usd.is_some() {
-            entry.price_table = Some(table_name);
-            entry.price_source = table.source.clone();
-        }
-    }
+        .unwrap_or_else(|| request.quality.to_string());
+    let size = returned
+        .size
+        .clone()
+        .unwrap_or_else(|| request.size.resolve().to_string());
+    let priced = price(api, image.usage.as_ref(), &quality, &size);
+    entry.cost_estimate_usd = priced.usd;
+    entry.price_table = priced.table;
+    entry.price_source = priced.source;
+    entry.cost_note = priced.note;
     entry.usage = image.usage;
     entry.returned = image.returned.filter(|r| *r != Returned::default());
     Ok(GeneratedImage {
