@@ -283,6 +283,47 @@ fn responses_price_the_image_and_the_text_tokens_at_their_own_rates() {
 }
 
 #[test]
+fn fewer_images_than_asked_for_are_recorded_and_reported() {
+    let server = Server::start();
+    server.script([Reply::Json(
+        200,
+        vec![],
+        json!({"created": 1, "data": [{"b64_json": b64(&image_bytes("png", 3))}],
+               "size": "1024x1024", "quality": "low", "output_format": "png", "background": "opaque"}),
+    )]);
+    let repo = api_repo(&server, "");
+    let run = api(
+        &repo,
+        &server,
+        &[
+            "generate",
+            "--route",
+            "images",
+            "--prompt",
+            "two boats",
+            "-n",
+            "2",
+            "--size",
+            "1024x1024",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(
+        run.code, 1,
+        "a partial result is not a success: {}",
+        run.stderr
+    );
+    let json = run.json();
+    assert_eq!(json["assets"].as_array().unwrap().len(), 1);
+    assert_eq!(json["shortfalls"][0]["asked"], 2);
+    assert_eq!(json["shortfalls"][0]["received"], 1);
+    assert_eq!(repo.entries().len(), 1, "what came back is recorded");
+    let text = repo.run(&["status"]);
+    assert!(text.stdout.contains("1 ok"), "{}", text.stdout);
+}
+
+#[test]
 fn a_gateway_without_its_own_prices_records_no_estimate() {
     let server = Server::start();
     let repo = api_repo(

@@ -278,6 +278,13 @@ pub fn run_job(ws: &Workspace, job: &Job) -> Result<AssetsReport> {
     let first = planned.first().cloned().unwrap_or_default();
     let mut partials = |index: u32, bytes: &[u8]| save_partial(job, &first, index, bytes);
     let images = generator.generate(&request, edit.as_ref(), &mut partials)?;
+    // Fewer images than asked for: what came back is recorded, and the run
+    // says so and exits 1 rather than passing for a full success.
+    let shortfall = (images.len() < request.n as usize).then(|| Shortfall {
+        prompt: job.prompt.clone(),
+        asked: request.n,
+        received: u32::try_from(images.len()).unwrap_or(u32::MAX),
+    });
     let derived_names = out.as_deref().is_none_or(|o| ws.abs(o).is_dir());
     let assets = images
         .into_iter()
@@ -293,8 +300,20 @@ pub fn run_job(ws: &Workspace, job: &Job) -> Result<AssetsReport> {
     let assets = provenance::commit(ws, assets, job.force, Some(snapshot))?;
     Ok(AssetsReport {
         assets,
+        shortfalls: shortfall.into_iter().collect(),
         ..AssetsReport::default()
     })
+}
+
+/// A generation that returned fewer images than it asked for.
+#[derive(Debug, Clone, Serialize)]
+pub struct Shortfall {
+    /// The job's prompt.
+    pub prompt: String,
+    /// Images asked for (`n`).
+    pub asked: u32,
+    /// Images the route returned (all of them recorded).
+    pub received: u32,
 }
 
 /// Shows a streamed preview on a terminal and saves it when asked to.
@@ -654,6 +673,7 @@ fn run_batch(
             Ok(mut done) => {
                 report.assets.append(&mut done.assets);
                 report.requests.append(&mut done.requests);
+                report.shortfalls.append(&mut done.shortfalls);
             }
             Err(e) => report.failures.push(BatchFailure {
                 job: index + 1,

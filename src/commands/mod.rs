@@ -41,6 +41,9 @@ pub struct AssetsReport {
     /// Batch jobs that failed.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub failures: Vec<generate::BatchFailure>,
+    /// Generations that returned fewer images than asked for (exit 1).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub shortfalls: Vec<generate::Shortfall>,
     /// Ctrl-C stopped the batch (exit 130).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub interrupted: bool,
@@ -53,9 +56,10 @@ pub struct AssetsReport {
 }
 
 impl AssetsReport {
-    /// Whether any batch job failed or any file was refused (exit 1).
+    /// Whether any batch job failed, any file was refused, or a route
+    /// returned fewer images than asked for (exit 1).
     pub fn failed(&self) -> bool {
-        !self.failures.is_empty() || !self.refused.is_empty()
+        !self.failures.is_empty() || !self.refused.is_empty() || !self.shortfalls.is_empty()
     }
 }
 
@@ -126,6 +130,16 @@ impl Report for AssetsReport {
                 style.paint(Paint::Dim, "skipped"),
                 skipped.path,
                 skipped.reason
+            )?;
+        }
+        for short in &self.shortfalls {
+            writeln!(
+                out,
+                "{} asked for {} images ({}), the route returned {}: those are recorded",
+                style.paint(Paint::Yellow, "partial result:"),
+                short.asked,
+                short.prompt,
+                short.received
             )?;
         }
         for job in &self.not_run {
