@@ -123,7 +123,9 @@ pub fn no_symlinks(root: &Path, path: &str) -> Result<Option<std::fs::Metadata>>
     Ok(last)
 }
 
-/// The first free `stem-N.ext` next to `path` (N from 2).
+/// The first free `stem-N.ext` next to `path` (N from 2). The stem is kept
+/// whole: a name that ends in a number (`step-5`, from the prompt "step 5")
+/// is not mistaken for a counter.
 pub fn free_sibling(root: &Path, path: &str, taken: &dyn Fn(&str) -> bool) -> String {
     let parent = repo_path::parent(path);
     let name = repo_path::file_name(path);
@@ -131,19 +133,10 @@ pub fn free_sibling(root: &Path, path: &str, taken: &dyn Fn(&str) -> bool) -> St
         Some((stem, ext)) if !stem.is_empty() => (stem, format!(".{ext}")),
         _ => (name, String::new()),
     };
-    let stem = strip_counter(stem);
     (2..)
         .map(|n| repo_path::join(parent, &format!("{stem}-{n}{ext}")))
         .find(|candidate| !taken(candidate) && root.join(candidate).symlink_metadata().is_err())
         .expect("an unbounded counter always finds a free name")
-}
-
-/// `hero-3` → `hero`, so suggestions count up from the base name.
-fn strip_counter(stem: &str) -> &str {
-    match stem.rsplit_once('-') {
-        Some((base, n)) if !base.is_empty() && n.parse::<u32>().is_ok_and(|n| n >= 2) => base,
-        _ => stem,
-    }
 }
 
 /// Writes `bytes` at `path` atomically: temp file in the same folder, fsync,
@@ -241,7 +234,7 @@ mod tests {
     }
 
     #[test]
-    fn sibling_names_count_up_from_the_base() {
+    fn sibling_names_count_up_from_the_whole_name() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(dir.path().join("public")).unwrap();
         std::fs::write(dir.path().join("public/hero.png"), b"x").unwrap();
@@ -251,9 +244,10 @@ mod tests {
             free_sibling(dir.path(), "public/hero.png", &none),
             "public/hero-3.png"
         );
+        // A name ending in a number keeps it: "step 5" is not a counter.
         assert_eq!(
             free_sibling(dir.path(), "public/hero-2.png", &none),
-            "public/hero-3.png"
+            "public/hero-2-2.png"
         );
         let taken = |p: &str| p == "public/hero-3.png";
         assert_eq!(

@@ -283,6 +283,62 @@ fn responses_price_the_image_and_the_text_tokens_at_their_own_rates() {
 }
 
 #[test]
+fn keys_with_control_characters_and_urls_with_credentials_are_refused() {
+    let server = Server::start();
+    let repo = api_repo(&server, "");
+    let args = [
+        "generate",
+        "--route",
+        "images",
+        "--prompt",
+        "x",
+        "--size",
+        "1024x1024",
+    ];
+    let run: Run = repo
+        .command()
+        .env("OPENAI_BASE_URL", &server.url)
+        .env("OPENAI_API_KEY", format!("{KEY}\n"))
+        .args(args)
+        .output()
+        .unwrap()
+        .into();
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.contains("OPENAI_API_KEY") && run.stderr.contains("control character"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains(KEY), "the key is never printed");
+    let with_credentials = server.url.replace("http://", "http://user:hunter2@");
+    let run: Run = repo
+        .command()
+        .env("OPENAI_BASE_URL", &with_credentials)
+        .env("OPENAI_API_KEY", KEY)
+        .args(args)
+        .output()
+        .unwrap()
+        .into();
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.contains("user name or password"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("hunter2"), "{}", run.stderr);
+    let dry: Run = repo
+        .command()
+        .env("OPENAI_BASE_URL", &with_credentials)
+        .args(args)
+        .args(["--dry-run", "--format", "json"])
+        .output()
+        .unwrap()
+        .into();
+    assert!(!dry.stdout.contains("hunter2"), "{}", dry.stdout);
+    assert_eq!(server.requests().len(), 0);
+}
+
+#[test]
 fn fewer_images_than_asked_for_are_recorded_and_reported() {
     let server = Server::start();
     server.script([Reply::Json(
@@ -495,6 +551,33 @@ fn edits_send_multipart_inputs_and_record_parents() {
             ),
         ]
     );
+
+    // A mask without an alpha channel marks nothing: refused before sending.
+    let opaque = image::RgbImage::from_pixel(64, 64, image::Rgb([0, 0, 0]));
+    let mut opaque_bytes = std::io::Cursor::new(Vec::new());
+    opaque
+        .write_to(&mut opaque_bytes, image::ImageFormat::Png)
+        .unwrap();
+    repo.write("public/images/opaque-mask.png", opaque_bytes.get_ref());
+    let sent = server.requests().len();
+    let run = api(
+        &repo,
+        &server,
+        &[
+            "edit",
+            "--input",
+            "public/images/a.png",
+            "--mask",
+            "public/images/opaque-mask.png",
+            "--prompt",
+            "x",
+            "--out",
+            "public/images/x.png",
+        ],
+    );
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("no alpha channel"), "{}", run.stderr);
+    assert_eq!(server.requests().len(), sent, "nothing sent");
 }
 
 fn sse_image_events(prefix: &str, partials: usize, complete: bool) -> Vec<(String, Value)> {

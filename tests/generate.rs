@@ -279,3 +279,27 @@ fn secrets_never_reach_the_manifest_or_output() {
     assert!(!String::from_utf8_lossy(&repo.read("assets.lock")).contains(secret));
     assert!(!run.stdout.contains(secret) && !run.stderr.contains(secret));
 }
+
+#[test]
+fn a_number_at_the_end_of_the_prompt_is_not_a_counter() {
+    let repo = Repo::empty();
+    repo.run(&["init"]).success();
+    let run = repo.run(&[
+        "generate",
+        "--prompt",
+        "step 5",
+        "-n",
+        "2",
+        "--size",
+        "1024x1024",
+    ]);
+    run.success();
+    let paths: Vec<&str> = run.stdout.lines().collect();
+    assert_eq!(
+        paths,
+        ["public/images/step-5.png", "public/images/step-5-2.png"]
+    );
+    let again = repo.run(&["generate", "--prompt", "step 5", "--size", "1024x1024"]);
+    again.success();
+    assert_eq!(again.stdout.trim(), "public/images/step-5-3.png");
+}

@@ -63,6 +63,50 @@ fn import_codex_copies_the_newest_image_byte_for_byte() {
         "public/images/covers/boat.png"
     );
 
+    // --latest --thread-id picks from that thread only, though it is older.
+    repo.run(&[
+        "import",
+        "--codex",
+        "--latest",
+        "--thread-id",
+        "thread-old",
+        "--out",
+        "public/images/from-old-thread.png",
+        "--prompt",
+        "p",
+    ])
+    .success();
+    assert_eq!(repo.read("public/images/from-old-thread.png"), old);
+    let none = repo.run(&[
+        "import",
+        "--codex",
+        "--latest",
+        "--thread-id",
+        "no-such-thread",
+        "--out",
+        "public/images/none.png",
+        "--prompt",
+        "p",
+    ]);
+    assert_eq!(none.code, 1);
+    assert!(none.stderr.contains("no-such-thread"), "{}", none.stderr);
+    // A source that is not a regular file is refused, never read.
+    let folder = repo.run(&[
+        "import",
+        "--codex",
+        generated.to_str().unwrap(),
+        "--out",
+        "public/images/dir.png",
+        "--prompt",
+        "p",
+    ]);
+    assert_eq!(folder.code, 1);
+    assert!(
+        folder.stderr.contains("not a regular file"),
+        "{}",
+        folder.stderr
+    );
+
     // An explicit file wins over the newest one.
     let file = generated.join("thread-old/ig_1.png");
     repo.run(&[

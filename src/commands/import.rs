@@ -17,7 +17,9 @@ pub fn run(ws: &Workspace, args: &ImportArgs) -> Result<AssetsReport> {
     let route = ws.config.route("codex")?;
     let selector = match &args.file {
         Some(file) => CodexSelector::File(file.clone()),
-        None => CodexSelector::Latest,
+        None => CodexSelector::Latest {
+            thread: args.thread_id.clone(),
+        },
     };
     let image = codex::find(&codex::codex_home()?, &selector)?;
     let manifest_route = route.manifest_route();

@@ -27,8 +27,11 @@ pub struct CodexImage {
 /// Which Codex image to take.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CodexSelector {
-    /// The newest image Codex made.
-    Latest,
+    /// The newest image Codex made (in one thread, when named).
+    Latest {
+        /// Only this thread's images.
+        thread: Option<String>,
+    },
     /// A given file.
     File(PathBuf),
 }
@@ -53,15 +56,20 @@ pub fn codex_home() -> Result<PathBuf> {
 pub fn find(home: &Path, selector: &CodexSelector) -> Result<CodexImage> {
     match selector {
         CodexSelector::File(path) => from_file(home, path),
-        CodexSelector::Latest => {
-            if let Some(path) = newest_generated_image(home) {
+        CodexSelector::Latest { thread } => {
+            if let Some(path) = newest_generated_image(home, thread.as_deref()) {
                 return from_file(home, &path);
             }
-            newest_rollout_image(home)?.ok_or_else(|| {
+            newest_rollout_image(home, thread.as_deref())?.ok_or_else(|| {
+                let place = match thread {
+                    Some(t) => home.join("generated_images").join(t),
+                    None => home.join("generated_images"),
+                };
                 Error::refused(
                     format!(
-                        "no Codex image found in {} or in its sessions",
-                        home.join("generated_images").display()
+                        "no Codex image found in {}{} or in its sessions",
+                        place.display(),
+                        thread.as_deref().map(|t| format!(" (thread {t})")).unwrap_or_default()
                     ),
                     "make the image in Codex first, set CODEX_HOME if Codex uses another folder, or pass the file: assetrail import --codex FILE --out PATH --prompt P",
                 )
@@ -70,8 +78,28 @@ pub fn find(home: &Path, selector: &CodexSelector) -> Result<CodexImage> {
     }
 }
 
+/// The most an imported image may weigh: more is not an image Codex made.
+const MAX_IMPORT: u64 = 64 << 20;
+
 fn from_file(home: &Path, path: &Path) -> Result<CodexImage> {
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    use std::io::Read;
+    let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
+    if !meta.is_file() {
+        return Err(Error::refused(
+            format!("{} is not a regular file", path.display()),
+            "name the image file Codex wrote (devices, FIFOs and folders are never read)",
+        ));
+    }
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(MAX_IMPORT + 1).read_to_end(&mut bytes))
+        .map_err(|e| Error::io(path, e))?;
+    if bytes.len() as u64 > MAX_IMPORT {
+        return Err(Error::refused(
+            format!("{} is larger than {} MiB", path.display(), MAX_IMPORT >> 20),
+            "import the image file Codex wrote, not another file",
+        ));
+    }
     let generated = home.join("generated_images");
     let (source, thread_id) = match path.strip_prefix(&generated) {
         Ok(rel) => {
@@ -109,9 +137,13 @@ fn modified(path: &Path) -> SystemTime {
         .unwrap_or(SystemTime::UNIX_EPOCH)
 }
 
-fn newest_generated_image(home: &Path) -> Option<PathBuf> {
-    WalkDir::new(home.join("generated_images"))
-        .max_depth(2)
+fn newest_generated_image(home: &Path, thread: Option<&str>) -> Option<PathBuf> {
+    let (folder, depth) = match thread {
+        Some(thread) => (home.join("generated_images").join(thread), 1),
+        None => (home.join("generated_images"), 2),
+    };
+    WalkDir::new(folder)
+        .max_depth(depth)
         .into_iter()
         .filter_map(|e| e.ok())
         .filter(|e| e.file_type().is_file() && is_image_name(e.path()))
@@ -119,7 +151,7 @@ fn newest_generated_image(home: &Path) -> Option<PathBuf> {
         .max_by(|a, b| modified(a).cmp(&modified(b)).then_with(|| a.cmp(b)))
 }
 
-fn newest_rollout_image(home: &Path) -> Result<Option<CodexImage>> {
+fn newest_rollout_image(home: &Path, thread: Option<&str>) -> Result<Option<CodexImage>> {
     let mut rollouts: Vec<PathBuf> = WalkDir::new(home.join("sessions"))
         .into_iter()
         .filter_map(|e| e.ok())
@@ -130,6 +162,7 @@ fn newest_rollout_image(home: &Path) -> Result<Option<CodexImage>> {
             }
         })
         .map(|e| e.into_path())
+        .filter(|path| thread.is_none_or(|t| thread_id_of_rollout(path).as_deref() == Some(t)))
         .collect();
     rollouts.sort_by(|a, b| modified(b).cmp(&modified(a)).then_with(|| b.cmp(a)));
     for rollout in rollouts {

@@ -83,7 +83,7 @@ pub fn planned_request(route: &RouteConfig, path: &str, body: Value) -> Value {
     }
     serde_json::json!({
         "method": "POST",
-        "url": format!("{base_url}{path}"),
+        "url": format!("{}{path}", redact_url(&base_url)),
         "headers": headers,
         "body": body,
     })
@@ -139,6 +139,26 @@ impl Connection {
                 ),
             )
         })?;
+        if key.chars().any(char::is_control) {
+            return Err(Error::refused(
+                format!("the API key in {key_env} contains a newline or another control character"),
+                format!(
+                    "set {key_env} to the key alone (a key read from a file often keeps its trailing newline: export {key_env}=\"$(tr -d '\\n' < FILE)\")"
+                ),
+            ));
+        }
+        if has_userinfo(&base_url) {
+            return Err(Error::refused(
+                format!(
+                    "the base URL of route {:?} carries a user name or password ({})",
+                    route.name,
+                    redact_url(&base_url)
+                ),
+                format!(
+                    "remove `user:password@` from the URL; the key goes in the environment variable {key_env}, which assetrail never records"
+                ),
+            ));
+        }
         let (organization, project) = organization_and_project(route);
         let timeout = Duration::from_secs(route.timeout_secs.unwrap_or(DEFAULT_TIMEOUT_SECS));
         let client = Client::builder()
@@ -240,12 +260,12 @@ impl Connection {
                 ),
                 Failure::Transport(message) => (true, None, message.clone()),
             };
+            // The server's wait, clamped to the longest assetrail waits.
             let wait = server_wait
-                .filter(|w| *w <= MAX_SERVER_WAIT)
+                .map(|w| w.min(MAX_SERVER_WAIT))
                 .unwrap_or_else(|| backoff(attempt));
             let give_up = !retryable
                 || attempt > self.max_retries
-                || server_wait.is_some_and(|w| w > MAX_SERVER_WAIT)
                 || started.elapsed() + wait > MAX_RETRY_TIME;
             if give_up {
                 return Err(match failure {
@@ -288,7 +308,36 @@ fn backoff(attempt: u32) -> Duration {
 /// The host of a URL.
 pub fn host_of(url: &str) -> String {
     let rest = url.split_once("://").map_or(url, |(_, r)| r);
-    rest.split(['/', '?']).next().unwrap_or(rest).to_owned()
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or(rest);
+    // Never a `user:password@` part: the host alone.
+    authority
+        .rsplit_once('@')
+        .map_or(authority, |(_, host)| host)
+        .to_owned()
+}
+
+/// Whether `url` names a user or password before its host.
+fn has_userinfo(url: &str) -> bool {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    rest.split(['/', '?', '#'])
+        .next()
+        .is_some_and(|a| a.contains('@'))
+}
+
+/// `url` with any `user:password@` replaced, for printing.
+fn redact_url(url: &str) -> String {
+    if !has_userinfo(url) {
+        return url.to_owned();
+    }
+    let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
+    let cut = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let host = host_of(url);
+    let prefix = if scheme.is_empty() {
+        String::new()
+    } else {
+        format!("{scheme}://")
+    };
+    format!("{prefix}[redacted]@{host}{}", &rest[cut..])
 }
 
 fn redacted_headers(
@@ -460,20 +509,39 @@ pub struct ApiError {
     pub should_retry: Option<bool>,
 }
 
+/// How long a server asks to wait, read as OpenAI's SDKs read it:
+/// `retry-after-ms` in milliseconds, else `retry-after` in seconds or as an
+/// HTTP date. Negative, NaN, infinite or unreadable values are no answer; a
+/// huge one is kept (saturating), for the caller to clamp. Never panics.
+fn server_wait(
+    ms: Option<&str>,
+    retry_after: Option<&str>,
+    now: jiff::Timestamp,
+) -> Option<Duration> {
+    let seconds = |text: &str, scale: f64| {
+        let value = text.trim().parse::<f64>().ok()? / scale;
+        (value.is_finite() && value > 0.0)
+            .then(|| Duration::try_from_secs_f64(value).unwrap_or(Duration::MAX))
+    };
+    ms.and_then(|v| seconds(v, 1000.0)).or_else(|| {
+        let value = retry_after?;
+        seconds(value, 1.0).or_else(|| {
+            let at = jiff::fmt::rfc2822::parse(value.trim()).ok()?.timestamp();
+            let wait = now.until(at).ok()?.total(jiff::Unit::Second).ok()?;
+            (wait > 0.0).then(|| Duration::try_from_secs_f64(wait).unwrap_or(Duration::MAX))
+        })
+    })
+}
+
 impl ApiError {
     fn from_response(response: Response) -> ApiError {
         let status = response.status().as_u16();
         let request_id = header(&response, "x-request-id");
-        let retry_after = header(&response, "retry-after-ms")
-            .and_then(|v| v.trim().parse::<f64>().ok())
-            .filter(|ms| *ms > 0.0)
-            .map(|ms| Duration::from_secs_f64(ms / 1000.0))
-            .or_else(|| {
-                header(&response, "retry-after")
-                    .and_then(|v| v.trim().parse::<f64>().ok())
-                    .filter(|s| *s > 0.0)
-                    .map(Duration::from_secs_f64)
-            });
+        let retry_after = server_wait(
+            header(&response, "retry-after-ms").as_deref(),
+            header(&response, "retry-after").as_deref(),
+            jiff::Timestamp::now(),
+        );
         let should_retry = header(&response, "x-should-retry").and_then(|v| match v.as_str() {
             "true" => Some(true),
             "false" => Some(false),
@@ -600,9 +668,44 @@ mod tests {
     }
 
     #[test]
+    fn server_waits_never_panic_and_read_http_dates() {
+        let now: jiff::Timestamp = "2026-11-30T12:00:00Z".parse().unwrap();
+        let wait = |ms: Option<&str>, s: Option<&str>| server_wait(ms, s, now);
+        assert_eq!(
+            wait(Some("1500"), Some("9")),
+            Some(Duration::from_millis(1500))
+        );
+        assert_eq!(wait(None, Some("2")), Some(Duration::from_secs(2)));
+        for nonsense in ["NaN", "-3", "inf", "-inf", "0", "", "soon", "1e999"] {
+            assert_eq!(wait(Some(nonsense), None), None, "{nonsense}");
+        }
+        assert_eq!(wait(Some("1e30"), None), Some(Duration::MAX));
+        assert_eq!(wait(None, Some("1e30")), Some(Duration::MAX));
+        assert_eq!(
+            wait(None, Some("Mon, 30 Nov 2026 12:00:30 GMT")),
+            Some(Duration::from_secs(30))
+        );
+        assert_eq!(
+            wait(None, Some("Mon, 30 Nov 2026 11:00:00 GMT")),
+            None,
+            "in the past"
+        );
+        assert_eq!(
+            wait(Some("garbage"), Some("4")),
+            Some(Duration::from_secs(4))
+        );
+    }
+
+    #[test]
     fn hosts() {
         assert_eq!(host_of("https://api.openai.com/v1"), "api.openai.com");
         assert_eq!(host_of("http://127.0.0.1:8080/v1"), "127.0.0.1:8080");
+        assert_eq!(host_of("https://user:secret@gw.example/v1"), "gw.example");
+        assert_eq!(
+            redact_url("https://user:secret@gw.example/v1"),
+            "https://[redacted]@gw.example/v1"
+        );
+        assert!(!has_userinfo("https://gw.example/v1?a=b@c"));
     }
 
     #[test]

@@ -201,6 +201,18 @@ pub fn validate(
                     "save the mask as PNG with alpha 0 where the image should change",
                 ));
             }
+            let has_alpha =
+                image::load_from_memory_with_format(&mask.bytes, image::ImageFormat::Png)
+                    .is_ok_and(|decoded| decoded.color().has_alpha());
+            if !has_alpha {
+                return Err(refuse(
+                    format!(
+                        "{}: the mask has no alpha channel, so it marks nothing to edit",
+                        mask.path
+                    ),
+                    "save the mask as a PNG with an alpha channel (RGBA): alpha 0 where the image should change, opaque elsewhere",
+                ));
+            }
             if (mask.width, mask.height) != (first.width, first.height) {
                 return Err(refuse(
                     format!(
