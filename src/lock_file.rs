@@ -220,31 +220,62 @@ impl LockFile {
     }
 
     fn parse_block(&self, text: &str, block: &Block) -> Result<ManifestEntry> {
-        let table = format!("{TABLE}{}", &text[block.body.clone()]);
-        let parsed: OneTable = toml::from_str(&table).map_err(|e| {
-            let offset =
-                block.body.start + e.span().map_or(0, |s| s.start.saturating_sub(TABLE.len()));
-            Error::Manifest {
-                message: format!(
-                    "{}: {}",
-                    Location::from_offset(&self.file, text, offset),
-                    e.message().trim_end()
-                ),
-                hint: Some(format!(
-                    "{} is written by assetrail; restore it from git (`git checkout -- {}`)",
-                    self.file, self.file
-                )),
-            }
-        })?;
-        parsed
-            .asset
-            .into_iter()
-            .next()
-            .ok_or_else(|| Error::Manifest {
-                message: format!("{}: an [[asset]] table is empty", self.file),
-                hint: None,
-            })
+        parse_block(text, block, &self.file)
     }
+}
+
+/// Parses one `[[asset]]` table of `text`; errors point into `text`.
+fn parse_block(text: &str, block: &Block, file: &str) -> Result<ManifestEntry> {
+    let table = format!("{TABLE}{}", &text[block.body.clone()]);
+    let parsed: OneTable = toml::from_str(&table).map_err(|e| {
+        let offset = block.body.start + e.span().map_or(0, |s| s.start.saturating_sub(TABLE.len()));
+        Error::Manifest {
+            message: format!(
+                "{}: {}",
+                Location::from_offset(file, text, offset),
+                e.message().trim_end()
+            ),
+            hint: Some(format!(
+                "{file} is written by assetrail; restore it from git (`git checkout -- {file}`) or fix the line by hand"
+            )),
+        }
+    })?;
+    let mut tables = parsed.asset.into_iter();
+    match (tables.next(), tables.next()) {
+        (Some(entry), None) if entry.path == block.path => Ok(entry),
+        _ => Err(Error::Manifest {
+            message: format!(
+                "{}: the [[asset]] table for {:?} does not read as one entry",
+                Location::from_offset(file, text, block.body.start),
+                block.path
+            ),
+            hint: Some(format!(
+                "restore {file} from git (`git checkout -- {file}`)"
+            )),
+        }),
+    }
+}
+
+/// The header of a lock: `version` and nothing else.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Header {
+    version: u32,
+}
+
+/// Parses a lock in the layout assetrail writes table by table (in
+/// parallel), or `None` when its layout is another (the caller parses it
+/// whole). The first error in file order is the one reported.
+pub fn parse_by_table(text: &str, file: &str) -> Option<Result<Manifest>> {
+    use rayon::prelude::*;
+    let (header, blocks) = index(text)?;
+    let version = toml::from_str::<Header>(&text[header]).ok()?.version;
+    let parsed: Vec<Result<ManifestEntry>> = blocks
+        .par_iter()
+        .map(|block| parse_block(text, block, file))
+        .collect();
+    let assets = parsed.into_iter().collect::<Result<Vec<_>>>();
+    Some(assets.map(|assets| Manifest { version, assets }))
 }
 
 /// One entry as the lock writes it: its `[[asset]]` table, without the
@@ -403,6 +434,32 @@ mod tests {
         let mut lock = LockFile::read(empty, "assets.lock", true).unwrap();
         lock.upsert(entry("a.png", "a prompt"));
         assert_eq!(lock.to_text(), manifest(&["a.png"]).to_text());
+    }
+
+    #[test]
+    fn table_by_table_reads_what_the_whole_parse_reads() {
+        let mut m = manifest(&["a.png", "b.png", "c.png"]);
+        m.assets[1].usage = Some(crate::manifest::Usage {
+            output_tokens: Some(7),
+            ..Default::default()
+        });
+        let text = m.to_text();
+        let whole: Manifest = toml::from_str(&text).unwrap();
+        let by_table = parse_by_table(&text, "assets.lock").unwrap().unwrap();
+        assert_eq!(by_table, whole);
+        assert_eq!(by_table, m);
+        // An error names the line of the bad value in the whole file.
+        let line = text
+            .lines()
+            .position(|l| l == "route = \"local\"")
+            .unwrap()
+            + 1;
+        let broken = text.replacen("route = \"local\"", "route = local", 1);
+        let err = parse_by_table(&broken, "assets.lock").unwrap().unwrap_err();
+        assert!(
+            err.to_string().contains(&format!("assets.lock:{line}:")),
+            "{err}"
+        );
     }
 
     #[test]

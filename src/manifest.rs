@@ -300,8 +300,14 @@ impl Manifest {
     }
 
     /// Parses manifest text as it is (conflict markers are a syntax error here).
+    /// A lock in the layout assetrail writes is parsed table by table, on
+    /// every core: no whole-document TOML tree (which held ten times the
+    /// file in memory) and the same errors, at the same line and column.
     pub fn parse_text(text: &str, file: &str) -> Result<Manifest> {
         check_version(text, file)?;
+        if let Some(manifest) = crate::lock_file::parse_by_table(text, file) {
+            return manifest;
+        }
         let manifest: Manifest = toml::from_str(text).map_err(|e| {
             let at = Location::from_offset(file, text, e.span().map_or(0, |s| s.start));
             Error::Manifest {
