@@ -449,11 +449,7 @@ mod tests {
         assert_eq!(by_table, whole);
         assert_eq!(by_table, m);
         // An error names the line of the bad value in the whole file.
-        let line = text
-            .lines()
-            .position(|l| l == "route = \"local\"")
-            .unwrap()
-            + 1;
+        let line = text.lines().position(|l| l == "route = \"local\"").unwrap() + 1;
         let broken = text.replacen("route = \"local\"", "route = local", 1);
         let err = parse_by_table(&broken, "assets.lock").unwrap().unwrap_err();
         assert!(

@@ -306,7 +306,7 @@ impl Manifest {
     pub fn parse_text(text: &str, file: &str) -> Result<Manifest> {
         check_version(text, file)?;
         if let Some(manifest) = crate::lock_file::parse_by_table(text, file) {
-            return manifest;
+            return manifest.and_then(|m| check_paths(m, text, file));
         }
         let manifest: Manifest = toml::from_str(text).map_err(|e| {
             let at = Location::from_offset(file, text, e.span().map_or(0, |s| s.start));
@@ -328,7 +328,7 @@ impl Manifest {
                 )),
             });
         }
-        Ok(manifest)
+        check_paths(manifest, text, file)
     }
 
     /// The manifest text: header comment, then TOML in a fixed order.
@@ -366,6 +366,29 @@ impl Manifest {
         self.assets
             .binary_search_by(|entry| entry.path.as_str().cmp(path))
     }
+}
+
+/// Refuses entries whose `path` is not a plain repo-relative path (absolute,
+/// with `..`, or not normalized): such a path is never read or hashed.
+fn check_paths(manifest: Manifest, text: &str, file: &str) -> Result<Manifest> {
+    for entry in &manifest.assets {
+        let fine = crate::repo_path::normalize(&entry.path).is_ok_and(|p| p == entry.path);
+        if !fine {
+            let needle = format!("path = {:?}", entry.path);
+            let at = text.find(&needle).unwrap_or(0);
+            return Err(Error::Manifest {
+                message: format!(
+                    "{}: {:?} is not a path inside the repository (absolute, `..`, or not normalized)",
+                    Location::from_offset(file, text, at),
+                    entry.path
+                ),
+                hint: Some(format!(
+                    "{file} names files by repo-relative paths such as public/images/hero.png; restore it from git or fix the entry"
+                )),
+            });
+        }
+    }
+    Ok(manifest)
 }
 
 /// The error for a lock with merge conflicts: which entries, and how to settle them.

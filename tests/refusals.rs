@@ -338,3 +338,54 @@ fn json_mode_reports_errors_as_json_too() {
             .contains("managed folder")
     );
 }
+
+#[test]
+fn manifest_paths_outside_the_repository_are_refused_with_their_line() {
+    let repo = Repo::site();
+    let text = String::from_utf8(repo.read("assets.lock")).unwrap();
+    let first = "path = \"public/images/articles/diagram.webp\"";
+    assert!(text.contains(first));
+    let line = text.lines().position(|l| l == first).unwrap() + 1;
+    for bad in ["../../etc/passwd", "/dev/zero", "public//images/x.png"] {
+        repo.write(
+            "assets.lock",
+            text.replacen(first, &format!("path = {bad:?}"), 1),
+        );
+        for args in [&["check"][..], &["status"]] {
+            refused(
+                &repo,
+                args,
+                2,
+                &[
+                    &format!("assets.lock:{line}:"),
+                    "not a path inside the repository",
+                ],
+            );
+        }
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn edit_inputs_do_not_follow_links_out_of_the_repository() {
+    let repo = Repo::site();
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(outside.path().join("secret.png"), b"\x89PNG\r\n\x1a\n").unwrap();
+    std::os::unix::fs::symlink(outside.path(), repo.path().join("public/linked")).unwrap();
+    refused(
+        &repo,
+        &[
+            "edit",
+            "--input",
+            "public/linked/secret.png",
+            "--prompt",
+            "x",
+            "--out",
+            "public/images/x.png",
+            "--route",
+            "openai",
+        ],
+        1,
+        &["symbolic link"],
+    );
+}

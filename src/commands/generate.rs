@@ -379,6 +379,17 @@ fn read_edit_inputs(ws: &Workspace, job: &Job) -> Result<Option<EditInputs>> {
     let read = |raw: &str| -> Result<InputImage> {
         let path = ws.user_path(raw)?;
         let abs = ws.abs(&path);
+        // Inputs are read through the same rules as every write: no link on
+        // the way, so an input cannot reach outside the repository.
+        match store::no_symlinks(ws.root(), &path)? {
+            Some(meta) if meta.is_file() => {}
+            _ => {
+                return Err(Error::refused(
+                    format!("{path} is not an image file in the repository"),
+                    "pass an image inside the repository with --input",
+                ));
+            }
+        }
         let claimed = repo_path::extension(&path)
             .and_then(|e| image_file::format_of_extension(&e))
             .unwrap_or("png");
