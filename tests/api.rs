@@ -601,7 +601,33 @@ fn sse_image_events(prefix: &str, partials: usize, complete: bool) -> Vec<(Strin
 fn streams_record_partials_and_fail_without_a_final_image() {
     let server = Server::start();
     let repo = api_repo(&server, "");
-    let partial_dir = repo.home.path().join("partials");
+    let partial_dir = repo.path().join("drafts");
+    // Outside the repository is refused before anything is sent.
+    let outside = repo.home.path().join("partials");
+    let run = api(
+        &repo,
+        &server,
+        &[
+            "generate",
+            "--route",
+            "images",
+            "--prompt",
+            "streamed",
+            "--partial-images",
+            "2",
+            "--save-partials",
+            outside.to_str().unwrap(),
+            "--out",
+            "public/images/streamed.png",
+        ],
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("absolute paths are refused"),
+        "{}",
+        run.stderr
+    );
+    assert!(server.requests().is_empty());
     server.script([Reply::Sse(sse_image_events("image_generation", 2, true))]);
     api(
         &repo,
@@ -617,7 +643,7 @@ fn streams_record_partials_and_fail_without_a_final_image() {
             "--partial-images",
             "2",
             "--save-partials",
-            partial_dir.to_str().unwrap(),
+            "drafts",
             "--out",
             "public/images/streamed.png",
         ],
@@ -636,7 +662,12 @@ fn streams_record_partials_and_fail_without_a_final_image() {
     let entry = repo.entry("public/images/streamed.png");
     assert_eq!(entry["partial_images"]["requested"].as_integer(), Some(2));
     assert_eq!(entry["partial_images"]["received"].as_integer(), Some(2));
-    assert_eq!(std::fs::read_dir(&partial_dir).unwrap().count(), 2);
+    let mut saved: Vec<String> = std::fs::read_dir(&partial_dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    saved.sort();
+    assert_eq!(saved, ["streamed.partial-0.png", "streamed.partial-1.png"]);
 
     // A stream that ends without a completed image is an error; nothing is written.
     let before = repo.snapshot();

@@ -8,6 +8,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use serde::{Deserialize, Serialize};
 
+use crate::atomic::{self, Existing};
 use crate::cli::{EditArgs, GenerateArgs, ImageArgs};
 use crate::commands::AssetsReport;
 use crate::config::{AssetKind, Config, KindDefaults, RouteConfig, RouteType};
@@ -276,7 +277,16 @@ pub fn run_job(ws: &Workspace, job: &Job) -> Result<AssetsReport> {
     }
 
     let first = planned.first().cloned().unwrap_or_default();
-    let mut partials = |index: u32, bytes: &[u8]| save_partial(job, &first, index, bytes);
+    // Partials land only once the final image is recorded, under the same
+    // rules as every write; where they go is checked before anything is sent.
+    let partial_paths = partial_paths(ws, job, &first, request.partial_images)?;
+    let mut received: Vec<(u32, Vec<u8>)> = Vec::new();
+    let mut partials = |index: u32, bytes: &[u8]| {
+        show_partial(index, bytes);
+        if !partial_paths.is_empty() {
+            received.push((index, bytes.to_vec()));
+        }
+    };
     let images = generator.generate(&request, edit.as_ref(), &mut partials)?;
     // Fewer images than asked for: what came back is recorded, and the run
     // says so and exits 1 rather than passing for a full success.
@@ -298,6 +308,21 @@ pub fn run_job(ws: &Workspace, job: &Job) -> Result<AssetsReport> {
         })
         .collect();
     let assets = provenance::commit(ws, assets, job.force, Some(snapshot))?;
+    for (index, bytes) in received {
+        if let Some(path) = partial_paths.get(index as usize) {
+            let existing = if job.force {
+                Existing::Replace
+            } else {
+                Existing::Keep
+            };
+            if let Err(e) = atomic::write(&ws.abs(path), &bytes, existing) {
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "warning: partial image {path} not saved: {e}"
+                );
+            }
+        }
+    }
     Ok(AssetsReport {
         assets,
         shortfalls: shortfall.into_iter().collect(),
@@ -316,8 +341,8 @@ pub struct Shortfall {
     pub received: u32,
 }
 
-/// Shows a streamed preview on a terminal and saves it when asked to.
-fn save_partial(job: &Job, first: &str, index: u32, bytes: &[u8]) {
+/// Shows a streamed preview's arrival on a terminal.
+fn show_partial(index: u32, bytes: &[u8]) {
     let mut stderr = std::io::stderr();
     if stderr.is_terminal() {
         let _ = writeln!(
@@ -327,15 +352,37 @@ fn save_partial(job: &Job, first: &str, index: u32, bytes: &[u8]) {
             bytes.len()
         );
     }
-    if let Some(dir) = &job.save_partials {
-        let name = repo_path::file_name(first);
-        let (stem, ext) = name.rsplit_once('.').unwrap_or((name, "png"));
-        let path = dir.join(format!("{stem}.partial-{index}.{ext}"));
-        let written = std::fs::create_dir_all(dir).and_then(|()| std::fs::write(&path, bytes));
-        if let Err(e) = written {
-            let _ = writeln!(stderr, "warning: could not save {}: {e}", path.display());
+}
+
+/// Where `--save-partials` puts each of `count` partial previews of the image
+/// planned at `first`: `STEM.partial-N.EXT` in the folder, taken like `--out`
+/// (inside the repository, no link on the way, no overwrite without
+/// `--force`). Named after the planned image, so two jobs never share one.
+fn partial_paths(ws: &Workspace, job: &Job, first: &str, count: u32) -> Result<Vec<String>> {
+    let Some(dir) = &job.save_partials else {
+        return Ok(Vec::new());
+    };
+    let raw = dir.to_string_lossy();
+    let dir = ws.user_path(&raw)?;
+    let name = repo_path::file_name(first);
+    let (stem, ext) = name.rsplit_once('.').unwrap_or((name, "png"));
+    let paths: Vec<String> = (0..count)
+        .map(|i| repo_path::join(&dir, &format!("{stem}.partial-{i}.{ext}")))
+        .collect();
+    for path in &paths {
+        if store::no_symlinks(ws.root(), path)?.is_some() && !job.force {
+            return Err(Error::refused(
+                format!("{path} already exists"),
+                "save the partials elsewhere, or pass --force to replace them",
+            ));
         }
     }
+    if let Some(abs) = paths.first().map(|p| ws.abs(p))
+        && let Some(parent) = abs.parent()
+    {
+        std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+    }
+    Ok(paths)
 }
 
 /// The route implementation for a configured route, or why it cannot generate.
