@@ -240,7 +240,7 @@ pub struct ImageArgs {
     /// WIDTHxHEIGHT (multiples of 16, aspect 1:3 to 3:1, long edge ≤ 3840) or auto.
     #[arg(long, value_parser = clap::value_parser!(ImageSizeArg))]
     pub size: Option<ImageSizeArg>,
-    /// low, medium, high or auto.
+    /// low, medium, high or auto; xhigh and max on gpt-image-2.5 and later.
     #[arg(long, value_enum)]
     pub quality: Option<Quality>,
     /// auto, opaque or transparent.

@@ -34,6 +34,10 @@ choice_enum! {
         Low = "low",
         Medium = "medium",
         High = "high",
+        /// gpt-image-2.5 and later (the model table's `top_qualities`).
+        XHigh = "xhigh",
+        /// gpt-image-2.5 and later (the model table's `top_qualities`).
+        Max = "max",
         Auto = "auto",
     }
 }

@@ -44,6 +44,9 @@ pub struct ModelInfo {
     /// Accepts any valid `WxH` (otherwise only 1024x1024, 1536x1024, 1024x1536, auto).
     #[serde(default)]
     pub custom_sizes: bool,
+    /// Takes the `xhigh` and `max` qualities (gpt-image-2.5 and later).
+    #[serde(default)]
+    pub top_qualities: bool,
     /// Longest prompt, in characters.
     #[serde(default = "default_max_prompt")]
     pub max_prompt: usize,
@@ -74,6 +77,7 @@ fn shipped() -> BTreeMap<String, ModelInfo> {
         transparent,
         input_fidelity,
         custom_sizes,
+        top_qualities: false,
         max_prompt: 32_000,
         shutdown: shutdown.map(str::to_owned),
         replacement: replacement.map(str::to_owned),
@@ -93,7 +97,9 @@ fn shipped() -> BTreeMap<String, ModelInfo> {
         "gpt-image-2.6-flare",
         "gpt-image-2.6-sunburst",
     ] {
-        table.insert(id.to_owned(), image(Support::Yes, false, true, None, None));
+        let mut info = image(Support::Yes, false, true, None, None);
+        info.top_qualities = true;
+        table.insert(id.to_owned(), info);
     }
     for id in [
         "gpt-image-1.5",
@@ -194,6 +200,7 @@ impl Models {
             },
             input_fidelity: false,
             custom_sizes: image_family,
+            top_qualities: false,
             max_prompt: 32_000,
             shutdown: None,
             replacement: None,

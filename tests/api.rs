@@ -339,6 +339,53 @@ fn keys_with_control_characters_and_urls_with_credentials_are_refused() {
 }
 
 #[test]
+fn xhigh_and_max_need_a_model_that_takes_them() {
+    let server = Server::start();
+    let repo = api_repo(&server, "");
+    let run = api(
+        &repo,
+        &server,
+        &[
+            "generate",
+            "--route",
+            "images",
+            "--prompt",
+            "x",
+            "--quality",
+            "xhigh",
+        ],
+    );
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr
+            .contains("gpt-image-2 does not take quality xhigh"),
+        "{}",
+        run.stderr
+    );
+    let dry = api(
+        &repo,
+        &server,
+        &[
+            "generate",
+            "--route",
+            "images",
+            "--prompt",
+            "x",
+            "--quality",
+            "max",
+            "--model",
+            "gpt-image-2.6-sunburst",
+            "--dry-run",
+            "--format",
+            "json",
+        ],
+    );
+    dry.success();
+    assert_eq!(dry.json()["requests"][0]["body"]["quality"], "max");
+    assert!(server.requests().is_empty());
+}
+
+#[test]
 fn fewer_images_than_asked_for_are_recorded_and_reported() {
     let server = Server::start();
     server.script([Reply::Json(

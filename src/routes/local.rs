@@ -178,7 +178,7 @@ fn compose(
     let shapes = match quality {
         Quality::Low => 5,
         Quality::Medium | Quality::Auto => 9,
-        Quality::High => 14,
+        Quality::High | Quality::XHigh | Quality::Max => 14,
     };
     let short = width.min(height) as f32;
     for i in 0..shapes {

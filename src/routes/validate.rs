@@ -5,7 +5,7 @@
 use super::{EditInputs, GenerateRequest};
 use crate::config::{Config, RouteConfig, RouteType};
 use crate::error::{Error, Result};
-use crate::image_options::{Background, ImageSize, OutputFormat};
+use crate::image_options::{Background, ImageSize, OutputFormat, Quality};
 use crate::models::{ModelKind, Support};
 
 /// Most input images an edit takes.
@@ -82,6 +82,14 @@ pub fn validate(
             }
         };
         return Err(refuse(format!("{image} is not an image model"), fix));
+    }
+    if matches!(request.quality, Quality::XHigh | Quality::Max) && !info.top_qualities {
+        return Err(refuse(
+            format!("{image} does not take quality {}", request.quality),
+            format!(
+                "use low, medium, high or auto with {image}; xhigh and max need gpt-image-2.5 or later (--model gpt-image-2.6-sunburst), or set top_qualities = true under [models.\"{image}\"]"
+            ),
+        ));
     }
     if let Some(shutdown) = &info.shutdown
         && shutdown.as_str() <= today
