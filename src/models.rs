@@ -229,6 +229,7 @@ mod tests {
                 transparent: Support::Yes,
                 input_fidelity: false,
                 custom_sizes: true,
+                top_qualities: false,
                 max_prompt: 32_000,
                 shutdown: None,
                 replacement: None,
