@@ -83,11 +83,10 @@ fn shipped() -> BTreeMap<String, ModelInfo> {
         replacement: replacement.map(str::to_owned),
     };
     let mut table = BTreeMap::new();
+    // OpenAI's tool-option guidance: gpt-image-2 takes no transparent
+    // background (overridable under [models."gpt-image-2"]).
     for id in ["gpt-image-2", "gpt-image-2-2026-04-21"] {
-        table.insert(
-            id.to_owned(),
-            image(Support::Preview, false, true, None, None),
-        );
+        table.insert(id.to_owned(), image(Support::No, false, true, None, None));
     }
     for id in [
         "gpt-image-2.5-flare",
@@ -215,7 +214,7 @@ mod tests {
     #[test]
     fn families_and_overrides() {
         let models = Models::default();
-        assert_eq!(models.get("gpt-image-2").transparent, Support::Preview);
+        assert_eq!(models.get("gpt-image-2").transparent, Support::No);
         assert_eq!(models.get("gpt-image-9-future").kind, ModelKind::Image);
         assert_eq!(models.get("gpt-5.5").kind, ModelKind::Text);
         assert_eq!(

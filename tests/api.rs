@@ -339,6 +339,63 @@ fn keys_with_control_characters_and_urls_with_credentials_are_refused() {
 }
 
 #[test]
+fn the_ui_kind_works_out_of_the_box_on_the_api_routes() {
+    let server = Server::start();
+    let repo = api_repo(&server, "");
+    // The kind's transparent default on gpt-image-2 (no transparency):
+    // generated with background auto, and the run says so.
+    let run = api(
+        &repo,
+        &server,
+        &[
+            "generate",
+            "--route",
+            "images",
+            "--kind",
+            "ui",
+            "--prompt",
+            "a gear icon",
+            "--format",
+            "json",
+        ],
+    );
+    run.success();
+    assert_eq!(
+        server.requests()[0].json.clone().unwrap()["background"],
+        "auto"
+    );
+    assert!(
+        run.json()["notes"][0]
+            .as_str()
+            .unwrap()
+            .contains("transparent"),
+        "{}",
+        run.stdout
+    );
+    // A model that takes transparency gets it.
+    api(
+        &repo,
+        &server,
+        &[
+            "generate",
+            "--route",
+            "images",
+            "--kind",
+            "ui",
+            "--prompt",
+            "a cog icon",
+            "--model",
+            "gpt-image-2.6-sunburst",
+        ],
+    )
+    .success();
+    assert_eq!(
+        server.requests()[1].json.clone().unwrap()["background"],
+        "transparent"
+    );
+}
+
+#[test]
 fn xhigh_and_max_need_a_model_that_takes_them() {
     let server = Server::start();
     let repo = api_repo(&server, "");
@@ -819,7 +876,7 @@ fn requests_that_cannot_succeed_are_refused_before_sending() {
                 "--background",
                 "transparent",
             ],
-            "--allow-preview",
+            "gpt-image-2 does not support transparent backgrounds",
         ),
         (
             vec![

@@ -237,7 +237,11 @@ pub fn run_job(ws: &Workspace, job: &Job) -> Result<AssetsReport> {
         ));
     }
     let out = job.out.as_deref().map(|o| ws.user_path(o)).transpose()?;
-    let request = build_request(job, kind, out.as_deref())?;
+    let mut request = build_request(job, kind, out.as_deref())?;
+    let notes: Vec<String> =
+        crate::routes::validate::settle_kind_background(&ws.config, route, &mut request)
+            .into_iter()
+            .collect();
     let edit = read_edit_inputs(ws, job)?;
     let generator = generator_for(&ws.config, route)?;
     generator.validate(&request, edit.as_ref())?;
@@ -325,6 +329,7 @@ pub fn run_job(ws: &Workspace, job: &Job) -> Result<AssetsReport> {
     }
     Ok(AssetsReport {
         assets,
+        notes,
         shortfalls: shortfall.into_iter().collect(),
         ..AssetsReport::default()
     })
@@ -543,6 +548,7 @@ fn build_request(
     }
     Ok(GenerateRequest {
         prompt: prompt.to_owned(),
+        background_from_kind: job.background.is_none(),
         size,
         quality: job
             .quality
@@ -732,6 +738,7 @@ fn run_batch(
                 report.assets.append(&mut done.assets);
                 report.requests.append(&mut done.requests);
                 report.shortfalls.append(&mut done.shortfalls);
+                report.notes.append(&mut done.notes);
             }
             Err(e) => report.failures.push(BatchFailure {
                 job: index + 1,

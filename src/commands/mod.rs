@@ -41,6 +41,10 @@ pub struct AssetsReport {
     /// Batch jobs that failed.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub failures: Vec<generate::BatchFailure>,
+    /// What was adjusted and why (e.g. a kind's transparent default on a
+    /// model that takes no transparency).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
     /// Generations that returned fewer images than asked for (exit 1).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub shortfalls: Vec<generate::Shortfall>,
@@ -131,6 +135,9 @@ impl Report for AssetsReport {
                 skipped.path,
                 skipped.reason
             )?;
+        }
+        for note in &self.notes {
+            writeln!(out, "{} {note}", style.paint(Paint::Dim, "note:"))?;
         }
         for short in &self.shortfalls {
             writeln!(

@@ -26,6 +26,8 @@ pub struct GenerateRequest {
     pub quality: Quality,
     /// Background.
     pub background: Background,
+    /// The background is the kind's default, not asked for on the command line.
+    pub background_from_kind: bool,
     /// File format.
     pub format: OutputFormat,
     /// How many images.
@@ -52,6 +54,7 @@ impl GenerateRequest {
             size,
             quality: Quality::Auto,
             background: Background::Auto,
+            background_from_kind: false,
             format,
             n: 1,
             kind: None,

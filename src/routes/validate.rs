@@ -28,6 +28,36 @@ fn refuse(message: impl Into<String>, hint: impl Into<String>) -> Error {
     Error::refused(message, hint)
 }
 
+/// A kind's transparent default (the `ui` kind's) on an API route whose image
+/// model takes no transparency becomes `auto`, so the kind works out of the
+/// box on every route; returns the note saying so. A transparent background
+/// asked for on the command line is left for [`validate`] to refuse.
+pub fn settle_kind_background(
+    config: &Config,
+    route: &RouteConfig,
+    request: &mut GenerateRequest,
+) -> Option<String> {
+    if request.background != Background::Transparent
+        || !request.background_from_kind
+        || !route.route_type.is_api()
+    {
+        return None;
+    }
+    let image = request.model.clone().or_else(|| route.model.clone())?;
+    let takes_it = match config.models.get(&image).transparent {
+        Support::Yes => true,
+        Support::Preview => request.allow_preview,
+        Support::No => false,
+    };
+    if takes_it {
+        return None;
+    }
+    request.background = Background::Auto;
+    Some(format!(
+        "the kind's transparent background is not supported by {image}: generated with background auto (pass --model with a model that supports it, e.g. gpt-image-2.6-sunburst, for real transparency)"
+    ))
+}
+
 /// Checks a request for an API route; `today` is `YYYY-MM-DD`.
 pub fn validate(
     config: &Config,
