@@ -261,7 +261,7 @@ pub struct ImageArgs {
     /// Save streamed partial previews into this folder.
     #[arg(long, value_name = "DIR")]
     pub save_partials: Option<PathBuf>,
-    /// Send options the model table marks as preview (e.g. transparent on gpt-image-2).
+    /// Send options the model table marks as preview (`transparent = "preview"` under [models]).
     #[arg(long)]
     pub allow_preview: bool,
     /// Validate and show what would be written (and the exact API request), without sending or writing.
