@@ -16,6 +16,25 @@ env = dict(os.environ, GIT_AUTHOR_NAME="b", GIT_AUTHOR_EMAIL="b@example.invalid"
            GIT_COMMITTER_NAME="b", GIT_COMMITTER_EMAIL="b@example.invalid")
 
 
+def scale_args():
+    """The arguments the repository benchmarks share: ROOT (the perf repos
+    are ROOT-SCALE), --scales and --pairs."""
+    import argparse
+    ap = argparse.ArgumentParser()
+    ap.add_argument("root", nargs="?", default="/tmp/assetrail-gate")
+    ap.add_argument("--scales", default="0.25,1,4")
+    ap.add_argument("--pairs", type=int, default=5)
+    args = ap.parse_args()
+    args.scales = [float(s) for s in args.scales.split(",")]
+    return args
+
+
+def row(label, result, peer, width=34):
+    """One paired figure: both medians and the median ratio with its spread."""
+    a, b, ratio, lo, hi = result
+    print(f"  {label:{width}s} {a:7.3f} s  {peer} {b:7.3f} s  ratio {ratio:5.2f} ({lo:.2f}-{hi:.2f})")
+
+
 def git(repo, *args):
     subprocess.run(["git", *args], cwd=repo, check=True, env=env, stdout=subprocess.DEVNULL)
 

@@ -10,28 +10,18 @@ CSS, JSON and HTML files. Prints figures; asserts nothing.
 usage: gate_bench.py [ROOT] [--scales 0.25,1,4] [--pairs 5]
        (build with `cargo build --release` first)
 """
-import argparse
 import json
 import os
 import shutil
 import statistics
 import subprocess
 
-from benchlib import binary, paired, peak_mb, perfrepo, timed
+from benchlib import row, scale_args, binary, paired, peak_mb, perfrepo, timed
 
-ap = argparse.ArgumentParser()
-ap.add_argument("root", nargs="?", default="/tmp/assetrail-gate")
-ap.add_argument("--scales", default="0.25,1,4")
-ap.add_argument("--pairs", type=int, default=5)
-args = ap.parse_args()
+args = scale_args()
 
 
-def row(label, result, peer):
-    a, b, ratio, lo, hi = result
-    print(f"  {label:30s} {a:7.3f} s  {peer} {b:7.3f} s  ratio {ratio:5.2f} ({lo:.2f}-{hi:.2f})")
-
-
-for scale in [float(s) for s in args.scales.split(",")]:
+for scale in args.scales:
     repo = f"{args.root}-{scale:g}"
     perfrepo(repo, scale)
     cache = os.path.join(repo, ".git", "assetrail")

@@ -19,7 +19,6 @@ asserts nothing.
 usage: lifecycle_bench.py [ROOT] [--scales 0.25,1,4] [--pairs 5]
        (build with `cargo build --release` first)
 """
-import argparse
 import glob
 import os
 import resource
@@ -29,18 +28,9 @@ import subprocess
 import tempfile
 import time
 
-from benchlib import binary, env, git, paired, peak_mb, perfrepo, timed
+from benchlib import row, scale_args, binary, env, git, paired, peak_mb, perfrepo, timed
 
-ap = argparse.ArgumentParser()
-ap.add_argument("root", nargs="?", default="/tmp/assetrail-gate")
-ap.add_argument("--scales", default="0.25,1,4")
-ap.add_argument("--pairs", type=int, default=5)
-args = ap.parse_args()
-
-
-def row(label, result, peer):
-    a, b, ratio, lo, hi = result
-    print(f"  {label:34s} {a:7.3f} s  {peer} {b:7.3f} s  ratio {ratio:5.2f} ({lo:.2f}-{hi:.2f})")
+args = scale_args()
 
 
 def png(seed):
@@ -55,7 +45,7 @@ def png(seed):
 git_status = ["git", "status", "--porcelain"]
 check_staged = [binary, "check", "--staged"]
 
-for scale in [float(s) for s in args.scales.split(",")]:
+for scale in args.scales:
     repo = f"{args.root}-{scale:g}"
     perfrepo(repo, scale)
     subprocess.run([binary, "check"], cwd=repo, stdout=subprocess.DEVNULL)  # warm the caches
