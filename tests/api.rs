@@ -1079,14 +1079,15 @@ fn api_errors_are_explained_and_change_nothing() {
             Reply::Json(
                 401,
                 vec![],
+                // A server that echoes the key: `api` checks it is never printed.
                 error_body(
-                    "Incorrect API key provided.",
+                    &format!("Incorrect API key provided: {KEY}."),
                     "invalid_request_error",
                     None,
                     Some("invalid_api_key"),
                 ),
             ),
-            &["HTTP 401", "OPENAI_API_KEY"],
+            &["HTTP 401", "OPENAI_API_KEY", "[redacted key]"],
         ),
         (
             Reply::Json(

@@ -269,7 +269,13 @@ impl Connection {
                 || started.elapsed() + wait > MAX_RETRY_TIME;
             if give_up {
                 return Err(match failure {
-                    Failure::Status(api) => api.into_error(attempt, &self.key_env),
+                    Failure::Status(mut api) => {
+                        // A server that echoes the key never gets it printed.
+                        if self.key.len() >= 8 {
+                            api.message = api.message.replace(&self.key, "[redacted key]");
+                        }
+                        api.into_error(attempt, &self.key_env)
+                    }
                     Failure::Transport(message) => Error::refused(
                         format!(
                             "could not reach {} after {attempt} attempt{}: {message}",
