@@ -1124,7 +1124,10 @@ fn api_errors_are_explained_and_change_nothing() {
             ),
             &["HTTP 500", "failed on its side"],
         ),
-        (Reply::Stall, &["timed out"]),
+        (
+            Reply::Stall,
+            &["timed out", "may have received the request and billed it"],
+        ),
     ];
     for (reply, says) in cases {
         let before = repo.snapshot();

@@ -242,7 +242,7 @@ impl Connection {
                     });
                 }
                 Ok(response) => Failure::Status(ApiError::from_response(response)),
-                Err(e) => Failure::Transport(describe_transport(&e)),
+                Err(e) => Failure::Transport(describe_transport(&e), e.is_timeout()),
             };
             let (retryable, server_wait, reason) = match &failure {
                 Failure::Status(api) => (
@@ -258,7 +258,7 @@ impl Connection {
                             .unwrap_or_default()
                     ),
                 ),
-                Failure::Transport(message) => (true, None, message.clone()),
+                Failure::Transport(message, _) => (true, None, message.clone()),
             };
             // The server's wait, clamped to the longest assetrail waits.
             let wait = server_wait
@@ -276,13 +276,23 @@ impl Connection {
                         }
                         api.into_error(attempt, &self.key_env)
                     }
-                    Failure::Transport(message) => Error::refused(
+                    // A request that timed out reached the server and may
+                    // have been billed; one that never connected did not.
+                    Failure::Transport(message, true) => Error::refused(
+                        format!(
+                            "no answer from {} after {attempt} attempt{} ({message}): the server may have received the request and billed it",
+                            self.host(),
+                            plural(attempt)
+                        ),
+                        "check the route's usage before retrying; raise timeout_secs for slow gateways. Nothing was written",
+                    ),
+                    Failure::Transport(message, false) => Error::refused(
                         format!(
                             "could not reach {} after {attempt} attempt{}: {message}",
                             self.host(),
                             plural(attempt)
                         ),
-                        "check the network and the route's base_url; raise timeout_secs for slow gateways. Nothing was written",
+                        "check the network and the route's base_url. Nothing was written",
                     ),
                 });
             }
@@ -388,7 +398,8 @@ fn describe_transport(e: &reqwest::Error) -> String {
 
 enum Failure {
     Status(ApiError),
-    Transport(String),
+    /// What went wrong, and whether it was a timeout (the request may have arrived).
+    Transport(String, bool),
 }
 
 /// What a successful call returned.
