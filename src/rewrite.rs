@@ -159,22 +159,35 @@ pub fn apply(
             continue;
         };
         edits.sort_by_key(|e| e.start);
-        let fits = |e: &&Edit| {
-            text.get(e.start..e.end)
-                .is_some_and(|t| t == e.old || t.contains(&e.old))
+        // Where each old text sits: inside its reference's byte range.
+        let places: Option<Vec<(usize, &Edit)>> = edits
+            .iter()
+            .map(|e| {
+                let offset = text.get(e.start..e.end)?.find(&e.old)?;
+                Some((e.start + offset, *e))
+            })
+            .collect();
+        let Some(mut places) = places else {
+            stale.extend(edits);
+            continue;
         };
-        if !edits.iter().all(fits) {
+        places.sort_by_key(|(at, _)| *at);
+        // One place named twice is one edit; places that overlap otherwise
+        // cannot both be rewritten, so the file is left to the user.
+        places.dedup_by(|b, a| a.0 == b.0 && a.1.old == b.1.old && a.1.new == b.1.new);
+        if places
+            .windows(2)
+            .any(|w| w[0].0 + w[0].1.old.len() > w[1].0)
+        {
             stale.extend(edits);
             continue;
         }
         let mut new = String::with_capacity(text.len() + 64);
         let mut at = 0;
-        for e in &edits {
-            let span = &text[e.start..e.end];
-            let offset = span.find(&e.old).unwrap_or(0);
-            new.push_str(&text[at..e.start + offset]);
+        for (place, e) in places {
+            new.push_str(&text[at..place]);
             new.push_str(&e.new);
-            at = e.start + offset + e.old.len();
+            at = place + e.old.len();
         }
         new.push_str(&text[at..]);
         out.insert(file.to_owned(), new);
@@ -199,6 +212,36 @@ pub fn diff(file: &str, old: &str, new: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::rewritten;
+
+    #[test]
+    fn overlapping_edits_never_panic() {
+        let edit = |start, end, old: &str, new: &str| super::Edit {
+            file: "a.md".into(),
+            line: 1,
+            column: 1,
+            start,
+            end,
+            old: old.into(),
+            new: new.into(),
+        };
+        let text = "![a](/images/a.png)\n".to_owned();
+        // The same place twice: one edit.
+        let twice = [
+            edit(4, 18, "/images/a.png", "/b.png"),
+            edit(0, 19, "/images/a.png", "/b.png"),
+        ];
+        let (out, stale) = super::apply(&twice, |_| Some(text.clone()));
+        assert_eq!(out["a.md"], "![a](/b.png)\n");
+        assert!(stale.is_empty());
+        // Overlapping places with different rewrites: left to the user.
+        let clash = [
+            edit(4, 18, "/images/a.png", "/b.png"),
+            edit(5, 18, "images/a.png", "c.png"),
+        ];
+        let (out, stale) = super::apply(&clash, |_| Some(text.clone()));
+        assert!(out.is_empty());
+        assert_eq!(stale.len(), 2);
+    }
 
     #[test]
     fn the_prefix_is_kept_and_the_tail_follows_the_move() {
