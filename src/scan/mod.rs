@@ -15,6 +15,7 @@ pub mod nesting;
 pub mod resolve;
 pub mod site;
 pub mod site_config;
+pub mod stamp;
 pub mod tree;
 pub mod walk;
 

@@ -15,6 +15,7 @@ use super::cache::{Cache, CachedFile};
 use super::image_path::IMAGE_EXTENSIONS;
 use super::resolve::{Reference, Resolver};
 use super::site::{Site, Sites, is_marker};
+use super::stamp::{Stamp, stamp_all};
 use super::tree::{StagedFile, Tree};
 use super::{ExtractOptions, RawReference, Syntax};
 use crate::config::Config;
@@ -194,13 +195,22 @@ pub fn scan_tree_with(
     let cached_count = AtomicUsize::new(0);
     let parsed_count = AtomicUsize::new(0);
     let bytes_read = AtomicU64::new(0);
+    // The work tree's files are stamped a directory at a time, before any is read.
+    let stamps = match tree {
+        Tree::Work { .. } => {
+            let paths: Vec<&str> = content.iter().map(|(p, _, _)| p.as_str()).collect();
+            stamp_all(root, &paths)
+        }
+        Tree::Index(_) => Vec::new(),
+    };
     let results: Vec<(&String, Outcome<'_>)> = content
         .par_iter()
-        .filter_map(|(path, syntax, staged)| {
+        .enumerate()
+        .filter_map(|(i, (path, syntax, staged))| {
             let cached = cache.files.get(path);
             let stamp = match tree {
                 Tree::Work { .. } => {
-                    let stamp = Stamp::of(&root.join(path).metadata().ok()?);
+                    let stamp = stamps[i]?;
                     if let Some(cached) = cached
                         && stamp.matches(cached)
                         && cached.syntax == *syntax
@@ -491,37 +501,6 @@ impl Drop for Batch<'_> {
         found.content.append(&mut self.local.content);
         found.images.append(&mut self.local.images);
         found.markers.append(&mut self.local.markers);
-    }
-}
-
-struct Stamp {
-    len: u64,
-    mtime_ns: u128,
-    inode: u64,
-}
-
-impl Stamp {
-    fn of(meta: &std::fs::Metadata) -> Stamp {
-        #[cfg(unix)]
-        let inode = std::os::unix::fs::MetadataExt::ino(meta);
-        #[cfg(not(unix))]
-        let inode = 0;
-        Stamp {
-            len: meta.len(),
-            mtime_ns: meta
-                .modified()
-                .ok()
-                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-                .map_or(0, |d| d.as_nanos()),
-            inode,
-        }
-    }
-
-    fn matches(&self, cached: &CachedFile) -> bool {
-        self.len == cached.len
-            && self.mtime_ns == cached.mtime_ns
-            && self.inode == cached.inode
-            && self.mtime_ns != 0
     }
 }
 
