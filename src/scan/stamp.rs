@@ -84,7 +84,7 @@ fn parent(path: &str) -> &str {
 fn stamp_dir(root: &Path, dir: &str, paths: &[&str]) -> Vec<Option<Stamp>> {
     use rustix::fs::{AtFlags, Mode, OFlags, open, statat};
     let Ok(fd) = open(
-        &root.join(dir),
+        root.join(dir),
         OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC,
         Mode::empty(),
     ) else {
