@@ -5,6 +5,8 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+use serde::Serialize;
+
 /// A position in a text file, 1-based, printed as `file:line:col`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Location {
@@ -73,6 +75,14 @@ pub enum Error {
         message: String,
         hint: Option<String>,
     },
+    /// An image API answered with an error, or never answered.
+    #[error("{message}")]
+    Api {
+        message: String,
+        hint: Option<String>,
+        /// What the server said, as fields a program can act on.
+        details: Box<ApiDetails>,
+    },
     /// A file system operation failed.
     #[error("{}: {source}", path.display())]
     Io {
@@ -126,7 +136,8 @@ impl Error {
             Error::Usage { hint, .. }
             | Error::Config { hint, .. }
             | Error::Manifest { hint, .. }
-            | Error::Refused { hint, .. } => *hint = Some(new_hint.into()),
+            | Error::Refused { hint, .. }
+            | Error::Api { hint, .. } => *hint = Some(new_hint.into()),
             Error::Io { .. } | Error::Git(_) => {}
         }
         self
@@ -138,7 +149,8 @@ impl Error {
             Error::Usage { hint, .. }
             | Error::Config { hint, .. }
             | Error::Manifest { hint, .. }
-            | Error::Refused { hint, .. } => hint.as_deref(),
+            | Error::Refused { hint, .. }
+            | Error::Api { hint, .. } => hint.as_deref(),
             Error::Io { .. } | Error::Git(_) => None,
         }
     }
@@ -146,7 +158,7 @@ impl Error {
     /// The process exit code: 1 for a refused request, 2 for usage, config and I/O errors.
     pub fn exit_code(&self) -> u8 {
         match self {
-            Error::Refused { .. } => 1,
+            Error::Refused { .. } | Error::Api { .. } => 1,
             _ => 2,
         }
     }
@@ -158,8 +170,55 @@ impl Error {
             Error::Config { .. } => "config",
             Error::Manifest { .. } => "manifest",
             Error::Refused { .. } => "refused",
+            Error::Api { .. } => "api",
             Error::Io { .. } => "io",
             Error::Git(_) => "git",
+        }
+    }
+}
+
+/// What an image API said when it refused a request, or how it failed to answer.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ApiDetails {
+    /// The HTTP status; absent when no answer came.
+    pub status: Option<u16>,
+    /// The API's `error.code` (`moderation_blocked`, `invalid_value`, ...).
+    pub api_code: Option<String>,
+    /// The parameter the API named (`error.param`).
+    pub param: Option<String>,
+    /// The server's request id (`x-request-id`), for support.
+    pub request_id: Option<String>,
+    /// How many attempts were made.
+    pub attempts: u32,
+    /// Whether the server may have received (and billed) the request.
+    pub may_be_billed: bool,
+}
+
+/// An error as `--format json` prints it, and as batch failures and MCP tool
+/// results carry it: one shape everywhere.
+#[derive(Debug, Clone, Serialize)]
+pub struct ErrorBody {
+    /// Stable machine-readable kind: usage, config, manifest, refused, api, io, git.
+    pub code: &'static str,
+    /// What went wrong.
+    pub message: String,
+    /// How to fix it, when known.
+    pub hint: Option<String>,
+    /// For `api` errors, what the server said.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub api: Option<ApiDetails>,
+}
+
+impl From<&Error> for ErrorBody {
+    fn from(error: &Error) -> Self {
+        ErrorBody {
+            code: error.code(),
+            message: error.to_string(),
+            hint: error.hint().map(str::to_owned),
+            api: match error {
+                Error::Api { details, .. } => Some((**details).clone()),
+                _ => None,
+            },
         }
     }
 }

@@ -7,13 +7,16 @@ use clap::{CommandFactory, Parser};
 
 use assetrail::cli::{Cli, Command, FormatArg, HookAction};
 use assetrail::commands;
-use assetrail::error::{Error, Result};
+use assetrail::error::{Error, ErrorBody, Result};
 use assetrail::output::{self, Paint, Report, Style};
 use assetrail::workspace::Workspace;
 
 fn main() -> ExitCode {
     assetrail::scan::configure_threads();
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => return argument_error(error),
+    };
     let json = matches!(cli.format, FormatArg::Json | FormatArg::Sarif);
     match run(&cli) {
         Ok(code) => code,
@@ -140,6 +143,62 @@ fn finish_output(written: std::io::Result<()>) -> Result<()> {
     }
 }
 
+/// A command line clap rejected. Under `--format json` the error is also
+/// printed as JSON on stdout, in the shape of every other error, so a program
+/// driving assetrail reads one contract; help and version print as usual.
+fn argument_error(error: clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    let wants_json = json_requested(std::env::args().skip(1));
+    if !wants_json
+        || matches!(
+            error.kind(),
+            ErrorKind::DisplayHelp
+                | ErrorKind::DisplayVersion
+                | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+        )
+    {
+        error.exit();
+    }
+    let _ = error.print();
+    let rendered = error.render().to_string();
+    let mut lines = rendered.lines().filter(|l| !l.trim().is_empty());
+    let message = lines
+        .next()
+        .unwrap_or("invalid arguments")
+        .trim_start_matches("error: ")
+        .to_owned();
+    let hint = lines
+        .map(str::trim)
+        .find(|l| l.starts_with("tip:") || l.starts_with("For more information"))
+        .map(|l| l.trim_start_matches("tip: ").to_owned());
+    let error = Error::Usage { message, hint };
+    let body = serde_json::json!({ "error": ErrorBody::from(&error) });
+    let _ = output::write_json(&mut std::io::stdout().lock(), &body);
+    ExitCode::from(error.exit_code())
+}
+
+/// Whether raw arguments ask for JSON output (`--format json`, `--format=json`, sarif).
+fn json_requested(args: impl Iterator<Item = String>) -> bool {
+    let mut previous_was_flag = false;
+    for arg in args {
+        if arg == "--" {
+            break;
+        }
+        let value = if previous_was_flag {
+            Some(arg.as_str())
+        } else {
+            arg.strip_prefix("--format=")
+        };
+        if let Some(value) = value
+            && matches!(value, "json" | "sarif")
+        {
+            return true;
+        }
+        previous_was_flag = arg == "--format";
+    }
+    false
+}
+
 fn exit_for(failed: bool) -> ExitCode {
     if failed {
         ExitCode::from(1)
@@ -156,9 +215,7 @@ fn report_error(error: &Error, json: bool) {
         let _ = writeln!(err, "  {} {hint}", style.paint(Paint::Bold, "hint:"));
     }
     if json {
-        let body = serde_json::json!({
-            "error": { "code": error.code(), "message": error.to_string(), "hint": error.hint() }
-        });
+        let body = serde_json::json!({ "error": ErrorBody::from(error) });
         let _ = output::write_json(&mut std::io::stdout().lock(), &body);
     }
 }

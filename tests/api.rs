@@ -1164,6 +1164,92 @@ fn api_errors_are_explained_and_change_nothing() {
 }
 
 #[test]
+fn api_refusals_are_typed_in_json_output() {
+    let server = Server::start();
+    let repo = api_repo(
+        &server,
+        "[routes.quick]\ntype = \"images\"\nmodel = \"gpt-image-2\"\nmax_retries = 0\ntimeout_secs = 1\n",
+    );
+    let generate = |extra: &[&str]| {
+        let mut args = vec![
+            "generate",
+            "--route",
+            "quick",
+            "--prompt",
+            "p",
+            "--out",
+            "public/images/e.png",
+        ];
+        args.extend_from_slice(extra);
+        api(&repo, &server, &args)
+    };
+    server.script([Reply::Json(
+        400,
+        vec![("x-request-id".into(), "req_typed".into())],
+        error_body(
+            "Invalid value for quality.",
+            "invalid_request_error",
+            Some("quality"),
+            Some("invalid_value"),
+        ),
+    )]);
+    let run = generate(&["--format", "json"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let error = &run.json()["error"];
+    assert_eq!(error["code"], "api");
+    assert_eq!(error["status"], 400);
+    assert_eq!(error["api_code"], "invalid_value");
+    assert_eq!(error["param"], "quality");
+    assert_eq!(error["request_id"], "req_typed");
+    assert_eq!(error["attempts"], 1);
+    assert_eq!(error["may_be_billed"], false);
+    assert!(error["hint"].as_str().unwrap().contains("`quality`"));
+
+    // No answer at all: no status, and the bill is uncertain.
+    server.script([Reply::Stall]);
+    let run = generate(&["--format", "json"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let error = &run.json()["error"];
+    assert_eq!(error["code"], "api");
+    assert!(error["status"].is_null());
+    assert_eq!(error["may_be_billed"], true);
+
+    // A batch job's failure carries the same fields.
+    repo.write(
+        "jobs.toml",
+        "[[job]]\nprompt = \"one\"\nout = \"public/images/one.png\"\n",
+    );
+    server.script([Reply::Json(
+        429,
+        vec![("x-request-id".into(), "req_batch".into())],
+        error_body(
+            "Quota exceeded.",
+            "insufficient_quota",
+            None,
+            Some("insufficient_quota"),
+        ),
+    )]);
+    let run = api(
+        &repo,
+        &server,
+        &[
+            "generate",
+            "--batch",
+            "jobs.toml",
+            "--route",
+            "quick",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let failure = &run.json()["failures"][0]["error"];
+    assert_eq!(failure["code"], "api");
+    assert_eq!(failure["status"], 429);
+    assert_eq!(failure["request_id"], "req_batch");
+}
+
+#[test]
 fn transient_failures_are_retried_and_recorded() {
     let server = Server::start();
     let repo = api_repo(&server, "");
@@ -1552,7 +1638,7 @@ fn batches_run_concurrently_and_report_failures() {
     assert_eq!(json["assets"].as_array().unwrap().len(), 3);
     assert_eq!(json["failures"][0]["job"], 3);
     assert!(
-        json["failures"][0]["error"]
+        json["failures"][0]["error"]["message"]
             .as_str()
             .unwrap()
             .contains("multiples of 16")

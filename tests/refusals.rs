@@ -340,6 +340,31 @@ fn json_mode_reports_errors_as_json_too() {
 }
 
 #[test]
+fn json_mode_reports_argument_errors_as_json() {
+    let repo = Repo::site();
+    for args in [
+        &["generate", "--format", "json", "--bogus"][..],
+        &["--format=json", "generate", "--n", "many"][..],
+        &["--format", "json", "no-such-command"][..],
+    ] {
+        let run = repo.run(args);
+        assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
+        let json = run.json();
+        assert_eq!(json["error"]["code"], "usage", "{args:?}");
+        let message = json["error"]["message"].as_str().unwrap();
+        assert!(
+            !message.is_empty() && !message.starts_with("error:"),
+            "{message}"
+        );
+        assert!(run.stderr.contains("error:"), "people still read stderr");
+    }
+    // Without --format json, stdout stays empty.
+    let run = repo.run(&["generate", "--bogus"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stdout.is_empty());
+}
+
+#[test]
 fn manifest_paths_outside_the_repository_are_refused_with_their_line() {
     let repo = Repo::site();
     let text = String::from_utf8(repo.read("assets.lock")).unwrap();

@@ -12,7 +12,7 @@ use crate::atomic::{self, Existing};
 use crate::cli::{EditArgs, GenerateArgs, ImageArgs};
 use crate::commands::AssetsReport;
 use crate::config::{AssetKind, Config, KindDefaults, RouteConfig, RouteType};
-use crate::error::{Error, Location, Result};
+use crate::error::{Error, ErrorBody, Location, Result};
 use crate::image_file::{self, Verify};
 use crate::image_options::{Background, ImageSize, OutputFormat, Quality};
 use crate::interrupt;
@@ -639,11 +639,8 @@ pub struct BatchFailure {
     pub job: usize,
     /// Its prompt.
     pub prompt: String,
-    /// What went wrong.
-    pub error: String,
-    /// How to fix it.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub hint: Option<String>,
+    /// What went wrong and how to fix it, as a top-level error prints it.
+    pub error: ErrorBody,
 }
 
 #[derive(Deserialize)]
@@ -743,8 +740,7 @@ fn run_batch(
             Err(e) => report.failures.push(BatchFailure {
                 job: index + 1,
                 prompt: jobs[index].prompt.clone(),
-                error: e.to_string(),
-                hint: e.hint().map(str::to_owned),
+                error: ErrorBody::from(&e),
             }),
         }
     }

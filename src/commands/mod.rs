@@ -113,8 +113,11 @@ impl Report for AssetsReport {
                 style.paint(Paint::Red, "failed"),
                 failure.job,
                 failure.prompt,
-                failure.error
+                failure.error.message
             )?;
+            if let Some(hint) = &failure.error.hint {
+                writeln!(out, "  {} {hint}", style.paint(Paint::Dim, "hint:"))?;
+            }
         }
         for refused in &self.refused {
             writeln!(

@@ -14,7 +14,7 @@ use reqwest::blocking::{Client, RequestBuilder, Response};
 use serde_json::Value;
 
 use crate::config::{RouteConfig, RouteType};
-use crate::error::{Error, Result};
+use crate::error::{ApiDetails, Error, Result};
 use crate::manifest::Retry;
 
 /// Default API base.
@@ -278,22 +278,34 @@ impl Connection {
                     }
                     // A request that timed out reached the server and may
                     // have been billed; one that never connected did not.
-                    Failure::Transport(message, true) => Error::refused(
-                        format!(
+                    Failure::Transport(message, true) => Error::Api {
+                        message: format!(
                             "no answer from {} after {attempt} attempt{} ({message}): the server may have received the request and billed it",
                             self.host(),
                             plural(attempt)
                         ),
-                        "check the route's usage before retrying; raise timeout_secs for slow gateways. Nothing was written",
-                    ),
-                    Failure::Transport(message, false) => Error::refused(
-                        format!(
+                        hint: Some("check the route's usage before retrying; raise timeout_secs for slow gateways. Nothing was written".into()),
+                        details: Box::new(ApiDetails {
+                            attempts: attempt,
+                            may_be_billed: true,
+                            ..ApiDetails::default()
+                        }),
+                    },
+                    Failure::Transport(message, false) => Error::Api {
+                        message: format!(
                             "could not reach {} after {attempt} attempt{}: {message}",
                             self.host(),
                             plural(attempt)
                         ),
-                        "check the network and the route's base_url. Nothing was written",
-                    ),
+                        hint: Some(
+                            "check the network and the route's base_url. Nothing was written"
+                                .into(),
+                        ),
+                        details: Box::new(ApiDetails {
+                            attempts: attempt,
+                            ..ApiDetails::default()
+                        }),
+                    },
                 });
             }
             retries.push(Retry {
@@ -668,7 +680,19 @@ impl ApiError {
                 "fix the request as the message says".to_owned(),
             )
         };
-        Error::refused(message, format!("{hint}. Nothing was written"))
+        Error::Api {
+            message,
+            hint: Some(format!("{hint}. Nothing was written")),
+            details: Box::new(ApiDetails {
+                status: Some(self.status),
+                api_code: self.code,
+                param: self.param,
+                request_id: self.request_id,
+                attempts,
+                // The server answered: a refusal is not billed.
+                may_be_billed: false,
+            }),
+        }
     }
 }
 
