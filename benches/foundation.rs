@@ -76,7 +76,7 @@ fn synthetic_entry(i: usize) -> ManifestEntry {
         id: format!("01a20000-0000-7000-8000-{i:012}"),
         sha256: format!("{:064x}", i as u128 * 0x9e37_79b9_7f4a_7c15),
         bytes: 2048 + i as u64,
-        format: "png".into(),
+        format: assetrail::recorded::ImageFormat::Png,
         width: Some(1536),
         height: Some(1024),
         route: "images".into(),

@@ -7,7 +7,6 @@ use std::collections::{HashMap, HashSet};
 use serde::Serialize;
 
 use crate::asset_state::{self, State};
-use crate::config::expected_credit;
 use crate::config::{OrphanPolicy, RouteType};
 use crate::error::{Error, Result};
 use crate::finding::{FindingCode, Severity};
@@ -457,7 +456,7 @@ impl Collector<'_> {
         for entry in &manifest.assets {
             let path = entry.path.as_str();
             let config = &self.ws.config;
-            if (entry.route == "manual" && config.orphans == OrphanPolicy::Generated)
+            if (entry.route == RouteType::Manual && config.orphans == OrphanPolicy::Generated)
                 || !present.contains(path)
                 || used.contains(path)
                 || sites.serves_by_convention(path)
@@ -570,21 +569,21 @@ impl Collector<'_> {
                     format!(
                         "record it again with {}: assetrail record {path} --route {} --prompt P ... --force",
                         missing.source,
-                        entry.route_name.as_deref().unwrap_or(display_route(entry)),
+                        entry.route_name.clone().unwrap_or_else(|| display_route(entry)),
                     ),
                 );
             }
-            if let Some(expected) = expected_credit_for(&entry.route)
+            if let Some(expected) = entry.route.credit()
                 && entry.credit != expected
             {
                 self.push(
                     FindingCode::CreditMismatch,
                     path,
                     format!(
-                        "{path} is on route {} but billed to {:?}; that route bills {expected:?}",
+                        "{path} is on route {} but billed to \"{}\"; that route bills \"{expected}\"",
                         entry.route, entry.credit
                     ),
-                    format!("fix `credit` to {expected:?} (credit sources are never mixed), or correct the route"),
+                    format!("fix `credit` to \"{expected}\" (credit sources are never mixed), or correct the route"),
                 );
             }
         }
@@ -694,25 +693,12 @@ fn short(sha: &str) -> &str {
     &sha[..sha.len().min(12)]
 }
 
-fn display_route(entry: &ManifestEntry) -> &str {
-    if entry.route.is_empty() {
-        "?"
+fn display_route(entry: &ManifestEntry) -> String {
+    if entry.route.is_missing() {
+        "?".to_owned()
     } else {
-        &entry.route
+        entry.route.to_string()
     }
-}
-
-/// The route type a recorded route string stands for.
-fn route_type(route: &str) -> Option<RouteType> {
-    if route.starts_with("gateway.") {
-        return Some(RouteType::Gateway);
-    }
-    route.parse().ok()
-}
-
-fn expected_credit_for(route: &str) -> Option<String> {
-    let route_type = route_type(route)?;
-    Some(expected_credit(route_type, route.strip_prefix("gateway.")))
 }
 
 /// A field an entry's route requires, and how `record` supplies it.
@@ -734,7 +720,7 @@ pub fn missing_fields(entry: &ManifestEntry) -> Vec<RequiredField> {
     if entry.sha256.is_empty() {
         missing.push(required("sha256", "the file's bytes"));
     }
-    if entry.credit.is_empty() {
+    if entry.credit.is_missing() {
         missing.push(required("credit", "the route's `credit`"));
     }
     missing.extend(missing_route_fields(entry));
@@ -746,7 +732,7 @@ pub fn missing_fields(entry: &ManifestEntry) -> Vec<RequiredField> {
 pub fn missing_route_fields(entry: &ManifestEntry) -> Vec<RequiredField> {
     let mut missing = Vec::new();
     let blank = |v: &Option<String>| v.as_deref().is_none_or(|s| s.trim().is_empty());
-    match route_type(&entry.route) {
+    match entry.route.route_type() {
         None => missing.push(required("route", "--route")),
         Some(RouteType::Images | RouteType::Responses | RouteType::Gateway) => {
             if blank(&entry.request_id) {
@@ -758,7 +744,7 @@ pub fn missing_route_fields(entry: &ManifestEntry) -> Vec<RequiredField> {
             if blank(&entry.prompt) {
                 missing.push(required("prompt", "--prompt"));
             }
-            if route_type(&entry.route) == Some(RouteType::Gateway) && blank(&entry.provider) {
+            if entry.route.is(RouteType::Gateway) && blank(&entry.provider) {
                 missing.push(required(
                     "provider",
                     "`provider` in the route's table in assets.toml",
@@ -807,20 +793,5 @@ mod tests {
         assert!(missing_fields(&entry).is_empty());
         entry.route = "bogus".into();
         assert_eq!(fields(&entry), ["route"]);
-    }
-
-    #[test]
-    fn credits_follow_routes() {
-        assert_eq!(
-            expected_credit_for("codex").as_deref(),
-            Some("codex-credits")
-        );
-        assert_eq!(
-            expected_credit_for("gateway.acme").as_deref(),
-            Some("provider:acme")
-        );
-        assert_eq!(expected_credit_for("images").as_deref(), Some("openai-api"));
-        assert_eq!(expected_credit_for("manual").as_deref(), Some("none"));
-        assert_eq!(expected_credit_for("bogus"), None);
     }
 }

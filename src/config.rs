@@ -13,6 +13,7 @@ use crate::error::{Error, Location, Result};
 use crate::finding::{FindingCode, Severity};
 use crate::image_options::{Background, ImageSize, OutputFormat, Quality};
 use crate::models::{ModelInfo, Models};
+use crate::recorded::{Credit, Route};
 use crate::repo_path;
 
 /// The configuration file's name, at the repository root.
@@ -53,16 +54,6 @@ impl RouteType {
     }
 }
 
-/// The credit source a route of this type bills, e.g. `codex-credits`.
-pub fn expected_credit(route_type: RouteType, provider: Option<&str>) -> String {
-    match route_type {
-        RouteType::Local | RouteType::Manual => "none".to_owned(),
-        RouteType::Codex => "codex-credits".to_owned(),
-        RouteType::Images | RouteType::Responses => "openai-api".to_owned(),
-        RouteType::Gateway => format!("provider:{}", provider.unwrap_or("?")),
-    }
-}
-
 /// Defaults for one asset kind.
 #[derive(Debug, Clone, PartialEq)]
 pub struct KindDefaults {
@@ -88,7 +79,7 @@ pub struct RouteConfig {
     /// What kind of route it is.
     pub route_type: RouteType,
     /// The credit source it bills.
-    pub credit: String,
+    pub credit: Credit,
     /// Image model.
     pub model: Option<String>,
     /// Text model (responses route).
@@ -120,7 +111,7 @@ impl RouteConfig {
         RouteConfig {
             name: name.to_owned(),
             route_type,
-            credit: expected_credit(route_type, None),
+            credit: Route::new(route_type, name).credit().unwrap_or_default(),
             model: None,
             text_model: None,
             base_url: None,
@@ -136,15 +127,19 @@ impl RouteConfig {
         }
     }
 
+    /// The route's own name, recorded as `route_name` when it differs from
+    /// the route it records (two gateways of one provider stay apart).
+    pub fn recorded_name(&self) -> Option<String> {
+        (self.name != self.manifest_route().to_string()).then(|| self.name.clone())
+    }
+
     /// The route as recorded in `assets.lock`: the route type, or
     /// `gateway.<provider>` for gateways.
-    pub fn manifest_route(&self) -> String {
-        match self.route_type {
-            RouteType::Gateway => {
-                format!("gateway.{}", self.provider.as_deref().unwrap_or(&self.name))
-            }
-            other => other.as_str().to_owned(),
-        }
+    pub fn manifest_route(&self) -> Route {
+        Route::new(
+            self.route_type,
+            self.provider.as_deref().unwrap_or(&self.name),
+        )
     }
 }
 
@@ -729,7 +724,10 @@ impl Validator<'_> {
                     route
                         .provider
                         .clone()
-                        .or_else(|| name.strip_prefix("gateway.").map(str::to_owned))
+                        .or_else(|| match Route::from(name.as_str()) {
+                            Route::Gateway(provider) => Some(provider),
+                            _ => None,
+                        })
                         .ok_or_else(|| {
                             self.error(
                                 spanned,
@@ -741,13 +739,15 @@ impl Validator<'_> {
                 ),
                 _ => route.provider.clone(),
             };
-            let expected = expected_credit(route_type, provider.as_deref());
+            let expected = Route::new(route_type, provider.as_deref().unwrap_or("?"))
+                .credit()
+                .unwrap_or_default();
             let credit = match &route.credit {
-                Some(credit) if *credit.get_ref() != expected => {
+                Some(credit) if *credit.get_ref() != expected.to_string() => {
                     return Err(self.error(
                         credit,
                         format!(
-                            "route {name:?} of type {route_type} bills {expected:?}, not {:?} (credit sources are never mixed)",
+                            "route {name:?} of type {route_type} bills \"{expected}\", not {:?} (credit sources are never mixed)",
                             credit.get_ref()
                         ),
                     ));
@@ -921,9 +921,12 @@ mod tests {
         assert_eq!(config.routes["responses"].route_type, RouteType::Responses);
         let gateway =
             Config::parse("[routes.\"gateway.acme\"]\ntype = \"gateway\"\n", "a").unwrap();
-        assert_eq!(gateway.routes["gateway.acme"].credit, "provider:acme");
         assert_eq!(
-            gateway.routes["gateway.acme"].manifest_route(),
+            gateway.routes["gateway.acme"].credit.to_string(),
+            "provider:acme"
+        );
+        assert_eq!(
+            gateway.routes["gateway.acme"].manifest_route().to_string(),
             "gateway.acme"
         );
         assert!(config.urls.is_empty() && config.aliases.is_empty() && config.site_urls.is_empty());

@@ -10,6 +10,7 @@ use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
 use crate::manifest::C2paSummary;
+use crate::recorded::ImageFormat;
 
 /// How hard to look at an image before accepting it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,7 +25,7 @@ pub enum Verify {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ImageInfo {
     /// png, jpeg, webp, gif, ico or svg.
-    pub format: &'static str,
+    pub format: ImageFormat,
     /// Pixels across (absent for svg).
     pub width: Option<u32>,
     /// Pixels down (absent for svg).
@@ -40,24 +41,24 @@ pub struct ImageInfo {
 }
 
 /// The format named by the magic bytes at the start of a file.
-pub fn sniff_format(head: &[u8]) -> Option<&'static str> {
+pub fn sniff_format(head: &[u8]) -> Option<ImageFormat> {
     if head.starts_with(b"\x89PNG\r\n\x1a\n") {
-        Some("png")
+        Some(ImageFormat::Png)
     } else if head.starts_with(b"\xff\xd8\xff") {
-        Some("jpeg")
+        Some(ImageFormat::Jpeg)
     } else if head.len() >= 12 && &head[..4] == b"RIFF" && &head[8..12] == b"WEBP" {
-        Some("webp")
+        Some(ImageFormat::Webp)
     } else if head.starts_with(b"GIF87a") || head.starts_with(b"GIF89a") {
-        Some("gif")
+        Some(ImageFormat::Gif)
     } else if head.starts_with(b"\0\0\x01\0") {
-        Some("ico")
+        Some(ImageFormat::Ico)
     } else if head.len() >= 12
         && &head[4..8] == b"ftyp"
         && (&head[8..12] == b"avif" || &head[8..12] == b"avis")
     {
-        Some("avif")
+        Some(ImageFormat::Avif)
     } else if looks_like_svg(head) {
-        Some("svg")
+        Some(ImageFormat::Svg)
     } else {
         None
     }
@@ -70,21 +71,19 @@ fn looks_like_svg(head: &[u8]) -> bool {
 }
 
 /// The format a file extension claims (`jpg` → `jpeg`).
-pub fn format_of_extension(ext: &str) -> Option<&'static str> {
-    Some(match ext {
-        "png" => "png",
-        "jpg" | "jpeg" => "jpeg",
-        "webp" => "webp",
-        "gif" => "gif",
-        "ico" => "ico",
-        "svg" => "svg",
-        "avif" => "avif",
-        _ => return None,
-    })
+pub fn format_of_extension(ext: &str) -> Option<ImageFormat> {
+    match ext {
+        "jpg" => Some(ImageFormat::Jpeg),
+        other => other.parse().ok(),
+    }
 }
 
 /// Inspects bytes held in memory, checking they are an image of `claimed` format.
-pub fn inspect_bytes(bytes: &[u8], claimed: &str, verify: Verify) -> Result<ImageInfo, String> {
+pub fn inspect_bytes(
+    bytes: &[u8],
+    claimed: ImageFormat,
+    verify: Verify,
+) -> Result<ImageInfo, String> {
     let format = check_format(bytes, claimed)?;
     let (width, height) = dimensions(Cursor::new(bytes), format, verify)?;
     Ok(ImageInfo {
@@ -104,7 +103,7 @@ const READ_WHOLE: u64 = 32 << 20;
 
 /// Inspects a file and checks it is an image of `claimed` format. The
 /// error string says what is wrong.
-pub fn inspect_file(path: &Path, claimed: &str, verify: Verify) -> Result<ImageInfo> {
+pub fn inspect_file(path: &Path, claimed: ImageFormat, verify: Verify) -> Result<ImageInfo> {
     let refuse = |why: String| {
         Error::refused(
             format!("{}: {why}", path.display()),
@@ -183,7 +182,7 @@ fn read_up_to(reader: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> 
     Ok(filled)
 }
 
-fn check_format(head: &[u8], claimed: &str) -> Result<&'static str, String> {
+fn check_format(head: &[u8], claimed: ImageFormat) -> Result<ImageFormat, String> {
     let Some(actual) = sniff_format(head) else {
         return Err(format!(
             "not an image (the bytes are not {claimed} or any known image format)"
@@ -192,7 +191,7 @@ fn check_format(head: &[u8], claimed: &str) -> Result<&'static str, String> {
     if actual != claimed {
         return Err(format!(
             "the bytes are {actual}, but the name says {claimed}; give the file a .{} name",
-            if actual == "jpeg" { "jpg" } else { actual }
+            actual.extension()
         ));
     }
     Ok(actual)
@@ -202,17 +201,17 @@ type Dims = (Option<u32>, Option<u32>);
 
 fn dimensions(
     reader: impl std::io::BufRead + Seek,
-    format: &'static str,
+    format: ImageFormat,
     verify: Verify,
 ) -> Result<Dims, String> {
     let image_format = match format {
-        "png" => image::ImageFormat::Png,
-        "jpeg" => image::ImageFormat::Jpeg,
-        "webp" => image::ImageFormat::WebP,
-        "gif" => image::ImageFormat::Gif,
-        "ico" => image::ImageFormat::Ico,
+        ImageFormat::Png => image::ImageFormat::Png,
+        ImageFormat::Jpeg => image::ImageFormat::Jpeg,
+        ImageFormat::Webp => image::ImageFormat::WebP,
+        ImageFormat::Gif => image::ImageFormat::Gif,
+        ImageFormat::Ico => image::ImageFormat::Ico,
         // No decoder for these in this build: the magic bytes are all we check.
-        _ => return Ok((None, None)),
+        ImageFormat::Avif | ImageFormat::Svg => return Ok((None, None)),
     };
     let reader = image::ImageReader::with_format(reader, image_format);
     match verify {
@@ -232,11 +231,11 @@ fn dimensions(
 }
 
 /// Looks for an embedded C2PA manifest store without reading pixel data.
-fn find_c2pa(reader: &mut (impl Read + Seek), format: &str) -> Option<C2paSummary> {
+fn find_c2pa(reader: &mut (impl Read + Seek), format: ImageFormat) -> Option<C2paSummary> {
     let found = match format {
-        "png" => png_chunk(reader, b"caBX").map(|len| ("png:caBX", len)),
-        "jpeg" => jpeg_app11_jumbf(reader).map(|len| ("jpeg:APP11", len)),
-        "webp" => riff_chunk(reader, b"C2PA").map(|len| ("webp:C2PA", len)),
+        ImageFormat::Png => png_chunk(reader, b"caBX").map(|len| ("png:caBX", len)),
+        ImageFormat::Jpeg => jpeg_app11_jumbf(reader).map(|len| ("jpeg:APP11", len)),
+        ImageFormat::Webp => riff_chunk(reader, b"C2PA").map(|len| ("webp:C2PA", len)),
         _ => None,
     };
     found.map(|(container, bytes)| C2paSummary {
@@ -317,10 +316,10 @@ mod tests {
     #[test]
     fn reads_format_dimensions_and_hashes() {
         let bytes = png(32, 16);
-        let info = inspect_bytes(&bytes, "png", Verify::Full).unwrap();
+        let info = inspect_bytes(&bytes, ImageFormat::Png, Verify::Full).unwrap();
         assert_eq!(
             (info.format, info.width, info.height),
-            ("png", Some(32), Some(16))
+            (ImageFormat::Png, Some(32), Some(16))
         );
         assert_eq!(info.sha256, format!("{:x}", Sha256::digest(&bytes)));
         assert_eq!(info.git_blob.len(), 40);
@@ -330,12 +329,12 @@ mod tests {
     #[test]
     fn refuses_mismatched_and_garbage_bytes() {
         let bytes = png(16, 16);
-        let err = inspect_bytes(&bytes, "webp", Verify::Header).unwrap_err();
+        let err = inspect_bytes(&bytes, ImageFormat::Webp, Verify::Header).unwrap_err();
         assert!(err.contains("the bytes are png"), "{err}");
-        let err = inspect_bytes(b"hello world", "png", Verify::Header).unwrap_err();
+        let err = inspect_bytes(b"hello world", ImageFormat::Png, Verify::Header).unwrap_err();
         assert!(err.contains("not an image"), "{err}");
         let truncated = &bytes[..bytes.len() - 20];
-        assert!(inspect_bytes(truncated, "png", Verify::Full).is_err());
+        assert!(inspect_bytes(truncated, ImageFormat::Png, Verify::Full).is_err());
     }
 
     #[test]
@@ -348,7 +347,7 @@ mod tests {
         with.extend_from_slice(b"jumbf");
         with.extend_from_slice(&[0, 0, 0, 0]);
         with.extend_from_slice(&bytes[33..]);
-        let info = inspect_bytes(&with, "png", Verify::Header).unwrap();
+        let info = inspect_bytes(&with, ImageFormat::Png, Verify::Header).unwrap();
         assert_eq!(
             info.c2pa,
             Some(C2paSummary {
@@ -364,8 +363,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("a.png");
         std::fs::write(&path, &bytes).unwrap();
-        let from_file = inspect_file(&path, "png", Verify::Full).unwrap();
-        let from_memory = inspect_bytes(&bytes, "png", Verify::Full).unwrap();
+        let from_file = inspect_file(&path, ImageFormat::Png, Verify::Full).unwrap();
+        let from_memory = inspect_bytes(&bytes, ImageFormat::Png, Verify::Full).unwrap();
         assert_eq!(from_file, from_memory);
     }
 }

@@ -29,6 +29,7 @@ pub mod manifest;
 pub mod models;
 pub mod output;
 pub mod provenance;
+pub mod recorded;
 pub mod repo_path;
 pub mod report;
 pub mod rewrite;

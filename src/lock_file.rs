@@ -386,7 +386,7 @@ mod tests {
             parents: vec![crate::manifest::Parent {
                 path: "x.png".into(),
                 sha256: "cd".repeat(32),
-                role: "input".into(),
+                role: crate::recorded::ParentRole::Input,
                 ..Default::default()
             }],
             ..ManifestEntry::default()

@@ -15,6 +15,7 @@ use crate::atomic::{self, Existing};
 use crate::config::AssetKind;
 use crate::error::{Error, Location, Result};
 use crate::lock_file::LockFile;
+use crate::recorded::{Credit, ImageFormat, ParentRole, Route};
 
 /// The manifest's file name, at the repository root.
 pub const MANIFEST_FILE: &str = "assets.lock";
@@ -93,7 +94,7 @@ pub struct Parent {
     /// sha256 of the parent's bytes.
     pub sha256: String,
     /// `input`, `mask`, `replaced` (an overwrite) or `converted`.
-    pub role: String,
+    pub role: ParentRole,
     /// Manifest id of the parent, when it had one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
@@ -125,7 +126,7 @@ pub struct ManifestEntry {
     /// File size.
     pub bytes: u64,
     /// File format: png, jpeg, webp, gif, ico, svg.
-    pub format: String,
+    pub format: ImageFormat,
     /// Pixels across, when the format has them.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub width: Option<u32>,
@@ -136,12 +137,12 @@ pub struct ManifestEntry {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub kind: Option<AssetKind>,
     /// Route: local, codex, manual, images, responses or gateway.NAME.
-    pub route: String,
+    pub route: Route,
     /// The `[routes]` entry used, when its name differs from `route`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub route_name: Option<String>,
     /// Credit source: none, codex-credits, openai-api, provider:NAME.
-    pub credit: String,
+    pub credit: Credit,
     /// Image model.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub model: Option<String>,
@@ -664,7 +665,7 @@ mod tests {
             id: "0190c7a2-0000-7000-8000-000000000000".into(),
             sha256: "ab".repeat(32),
             bytes: 42,
-            format: "png".into(),
+            format: crate::recorded::ImageFormat::Png,
             width: Some(1024),
             height: Some(1024),
             kind: Some(AssetKind::Cover),
@@ -681,7 +682,7 @@ mod tests {
             parents: vec![Parent {
                 path: "public/a.png".into(),
                 sha256: "cd".repeat(32),
-                role: "input".into(),
+                role: crate::recorded::ParentRole::Input,
                 ..Parent::default()
             }],
             retries: vec![Retry {

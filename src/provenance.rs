@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use crate::error::{Error, Result};
 use crate::image_file::{self, ImageInfo, Verify};
 use crate::manifest::{ManifestEntry, ManifestSnapshot, Parent};
+use crate::recorded::{ImageFormat, ParentRole};
 use crate::repo_path;
 use crate::store;
 use crate::workspace::Workspace;
@@ -137,7 +138,7 @@ pub fn commit(
                 entry.parents.push(Parent {
                     path: asset.path.clone(),
                     sha256,
-                    role: "replaced".into(),
+                    role: ParentRole::Replaced,
                     id: previous.as_ref().map(|p| p.id.clone()),
                     input_fidelity: None,
                 });
@@ -159,7 +160,7 @@ pub fn commit(
 }
 
 /// The format the file name promises, refusing names that are not images.
-fn claimed_format(path: &str) -> Result<&'static str> {
+fn claimed_format(path: &str) -> Result<ImageFormat> {
     repo_path::extension(path)
         .and_then(|ext| image_file::format_of_extension(&ext))
         .ok_or_else(|| {
@@ -206,7 +207,7 @@ fn fill(entry: &mut ManifestEntry, path: &str, info: &ImageInfo) {
     entry.id = uuid::Uuid::now_v7().to_string();
     entry.sha256 = info.sha256.clone();
     entry.bytes = info.bytes;
-    entry.format = info.format.to_owned();
+    entry.format = info.format;
     entry.width = info.width;
     entry.height = info.height;
     entry.git_blob = Some(info.git_blob.clone());

@@ -81,7 +81,7 @@ pub fn run(ws: &Workspace, args: &AdoptArgs) -> Result<AssetsReport> {
             content,
             verify: Verify::Header,
             provenance: ManifestEntry {
-                route_name: (route.name != manifest_route).then(|| route.name.clone()),
+                route_name: route.recorded_name(),
                 route: manifest_route.clone(),
                 credit: route.credit.clone(),
                 kind: args.kind,

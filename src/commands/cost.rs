@@ -10,6 +10,7 @@ use serde::Serialize;
 use crate::choice_enum;
 use crate::error::Result;
 use crate::output::{Paint, Report, Style};
+use crate::recorded::Credit;
 use crate::workspace::Workspace;
 
 choice_enum! {
@@ -26,7 +27,7 @@ choice_enum! {
 #[derive(Debug, Serialize)]
 pub struct CostGroup {
     /// Credit source.
-    pub credit: String,
+    pub credit: Credit,
     /// The value grouped by (equal to `credit` with `--by credit`).
     pub group: String,
     /// Assets in the group.
@@ -46,7 +47,7 @@ pub struct CostReport {
     /// Groups, by credit source then group.
     pub groups: Vec<CostGroup>,
     /// Totals per credit source (never across sources).
-    pub per_credit: BTreeMap<String, f64>,
+    pub per_credit: BTreeMap<Credit, f64>,
 }
 
 impl Report for CostReport {
@@ -80,16 +81,16 @@ impl Report for CostReport {
 /// Runs `cost`.
 pub fn run(ws: &Workspace, by: CostBy) -> Result<CostReport> {
     let manifest = ws.load_manifest()?;
-    let mut groups: BTreeMap<(String, String), CostGroup> = BTreeMap::new();
-    let mut per_credit: BTreeMap<String, f64> = BTreeMap::new();
+    let mut groups: BTreeMap<(Credit, String), CostGroup> = BTreeMap::new();
+    let mut per_credit: BTreeMap<Credit, f64> = BTreeMap::new();
     for entry in &manifest.assets {
         let group = match by {
-            CostBy::Credit => entry.credit.clone(),
+            CostBy::Credit => entry.credit.to_string(),
             // The route's own name: two gateways of one provider stay apart.
             CostBy::Route => entry
                 .route_name
                 .clone()
-                .unwrap_or_else(|| entry.route.clone()),
+                .unwrap_or_else(|| entry.route.to_string()),
             CostBy::Model => entry.model.clone().unwrap_or_else(|| "-".into()),
             CostBy::Kind => entry.kind.map_or_else(|| "-".into(), |k| k.to_string()),
         };
@@ -108,7 +109,7 @@ pub fn run(ws: &Workspace, by: CostBy) -> Result<CostReport> {
                 *line.cost_estimate_usd.get_or_insert(0.0) += usd;
                 *per_credit.entry(entry.credit.clone()).or_default() += usd;
             }
-            None if entry.credit != "none" => line.unpriced += 1,
+            None if entry.credit != Credit::None => line.unpriced += 1,
             None => {}
         }
     }

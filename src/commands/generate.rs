@@ -18,6 +18,7 @@ use crate::image_options::{Background, ImageSize, OutputFormat, Quality};
 use crate::interrupt;
 use crate::lock_file::LockFile;
 use crate::provenance::{self, Content, NewAsset};
+use crate::recorded::ImageFormat;
 use crate::repo_path;
 use crate::routes::gateway::gateway_route;
 use crate::routes::images::ImagesRoute;
@@ -444,7 +445,7 @@ fn read_edit_inputs(ws: &Workspace, job: &Job) -> Result<Option<EditInputs>> {
         }
         let claimed = repo_path::extension(&path)
             .and_then(|e| image_file::format_of_extension(&e))
-            .unwrap_or("png");
+            .unwrap_or(ImageFormat::Png);
         let info = image_file::inspect_file(&abs, claimed, Verify::Header)?;
         let bytes = std::fs::read(&abs).map_err(|e| Error::io(&abs, e))?;
         Ok(InputImage {

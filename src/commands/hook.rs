@@ -136,8 +136,8 @@ const LEFTHOOK: &str =
 pub struct HookReport {
     /// The framework.
     pub framework: HookFramework,
-    /// `wrote`, `updated`, `already-installed` or `printed`.
-    pub action: &'static str,
+    /// What was done.
+    pub action: InstallAction,
     /// The file written or inspected, repo-relative when inside the repository.
     pub path: String,
     /// For `printed`: the snippet to add by hand.
@@ -153,7 +153,7 @@ impl Report for HookReport {
             writeln!(out, "set up {what} (assets.lock merges by asset)")?;
         }
         match self.action {
-            "printed" => {
+            InstallAction::Printed => {
                 writeln!(
                     out,
                     "add this to {} (it could not be merged safely):\n",
@@ -164,11 +164,25 @@ impl Report for HookReport {
             action => writeln!(
                 out,
                 "{} {} ({})",
-                action.replace('-', " "),
+                action.as_str().replace('-', " "),
                 self.path,
                 self.framework
             ),
         }
+    }
+}
+
+choice_enum! {
+    /// What `hook install` did.
+    pub enum InstallAction: "hook install action" {
+        /// Wrote a new hook file.
+        Wrote = "wrote",
+        /// Added assetrail to an existing hook file.
+        Updated = "updated",
+        /// The hook already runs assetrail.
+        AlreadyInstalled = "already-installed",
+        /// Could not merge safely: printed the snippet to add by hand.
+        Printed = "printed",
     }
 }
 
@@ -197,12 +211,12 @@ pub fn install(repo_arg: Option<&Path>, args: &HookInstallArgs) -> Result<HookRe
             let hook = git_hook(binary.as_deref());
             if let Some(existing) = &existing {
                 if *existing == hook {
-                    return Ok(report("already-installed", &path, None));
+                    return Ok(report(InstallAction::AlreadyInstalled, &path, None));
                 }
                 // Ours, from another binary or an older version: bring it up to date.
                 let ours = existing.contains(GIT_HOOK_MARK);
                 if existing.contains(HOOK_COMMAND) && !ours && !args.force {
-                    return Ok(report("already-installed", &path, None));
+                    return Ok(report(InstallAction::AlreadyInstalled, &path, None));
                 }
                 if !ours && !args.force {
                     return Err(Error::refused(
@@ -216,9 +230,9 @@ pub fn install(repo_arg: Option<&Path>, args: &HookInstallArgs) -> Result<HookRe
             write_executable(&path, &hook)?;
             Ok(report(
                 if existing.is_some() {
-                    "updated"
+                    InstallAction::Updated
                 } else {
-                    "wrote"
+                    InstallAction::Wrote
                 },
                 &path,
                 None,
@@ -229,10 +243,10 @@ pub fn install(repo_arg: Option<&Path>, args: &HookInstallArgs) -> Result<HookRe
             match std::fs::read_to_string(&path) {
                 Err(_) => {
                     write_text(&path, &format!("repos:\n{PRE_COMMIT_ENTRY}"))?;
-                    Ok(report("wrote", &path, None))
+                    Ok(report(InstallAction::Wrote, &path, None))
                 }
                 Ok(text) if text.contains(HOOK_COMMAND) => {
-                    Ok(report("already-installed", &path, None))
+                    Ok(report(InstallAction::AlreadyInstalled, &path, None))
                 }
                 Ok(text) if last_top_level_key(&text) == Some("repos") => {
                     let mut merged = text.clone();
@@ -241,10 +255,10 @@ pub fn install(repo_arg: Option<&Path>, args: &HookInstallArgs) -> Result<HookRe
                     }
                     merged.push_str(PRE_COMMIT_ENTRY);
                     write_text(&path, &merged)?;
-                    Ok(report("updated", &path, None))
+                    Ok(report(InstallAction::Updated, &path, None))
                 }
                 Ok(_) => Ok(report(
-                    "printed",
+                    InstallAction::Printed,
                     &path,
                     Some(format!("repos:\n{PRE_COMMIT_ENTRY}")),
                 )),
@@ -255,16 +269,16 @@ pub fn install(repo_arg: Option<&Path>, args: &HookInstallArgs) -> Result<HookRe
             match std::fs::read_to_string(&path) {
                 Err(_) => {
                     write_text(&path, LEFTHOOK)?;
-                    Ok(report("wrote", &path, None))
+                    Ok(report(InstallAction::Wrote, &path, None))
                 }
-                Ok(text) if text.contains(HOOK_COMMAND) => Ok(report("already-installed", &path, None)),
+                Ok(text) if text.contains(HOOK_COMMAND) => Ok(report(InstallAction::AlreadyInstalled, &path, None)),
                 Ok(text) if !text.lines().any(|l| l.starts_with("pre-commit:")) => {
                     let separator = if text.is_empty() || text.ends_with('\n') { "" } else { "\n" };
                     write_text(&path, &format!("{text}{separator}{LEFTHOOK}"))?;
-                    Ok(report("updated", &path, None))
+                    Ok(report(InstallAction::Updated, &path, None))
                 }
                 Ok(_) => Ok(report(
-                    "printed",
+                    InstallAction::Printed,
                     &path,
                     Some("pre-commit:\n  commands:\n    assetrail:\n      run: assetrail check --staged\n".into()),
                 )),
@@ -277,10 +291,10 @@ pub fn install(repo_arg: Option<&Path>, args: &HookInstallArgs) -> Result<HookRe
                     std::fs::create_dir_all(root.join(".husky"))
                         .map_err(|e| Error::io(root.join(".husky"), e))?;
                     write_executable(&path, &format!("{HOOK_COMMAND}\n"))?;
-                    Ok(report("wrote", &path, None))
+                    Ok(report(InstallAction::Wrote, &path, None))
                 }
                 Ok(text) if text.contains(HOOK_COMMAND) => {
-                    Ok(report("already-installed", &path, None))
+                    Ok(report(InstallAction::AlreadyInstalled, &path, None))
                 }
                 Ok(text) => {
                     let separator = if text.is_empty() || text.ends_with('\n') {
@@ -289,7 +303,7 @@ pub fn install(repo_arg: Option<&Path>, args: &HookInstallArgs) -> Result<HookRe
                         "\n"
                     };
                     write_executable(&path, &format!("{text}{separator}{HOOK_COMMAND}\n"))?;
-                    Ok(report("updated", &path, None))
+                    Ok(report(InstallAction::Updated, &path, None))
                 }
             }
         }

@@ -24,7 +24,7 @@ pub fn run(ws: &Workspace, args: &ImportArgs) -> Result<AssetsReport> {
     let image = codex::find(&codex::codex_home()?, &selector)?;
     let manifest_route = route.manifest_route();
     let provenance = ManifestEntry {
-        route_name: (route.name != manifest_route).then(|| route.name.clone()),
+        route_name: route.recorded_name(),
         route: manifest_route,
         credit: route.credit.clone(),
         kind: args.kind,

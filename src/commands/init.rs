@@ -247,7 +247,7 @@ pub fn run(repo_arg: Option<&Path>, args: &InitArgs) -> Result<InitReport> {
                 force: false,
             },
         )?;
-        if hook.action != "already-installed" {
+        if hook.action != super::hook::InstallAction::AlreadyInstalled {
             written.push(hook.path);
         }
     }

@@ -16,7 +16,7 @@ pub fn run(ws: &Workspace, args: &RecordArgs) -> Result<AssetsReport> {
     let route = ws.config.route(&args.route)?;
     let manifest_route = route.manifest_route();
     let provenance = ManifestEntry {
-        route_name: (route.name != manifest_route).then(|| route.name.clone()),
+        route_name: route.recorded_name(),
         route: manifest_route,
         credit: route.credit.clone(),
         kind: args.kind,

@@ -140,8 +140,8 @@ pub fn run(ws: &Workspace) -> Result<StatusReport> {
         assets.push(AssetStatus {
             path: entry.path.clone(),
             state: judgement.state,
-            route: entry.route.clone(),
-            credit: entry.credit.clone(),
+            route: entry.route.to_string(),
+            credit: entry.credit.to_string(),
             kind: entry.kind,
             sha256: entry.sha256.clone(),
             actual_sha256: judgement.actual_sha256,

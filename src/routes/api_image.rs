@@ -87,7 +87,7 @@ pub fn decode_image(b64: &str, format: OutputFormat, request_id: Option<&str>) -
         )
     })?;
     let actual = sniff_format(&bytes[..bytes.len().min(1024)]);
-    if actual != Some(format.as_str()) {
+    if actual != Some(format.into()) {
         return Err(Error::refused(
             format!(
                 "the API returned {} where a {format} image was asked for{}",

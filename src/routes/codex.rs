@@ -204,7 +204,7 @@ fn decode_image_string(s: &str) -> Option<Vec<u8>> {
     let head = base64::engine::general_purpose::STANDARD
         .decode(payload.get(..16)?)
         .ok()?;
-    sniff_format(&head).filter(|f| matches!(*f, "png" | "jpeg" | "webp"))?;
+    sniff_format(&head).and_then(|f| f.as_output())?;
     base64::engine::general_purpose::STANDARD
         .decode(payload)
         .ok()

@@ -72,11 +72,7 @@ impl ImagesRoute<'_> {
             form = form.text(name.clone(), text);
         }
         let file_part = |input: &super::InputImage| {
-            let mime = match input.format {
-                "jpeg" => "image/jpeg",
-                "webp" => "image/webp",
-                _ => "image/png",
-            };
+            let mime = input.format.mime_type();
             Part::bytes(input.bytes.clone())
                 .file_name(crate::repo_path::file_name(&input.path).to_owned())
                 .mime_str(mime)

@@ -14,6 +14,7 @@ use crate::config::{AssetKind, RouteConfig};
 use crate::error::Result;
 use crate::image_options::{Background, ImageSize, OutputFormat, Quality};
 use crate::manifest::ManifestEntry;
+use crate::recorded::{ImageFormat, ParentRole};
 
 /// A generation request after defaults and validation.
 #[derive(Debug, Clone, PartialEq)]
@@ -77,7 +78,7 @@ pub struct InputImage {
     /// sha256, lowercase hex.
     pub sha256: String,
     /// png, jpeg or webp.
-    pub format: &'static str,
+    pub format: ImageFormat,
     /// Pixels across.
     pub width: u32,
     /// Pixels down.
@@ -98,21 +99,22 @@ pub struct EditInputs {
 impl EditInputs {
     /// The parents to record: each input and the mask, with path and sha256.
     pub fn parents(&self) -> Vec<crate::manifest::Parent> {
-        let parent =
-            |input: &InputImage, role: &str, fidelity: Option<String>| crate::manifest::Parent {
+        let parent = |input: &InputImage, role: ParentRole, fidelity: Option<String>| {
+            crate::manifest::Parent {
                 path: input.path.clone(),
                 sha256: input.sha256.clone(),
-                role: role.to_owned(),
+                role,
                 id: None,
                 input_fidelity: fidelity,
-            };
+            }
+        };
         let mut parents: Vec<_> = self
             .images
             .iter()
-            .map(|i| parent(i, "input", self.input_fidelity.clone()))
+            .map(|i| parent(i, ParentRole::Input, self.input_fidelity.clone()))
             .collect();
         if let Some(mask) = &self.mask {
-            parents.push(parent(mask, "mask", None));
+            parents.push(parent(mask, ParentRole::Mask, None));
         }
         parents
     }
@@ -163,10 +165,9 @@ pub fn base_provenance(
     request: &GenerateRequest,
     n_index: u32,
 ) -> ManifestEntry {
-    let manifest_route = route.manifest_route();
     ManifestEntry {
-        route_name: (route.name != manifest_route).then(|| route.name.clone()),
-        route: manifest_route,
+        route_name: route.recorded_name(),
+        route: route.manifest_route(),
         credit: route.credit.clone(),
         kind: request.kind,
         prompt: Some(request.prompt.clone()),

@@ -7,6 +7,7 @@ use crate::config::{Config, RouteConfig, RouteType};
 use crate::error::{Error, Result};
 use crate::image_options::{Background, ImageSize, OutputFormat, Quality};
 use crate::models::{ModelKind, Support};
+use crate::recorded::ImageFormat;
 
 /// Most input images an edit takes.
 pub const MAX_EDIT_INPUTS: usize = 16;
@@ -213,9 +214,7 @@ pub fn validate(
             ));
         }
         for input in &edit.images {
-            if !matches!(input.format, "png" | "jpeg" | "webp")
-                || input.bytes.len() as u64 >= MAX_INPUT_BYTES
-            {
+            if input.format.as_output().is_none() || input.bytes.len() as u64 >= MAX_INPUT_BYTES {
                 return Err(refuse(
                     format!(
                         "{}: edit inputs must be png, webp or jpeg under 50 MB ({} is {}, {} bytes)",
@@ -230,7 +229,7 @@ pub fn validate(
         }
         if let Some(mask) = &edit.mask {
             let first = &edit.images[0];
-            if mask.format != "png" || mask.bytes.len() as u64 >= MAX_MASK_BYTES {
+            if mask.format != ImageFormat::Png || mask.bytes.len() as u64 >= MAX_MASK_BYTES {
                 return Err(refuse(
                     format!(
                         "{}: a mask must be a PNG under 4 MB, not {}",
