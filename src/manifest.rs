@@ -206,6 +206,10 @@ pub struct ManifestEntry {
     /// Why there is no estimate, or what it leaves out.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cost_note: Option<String>,
+    /// For a transparent background: whether the returned image really has
+    /// transparent pixels (checked after decoding, not taken on trust).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub transparent_pixels: Option<bool>,
     /// Where the bytes were copied from (codex import, record).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source_path: Option<String>,

@@ -393,6 +393,47 @@ fn the_ui_kind_works_out_of_the_box_on_the_api_routes() {
         server.requests()[1].json.clone().unwrap()["background"],
         "transparent"
     );
+    // The returned image's alpha is checked, not taken on trust.
+    let cog = repo
+        .entries()
+        .into_iter()
+        .find(|e| e["prompt"].as_str() == Some("a cog icon"))
+        .unwrap();
+    assert_eq!(cog["transparent_pixels"].as_bool(), Some(true), "{cog}");
+
+    // A server that ignores the ask and sends an opaque image: recorded, and said.
+    server.script([Reply::Json(
+        200,
+        vec![],
+        json!({"created": 1, "data": [{"b64_json": b64(&image_bytes("png", 7))}]}),
+    )]);
+    let run = api(
+        &repo,
+        &server,
+        &[
+            "generate",
+            "--route",
+            "images",
+            "--kind",
+            "ui",
+            "--prompt",
+            "a flat icon",
+            "--model",
+            "gpt-image-2.6-sunburst",
+            "--format",
+            "json",
+        ],
+    );
+    run.success();
+    assert_eq!(run.json()["assets"][0]["transparent_pixels"], false);
+    assert!(
+        run.json()["notes"][0]
+            .as_str()
+            .unwrap()
+            .contains("every pixel is opaque"),
+        "{}",
+        run.stdout
+    );
 }
 
 #[test]

@@ -239,7 +239,7 @@ pub fn run_job(ws: &Workspace, job: &Job) -> Result<AssetsReport> {
     }
     let out = job.out.as_deref().map(|o| ws.user_path(o)).transpose()?;
     let mut request = build_request(job, kind, out.as_deref())?;
-    let notes: Vec<String> =
+    let mut notes: Vec<String> =
         crate::routes::validate::settle_kind_background(&ws.config, route, &mut request)
             .into_iter()
             .collect();
@@ -313,6 +313,17 @@ pub fn run_job(ws: &Workspace, job: &Job) -> Result<AssetsReport> {
         })
         .collect();
     let assets = provenance::commit(ws, assets, job.force, Some(snapshot))?;
+    notes.extend(
+        assets
+            .iter()
+            .filter(|a| a.transparent_pixels == Some(false))
+            .map(|a| {
+                format!(
+                    "{}: a transparent background was asked for, but every pixel is opaque (recorded as transparent_pixels = false); the model or gateway may not support transparency",
+                    a.path
+                )
+            }),
+    );
     for (index, bytes) in received {
         if let Some(path) = partial_paths.get(index as usize) {
             let existing = if job.force {

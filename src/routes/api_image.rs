@@ -13,7 +13,7 @@ use crate::config::{Config, RouteConfig, RouteType};
 use crate::cost::Priced;
 use crate::error::{Error, Result};
 use crate::image_file::sniff_format;
-use crate::image_options::OutputFormat;
+use crate::image_options::{Background, OutputFormat};
 use crate::manifest::{PartialImages, Retry, Returned, Usage};
 
 /// One image as an API returned it.
@@ -100,6 +100,15 @@ pub fn decode_image(b64: &str, format: OutputFormat, request_id: Option<&str>) -
         ));
     }
     Ok(bytes)
+}
+
+/// Whether an image decodes with an alpha channel and at least one pixel
+/// that is not fully opaque: what a transparent background really means.
+pub fn has_transparent_pixels(bytes: &[u8]) -> bool {
+    let Ok(image) = image::load_from_memory(bytes) else {
+        return false;
+    };
+    image.color().has_alpha() && image.to_rgba8().pixels().any(|p| p.0[3] < u8::MAX)
 }
 
 /// The error for a response that carries no image.
@@ -260,6 +269,9 @@ pub fn record(
     entry.cost_note = priced.note;
     entry.usage = image.usage;
     entry.returned = image.returned.filter(|r| *r != Returned::default());
+    if request.background == Background::Transparent {
+        entry.transparent_pixels = Some(has_transparent_pixels(&image.bytes));
+    }
     Ok(GeneratedImage {
         bytes: image.bytes,
         provenance: entry,

@@ -141,6 +141,32 @@ pub fn image_of_edge(format: &str, seed: u8, edge: u32) -> Vec<u8> {
     out.into_inner()
 }
 
+thread_local! {
+    /// Whether the request being answered on this thread asked for a transparent background.
+    static ASKED_TRANSPARENT: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// A real image with transparent corners (PNG or WebP; JPEG has no alpha).
+pub fn transparent_image(format: &str, seed: u8, edge: u32) -> Vec<u8> {
+    let img = image::RgbaImage::from_fn(edge, edge, |x, y| {
+        let corner = x.min(edge - 1 - x) + y.min(edge - 1 - y) < edge / 4;
+        image::Rgba([
+            seed,
+            (x * 4) as u8,
+            (y * 4) as u8,
+            if corner { 0 } else { 255 },
+        ])
+    });
+    let mut out = std::io::Cursor::new(Vec::new());
+    let format = match format {
+        "webp" => image::ImageFormat::WebP,
+        "jpeg" | "jpg" => return image_of_edge(format, seed, edge),
+        _ => image::ImageFormat::Png,
+    };
+    img.write_to(&mut out, format).unwrap();
+    out.into_inner()
+}
+
 pub fn b64(bytes: &[u8]) -> String {
     use base64::Engine;
     base64::engine::general_purpose::STANDARD.encode(bytes)
@@ -324,6 +350,7 @@ fn handle(
             })
     };
     let format = param("output_format").unwrap_or_else(|| "png".into());
+    ASKED_TRANSPARENT.set(param("background").as_deref() == Some("transparent"));
     let n: usize = param("n").and_then(|n| n.parse().ok()).unwrap_or(1);
     let request_number = requests.lock().unwrap().len();
     respond(stream, reply, &path, &format, n, request_number, sent)
@@ -412,8 +439,17 @@ fn ok_body(
     sent: &Mutex<Vec<Vec<u8>>>,
 ) -> Value {
     let edge = IMAGE_EDGE.load(Ordering::Relaxed);
+    // Asked for a transparent background, the server answers with real alpha.
+    let transparent = ASKED_TRANSPARENT.get();
     let images: Vec<Vec<u8>> = (0..n)
-        .map(|i| image_of_edge(format, (request_number * 10 + i) as u8, edge))
+        .map(|i| {
+            let seed = (request_number * 10 + i) as u8;
+            if transparent {
+                transparent_image(format, seed, edge)
+            } else {
+                image_of_edge(format, seed, edge)
+            }
+        })
         .collect();
     sent.lock().unwrap().extend(images.iter().cloned());
     if path.ends_with("/responses") {
