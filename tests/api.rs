@@ -842,6 +842,101 @@ fn streams_record_partials_and_fail_without_a_final_image() {
 }
 
 #[test]
+fn responses_failures_are_explained_and_change_nothing() {
+    let server = Server::start();
+    let repo = api_repo(
+        &server,
+        "[routes.resp]\ntype = \"responses\"\nmodel = \"gpt-image-2\"\ntext_model = \"gpt-5.5\"\nmax_retries = 0\n",
+    );
+    let call = |result: Value| {
+        json!({"id": "resp_1", "object": "response", "status": "completed", "model": "gpt-5.5",
+               "output": [{"type": "image_generation_call", "id": "ig_1", "status": "completed", "result": result}],
+               "usage": {"input_tokens": 10, "output_tokens": 5, "total_tokens": 15}})
+    };
+    let text_only = json!({"id": "resp_2", "object": "response", "status": "completed", "model": "gpt-5.5",
+        "output": [{"type": "message", "role": "assistant", "content": [{"type": "output_text", "text": "I cannot draw that."}]}]});
+    let cases: Vec<(Reply, &[&str], bool)> = vec![
+        (
+            Reply::Json(200, vec![], text_only.clone()),
+            &["no image_generation_call", "I cannot draw that."],
+            false,
+        ),
+        (
+            Reply::Json(200, vec![], call(json!("@@not base64@@"))),
+            &["not valid base64"],
+            false,
+        ),
+        (
+            Reply::Json(200, vec![], call(json!(b64(b"plain text, no image")))),
+            &["not an image"],
+            false,
+        ),
+        (Reply::Truncated, &["cut off"], false),
+        (
+            Reply::Sse(vec![(
+                "response.failed".into(),
+                json!({"type": "response.failed", "response": {"id": "resp_3", "status": "failed",
+                       "error": {"code": "server_error", "message": "the tool failed"}}}),
+            )]),
+            &["the tool failed"],
+            true,
+        ),
+        (
+            Reply::Sse(vec![(
+                "response.completed".into(),
+                json!({"type": "response.completed", "response": text_only}),
+            )]),
+            &["no image_generation_call", "I cannot draw that."],
+            true,
+        ),
+    ];
+    for (reply, says, stream) in cases {
+        let before = repo.snapshot();
+        server.script([reply]);
+        let mut args = vec![
+            "generate",
+            "--route",
+            "resp",
+            "--prompt",
+            "p",
+            "--out",
+            "public/images/r.png",
+        ];
+        if stream {
+            args.extend(["--partial-images", "1"]);
+        }
+        let run = api(&repo, &server, &args);
+        assert_eq!(run.code, 1, "{says:?}: {}", run.stderr);
+        for needle in says {
+            assert!(
+                run.stderr.contains(needle),
+                "stderr lacks {needle:?}:\n{}",
+                run.stderr
+            );
+        }
+        assert_eq!(repo.snapshot(), before, "{says:?}");
+    }
+    // WebP and JPEG come back as asked, and are recorded as such.
+    for (format, out) in [
+        ("webp", "public/images/r.webp"),
+        ("jpeg", "public/images/r.jpg"),
+    ] {
+        api(
+            &repo,
+            &server,
+            &[
+                "generate", "--route", "resp", "--prompt", format, "--out", out,
+            ],
+        )
+        .success();
+        assert_eq!(repo.entry(out)["format"].as_str(), Some(format));
+        let body = server.requests().last().unwrap().json.clone().unwrap();
+        assert_eq!(body["tools"][0]["output_format"], format);
+    }
+    assert_schema_valid(&server);
+}
+
+#[test]
 fn responses_streams_take_the_final_image_from_the_output_item() {
     let server = Server::start();
     let repo = api_repo(&server, "");

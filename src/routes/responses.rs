@@ -168,10 +168,23 @@ fn image_of(
         .as_array()
         .and_then(|items| items.iter().find(|i| i["type"] == "image_generation_call"))
         .ok_or_else(|| {
-            no_image(
-                "the response has no image_generation_call output",
-                request_id,
-            )
+            // The text model often says why it made no image: pass that on.
+            let said: String = response["output"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|i| i["type"] == "message")
+                .flat_map(|m| m["content"].as_array().into_iter().flatten())
+                .filter_map(|c| c["text"].as_str())
+                .collect::<Vec<_>>()
+                .join(" ");
+            let said: String = said.chars().take(300).collect();
+            let what = if said.is_empty() {
+                "the response has no image_generation_call output".to_owned()
+            } else {
+                format!("the response has no image_generation_call output; the text model said: {said:?}")
+            };
+            no_image(&what, request_id)
         })?;
     let b64 = call["result"].as_str().unwrap_or_default();
     let field = |name: &str| call[name].as_str().map(str::to_owned);
