@@ -58,9 +58,13 @@ pub fn check_target(
     })
 }
 
-/// Checks that `path` lies inside one of the managed folders.
+/// Checks that `path` names a file inside one of the managed folders (not
+/// the folder itself).
 pub fn check_managed(config: &Config, path: &str) -> Result<()> {
-    if config.managed_folder_of(path).is_some() {
+    if config
+        .managed_folder_of(path)
+        .is_some_and(|folder| folder != path)
+    {
         return Ok(());
     }
     let suggestion = repo_path::join(&config.default_folder, repo_path::file_name(path));

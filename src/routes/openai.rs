@@ -467,38 +467,53 @@ fn read_json(response: Response, request_id: Option<&str>) -> Result<Value> {
 }
 
 /// Reads `event:`/`data:` blocks until the stream ends.
+/// The longest single server-sent event assetrail accepts (a final image of
+/// the largest size, base64-encoded, fits well inside it).
+const MAX_EVENT_BYTES: u64 = 128 << 20;
+
 fn read_events(
     response: Response,
     request_id: Option<&str>,
     on_event: &mut dyn FnMut(&Value),
 ) -> Result<Vec<Value>> {
+    parse_event_stream(BufReader::new(response), request_id, on_event)
+}
+
+/// Reads a `text/event-stream` body: `data:` lines joined per event, events
+/// separated by blank lines, `[DONE]` ignored; each event must be JSON. An
+/// event longer than [`MAX_EVENT_BYTES`] is refused instead of buffered.
+pub fn parse_event_stream(
+    mut reader: impl BufRead,
+    request_id: Option<&str>,
+    on_event: &mut dyn FnMut(&Value),
+) -> Result<Vec<Value>> {
     let mut events = Vec::new();
     let mut data = String::new();
-    let mut reader = BufReader::new(response);
     let mut line = String::new();
+    let broke_off = |what: String| {
+        Error::refused(
+            format!("the image stream {what}{}", with_request_id(request_id)),
+            "nothing was written; run the command again",
+        )
+    };
     loop {
         line.clear();
-        let n = reader.read_line(&mut line).map_err(|e| {
-            Error::refused(
-                format!(
-                    "the image stream broke off{}: {e}",
-                    with_request_id(request_id)
-                ),
-                "nothing was written; run the command again",
-            )
-        })?;
+        let limit = MAX_EVENT_BYTES.saturating_sub(data.len() as u64) + 1;
+        let n = (&mut reader)
+            .take(limit)
+            .read_line(&mut line)
+            .map_err(|e| broke_off(format!("broke off: {e}")))?;
+        if n as u64 >= limit {
+            return Err(broke_off(format!(
+                "sent an event longer than {} MiB",
+                MAX_EVENT_BYTES >> 20
+            )));
+        }
         let trimmed = line.trim_end_matches(['\r', '\n']);
         if n == 0 || trimmed.is_empty() {
             if !data.is_empty() && data != "[DONE]" {
-                let value: Value = serde_json::from_str(&data).map_err(|e| {
-                    Error::refused(
-                        format!(
-                            "the image stream sent an event that is not JSON{}: {e}",
-                            with_request_id(request_id)
-                        ),
-                        "nothing was written; run the command again",
-                    )
-                })?;
+                let value: Value = serde_json::from_str(&data)
+                    .map_err(|e| broke_off(format!("sent an event that is not JSON: {e}")))?;
                 on_event(&value);
                 events.push(value);
             }
@@ -542,7 +557,7 @@ pub struct ApiError {
 /// `retry-after-ms` in milliseconds, else `retry-after` in seconds or as an
 /// HTTP date. Negative, NaN, infinite or unreadable values are no answer; a
 /// huge one is kept (saturating), for the caller to clamp. Never panics.
-fn server_wait(
+pub fn server_wait(
     ms: Option<&str>,
     retry_after: Option<&str>,
     now: jiff::Timestamp,
