@@ -104,6 +104,9 @@ pub enum Command {
     },
     /// Print the man page (roff), e.g. `assetrail man > assetrail.1`.
     Man,
+    /// Serve the Model Context Protocol on stdio, for coding agents (both
+    /// the 2026-07-28 and the legacy `initialize` protocol eras).
+    Mcp,
     /// Install the pre-commit hook.
     Hook {
         /// What to do.

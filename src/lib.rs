@@ -26,6 +26,7 @@ pub mod lfs;
 pub mod lock_file;
 pub mod lock_merge;
 pub mod manifest;
+pub mod mcp;
 pub mod models;
 pub mod output;
 pub mod provenance;

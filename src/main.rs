@@ -5,11 +5,10 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser};
 
-use assetrail::cli::{Cli, Command, FormatArg, HookAction};
+use assetrail::cli::{Cli, Command, FormatArg};
 use assetrail::commands;
 use assetrail::error::{Error, ErrorBody, Result};
-use assetrail::output::{self, Paint, Report, Style};
-use assetrail::workspace::Workspace;
+use assetrail::output::{self, OtherFormat, OutputKind, Paint, Style};
 
 fn main() -> ExitCode {
     assetrail::scan::configure_threads();
@@ -28,76 +27,7 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: &Cli) -> Result<ExitCode> {
-    let repo = cli.repo.as_deref();
-    let image_format = match cli.format {
-        FormatArg::Image(format) if matches!(cli.command, Command::Generate(_)) => Some(format),
-        FormatArg::Image(format) => {
-            return Err(Error::usage(
-                format!("--format {format} is an image format; this command prints text or json"),
-                "use --format text or --format json",
-            ));
-        }
-        FormatArg::Sarif | FormatArg::Github if !matches!(cli.command, Command::Check(_)) => {
-            return Err(Error::usage(
-                "--format sarif and --format github are for `assetrail check`",
-                "use --format text or --format json",
-            ));
-        }
-        _ => None,
-    };
     match &cli.command {
-        Command::Init(args) => emit(cli, &commands::init::run(repo, args)?),
-        Command::Generate(args) => {
-            let ws = Workspace::open(repo)?;
-            let report = commands::generate::run(&ws, args, image_format)?;
-            emit(cli, &report)?;
-            if report.interrupted {
-                return Ok(ExitCode::from(assetrail::interrupt::EXIT_CODE));
-            }
-            Ok(exit_for(report.failed()))
-        }
-        Command::Edit(args) => emit(
-            cli,
-            &commands::generate::run_edit(&Workspace::open(repo)?, args)?,
-        ),
-        Command::Import(args) => emit(cli, &commands::import::run(&Workspace::open(repo)?, args)?),
-        Command::Record(args) => emit(cli, &commands::record::run(&Workspace::open(repo)?, args)?),
-        Command::Adopt(args) => {
-            let report = commands::adopt::run(&Workspace::open(repo)?, args)?;
-            emit(cli, &report)?;
-            Ok(exit_for(report.failed()))
-        }
-        Command::Status => emit(cli, &commands::status::run(&Workspace::open(repo)?)?),
-        Command::Show(args) => emit(cli, &commands::show::run(&Workspace::open(repo)?, args)?),
-        Command::Sites => emit(cli, &commands::sites::run(repo)?),
-        Command::Refs(args) => {
-            let report = commands::refs::run(&Workspace::open(repo)?, args)?;
-            emit(cli, &report)?;
-            Ok(exit_for(args.unresolved && report.has_broken()))
-        }
-        Command::Check(args) => {
-            let report = commands::check::run(&Workspace::open(repo)?, args)?;
-            let mut out = buffered_stdout();
-            let written = match cli.format {
-                FormatArg::Sarif => report.write_sarif(&mut out),
-                FormatArg::Github => report.write_github(&mut out),
-                FormatArg::Json => output::write_json(&mut out, &report),
-                FormatArg::Text | FormatArg::Image(_) => {
-                    report.write_text(&mut out, &Style::stdout())
-                }
-            };
-            finish_output(written.and_then(|()| out.flush()))?;
-            Ok(exit_for(report.failed()))
-        }
-        Command::Explain(args) => emit(cli, &commands::explain::run(args.code)),
-        Command::Cost { by } => emit(cli, &commands::cost::run(&Workspace::open(repo)?, *by)?),
-        Command::Mv(args) => emit(cli, &commands::mv::run(&Workspace::open(repo)?, args)?),
-        Command::Rm(args) => emit(cli, &commands::rm::run(&Workspace::open(repo)?, args)?),
-        Command::MergeLock(args) => {
-            let report = commands::merge_lock::run(repo, args)?;
-            emit(cli, &report)?;
-            Ok(exit_for(report.failed()))
-        }
         Command::Completions { shell } => {
             let mut out = buffered_stdout();
             clap_complete::generate(*shell, &mut Cli::command(), "assetrail", &mut out);
@@ -110,9 +40,23 @@ fn run(cli: &Cli) -> Result<ExitCode> {
             finish_output(written.and_then(|()| out.flush()))?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Hook {
-            action: HookAction::Install(args),
-        } => emit(cli, &commands::hook::install(repo, args)?),
+        Command::Mcp => {
+            assetrail::mcp::serve_stdio(cli.repo.as_deref())?;
+            Ok(ExitCode::SUCCESS)
+        }
+        _ => {
+            let executed = commands::execute(cli)?;
+            let kind = match cli.format {
+                FormatArg::Json => OutputKind::Json,
+                FormatArg::Sarif => OutputKind::Other(OtherFormat::Sarif),
+                FormatArg::Github => OutputKind::Other(OtherFormat::Github),
+                FormatArg::Text | FormatArg::Image(_) => OutputKind::Text,
+            };
+            let mut out = buffered_stdout();
+            let written = executed.report.write_as(kind, &mut out, &Style::stdout());
+            finish_output(written.and_then(|()| out.flush()))?;
+            Ok(ExitCode::from(executed.exit_code))
+        }
     }
 }
 
@@ -120,18 +64,6 @@ fn run(cli: &Cli) -> Result<ExitCode> {
 /// in a few system calls, not one per line.
 fn buffered_stdout() -> std::io::BufWriter<std::io::StdoutLock<'static>> {
     std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock())
-}
-
-fn emit(cli: &Cli, report: &impl Report) -> Result<ExitCode> {
-    let mut out = buffered_stdout();
-    let written = match cli.format {
-        FormatArg::Json | FormatArg::Sarif => output::write_json(&mut out, report),
-        FormatArg::Text | FormatArg::Github | FormatArg::Image(_) => {
-            report.write_text(&mut out, &Style::stdout())
-        }
-    };
-    finish_output(written.and_then(|()| out.flush()))?;
-    Ok(ExitCode::SUCCESS)
 }
 
 fn finish_output(written: std::io::Result<()>) -> Result<()> {
@@ -197,14 +129,6 @@ fn json_requested(args: impl Iterator<Item = String>) -> bool {
         previous_was_flag = arg == "--format";
     }
     false
-}
-
-fn exit_for(failed: bool) -> ExitCode {
-    if failed {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    }
 }
 
 fn report_error(error: &Error, json: bool) {

@@ -67,8 +67,65 @@ impl Style {
 
 /// A command's result, printable as text or JSON.
 pub trait Report: Serialize {
-    /// Writes the human-readable form.
+    /// Writes the report for people.
     fn write_text(&self, out: &mut dyn Write, style: &Style) -> io::Result<()>;
+
+    /// Writes the report in a format other than text and JSON (SARIF,
+    /// GitHub annotations), when the report has one; `None` otherwise.
+    fn write_other(&self, _format: OtherFormat, _out: &mut dyn Write) -> Option<io::Result<()>> {
+        None
+    }
+}
+
+/// Formats only some reports have.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OtherFormat {
+    /// SARIF 2.1.0.
+    Sarif,
+    /// GitHub Actions workflow commands.
+    Github,
+}
+
+/// A report of any command, ready to print in any format or to hand over as
+/// JSON (to an MCP client): what [`crate::commands::execute`] returns.
+pub trait Output {
+    /// Writes the report as `format` asks; JSON for formats it lacks.
+    fn write_as(&self, format: OutputKind, out: &mut dyn Write, style: &Style) -> io::Result<()>;
+    /// The report as `--format json` prints it.
+    fn to_json(&self) -> serde_json::Value;
+}
+
+/// How a report is printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutputKind {
+    /// For people.
+    Text,
+    /// For programs.
+    Json,
+    /// SARIF or GitHub annotations, where the report has them.
+    Other(OtherFormat),
+}
+
+impl<T: Report> Output for T {
+    fn write_as(&self, format: OutputKind, out: &mut dyn Write, style: &Style) -> io::Result<()> {
+        match format {
+            OutputKind::Text => self.write_text(out, style),
+            OutputKind::Json => write_json(out, self),
+            OutputKind::Other(other) => self
+                .write_other(other, out)
+                .unwrap_or_else(|| write_json(out, self)),
+        }
+    }
+
+    fn to_json(&self) -> serde_json::Value {
+        serde_json::to_value(Envelope {
+            schema_version: SCHEMA_VERSION,
+            body: self,
+        })
+        .unwrap_or_else(
+            |e| serde_json::json!({ "schema_version": SCHEMA_VERSION, "error": e.to_string() }),
+        )
+    }
 }
 
 #[derive(Serialize)]

@@ -9,7 +9,7 @@ use crate::check::{CheckOptions, CheckOutcome, check};
 use crate::cli::CheckArgs;
 use crate::error::Result;
 use crate::finding::{FindingCode, Severity};
-use crate::output::{Report, Style};
+use crate::output::{OtherFormat, Report, Style};
 use crate::report;
 use crate::workspace::Workspace;
 
@@ -51,6 +51,13 @@ impl CheckReport {
 impl Report for CheckReport {
     fn write_text(&self, out: &mut dyn Write, style: &Style) -> io::Result<()> {
         report::text::write(&self.outcome, out, style)
+    }
+
+    fn write_other(&self, format: OtherFormat, out: &mut dyn Write) -> Option<io::Result<()>> {
+        Some(match format {
+            OtherFormat::Sarif => self.write_sarif(out),
+            OtherFormat::Github => self.write_github(out),
+        })
     }
 }
 

@@ -22,8 +22,109 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
+use crate::cli::{Cli, Command, FormatArg, HookAction};
+use crate::error::{Error, Result};
+use crate::output::Output;
+use crate::workspace::Workspace;
+
 use crate::manifest::ManifestEntry;
 use crate::output::{Paint, Report, Style};
+
+/// What a command produced: its report, and the exit code it asks for.
+pub struct Executed {
+    /// The report, printable in any format.
+    pub report: Box<dyn Output>,
+    /// 0 on success, 1 when the command reports a failure (a failed gate,
+    /// a refused file, a batch job that failed), 130 when interrupted.
+    pub exit_code: u8,
+}
+
+impl Executed {
+    fn new(report: impl Output + 'static, failed: bool) -> Self {
+        Executed {
+            report: Box::new(report),
+            exit_code: u8::from(failed),
+        }
+    }
+}
+
+/// Runs a parsed command line: the one dispatch the CLI and the MCP server
+/// share. `completions` and `man` print rather than report, so they are the
+/// caller's (an error here names them).
+pub fn execute(cli: &Cli) -> Result<Executed> {
+    let repo = cli.repo.as_deref();
+    let image_format = match cli.format {
+        FormatArg::Image(format) if matches!(cli.command, Command::Generate(_)) => Some(format),
+        FormatArg::Image(format) => {
+            return Err(Error::usage(
+                format!("--format {format} is an image format; this command prints text or json"),
+                "use --format text or --format json",
+            ));
+        }
+        FormatArg::Sarif | FormatArg::Github if !matches!(cli.command, Command::Check(_)) => {
+            return Err(Error::usage(
+                "--format sarif and --format github are for `assetrail check`",
+                "use --format text or --format json",
+            ));
+        }
+        _ => None,
+    };
+    let ws = || Workspace::open(repo);
+    Ok(match &cli.command {
+        Command::Init(args) => Executed::new(init::run(repo, args)?, false),
+        Command::Generate(args) => {
+            let report = generate::run(&ws()?, args, image_format)?;
+            let code = if report.interrupted {
+                crate::interrupt::EXIT_CODE
+            } else {
+                u8::from(report.failed())
+            };
+            Executed {
+                report: Box::new(report),
+                exit_code: code,
+            }
+        }
+        Command::Edit(args) => Executed::new(generate::run_edit(&ws()?, args)?, false),
+        Command::Import(args) => Executed::new(import::run(&ws()?, args)?, false),
+        Command::Record(args) => Executed::new(record::run(&ws()?, args)?, false),
+        Command::Adopt(args) => {
+            let report = adopt::run(&ws()?, args)?;
+            let failed = report.failed();
+            Executed::new(report, failed)
+        }
+        Command::Status => Executed::new(status::run(&ws()?)?, false),
+        Command::Show(args) => Executed::new(show::run(&ws()?, args)?, false),
+        Command::Sites => Executed::new(sites::run(repo)?, false),
+        Command::Refs(args) => {
+            let report = refs::run(&ws()?, args)?;
+            let failed = args.unresolved && report.has_broken();
+            Executed::new(report, failed)
+        }
+        Command::Check(args) => {
+            let report = check::run(&ws()?, args)?;
+            let failed = report.failed();
+            Executed::new(report, failed)
+        }
+        Command::Explain(args) => Executed::new(explain::run(args.code), false),
+        Command::Cost { by } => Executed::new(cost::run(&ws()?, *by)?, false),
+        Command::Mv(args) => Executed::new(mv::run(&ws()?, args)?, false),
+        Command::Rm(args) => Executed::new(rm::run(&ws()?, args)?, false),
+        Command::MergeLock(args) => {
+            let report = merge_lock::run(repo, args)?;
+            let failed = report.failed();
+            Executed::new(report, failed)
+        }
+        Command::Hook {
+            action: HookAction::Install(args),
+        } => Executed::new(hook::install(repo, args)?, false),
+        Command::Completions { .. } | Command::Man | Command::Mcp => {
+            return Err(Error::usage(
+                "completions, man and mcp write to standard output directly",
+                "run them from the command line",
+            ));
+        }
+    })
+}
 
 /// Assets a command wrote or recorded: the same entries `show` prints.
 #[derive(Debug, Default, Serialize)]
