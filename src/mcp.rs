@@ -12,9 +12,10 @@
 //! definitions, so a new flag is a new tool argument with no second edit.
 
 use std::any::TypeId;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -177,6 +178,7 @@ pub fn serve(repo: Option<&Path>, input: impl BufRead, output: impl Write + Send
         root: Workspace::open(repo).ok().map(|ws| ws.root().to_path_buf()),
         out: Mutex::new(Box::new(output)),
         cancelled: Mutex::new(HashSet::new()),
+        running: Mutex::new(HashMap::new()),
         legacy_version: Mutex::new(None),
     };
     std::thread::scope(|scope| {
@@ -214,6 +216,8 @@ struct Server<'w> {
     out: Mutex<Box<dyn Write + Send + 'w>>,
     /// Request ids the client cancelled: their results are not sent.
     cancelled: Mutex<HashSet<String>>,
+    /// The cancellation flag of each tool call running, by request id.
+    running: Mutex<HashMap<String, Arc<AtomicBool>>>,
     /// The version agreed by `initialize`, for legacy clients.
     legacy_version: Mutex<Option<String>>,
 }
@@ -234,10 +238,19 @@ impl Server<'_> {
             if method == "notifications/cancelled"
                 && let Some(id) = message["params"].get("requestId")
             {
+                let key = id.to_string();
+                if let Some(flag) = self
+                    .running
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .get(&key)
+                {
+                    flag.store(true, Ordering::SeqCst);
+                }
                 self.cancelled
                     .lock()
                     .unwrap_or_else(|p| p.into_inner())
-                    .insert(id.to_string());
+                    .insert(key);
             }
             return;
         };
@@ -341,7 +354,12 @@ impl Server<'_> {
             .cloned()
             .unwrap_or_else(|| json!({}));
         let progress = params["_meta"].get("progressToken").cloned();
-        let done = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let done = Arc::new(AtomicBool::new(false));
+        let cancel = Arc::new(AtomicBool::new(false));
+        self.running
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(id.to_string(), Arc::clone(&cancel));
         std::thread::scope(|scope| {
             if let Some(token) = &progress {
                 let done = Arc::clone(&done);
@@ -364,8 +382,12 @@ impl Server<'_> {
                     }
                 });
             }
-            let result = self.run_tool(tool, &arguments);
-            done.store(true, std::sync::atomic::Ordering::SeqCst);
+            let result = crate::interrupt::with_cancel(cancel, || self.run_tool(tool, &arguments));
+            done.store(true, Ordering::SeqCst);
+            self.running
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .remove(&id.to_string());
             Ok(result)
         })
     }
@@ -587,17 +609,17 @@ fn error_reply(id: Value, code: i64, message: &str, data: Option<Value>) -> Valu
     json!({ "jsonrpc": "2.0", "id": id, "error": error })
 }
 
-fn wait_or_done(done: &std::sync::atomic::AtomicBool, period: Duration) -> bool {
+fn wait_or_done(done: &AtomicBool, period: Duration) -> bool {
     let step = Duration::from_millis(50);
     let mut waited = Duration::ZERO;
     while waited < period {
-        if done.load(std::sync::atomic::Ordering::SeqCst) {
+        if done.load(Ordering::SeqCst) {
             return true;
         }
         std::thread::sleep(step);
         waited += step;
     }
-    done.load(std::sync::atomic::Ordering::SeqCst)
+    done.load(Ordering::SeqCst)
 }
 
 fn file_uri(path: &Path) -> String {

@@ -62,6 +62,7 @@ pub fn commit(
     let outcome = (|| -> Result<()> {
         let mut claimed: HashSet<String> = HashSet::new();
         for mut asset in assets {
+            crate::interrupt::check()?;
             if asset.rename_if_taken {
                 let taken = |p: &str| {
                     claimed.contains(p)
@@ -149,7 +150,11 @@ pub fn commit(
         Ok(())
     })();
 
-    let outcome = outcome.and_then(|()| txn.commit());
+    // A cancellation that came while the files were written still wins:
+    // they are removed and the manifest is left as it was.
+    let outcome = outcome
+        .and_then(|()| crate::interrupt::check())
+        .and_then(|()| txn.commit());
     if let Err(e) = outcome {
         for path in created {
             let _ = std::fs::remove_file(path);

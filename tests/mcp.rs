@@ -2,12 +2,15 @@
 //! pipes, one JSON-RPC message per line, in both protocol eras.
 
 mod common;
+#[path = "common/openai_server.rs"]
+mod openai_server;
 
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, ChildStdin, ChildStdout, Stdio};
 use std::time::{Duration, Instant};
 
 use common::Repo;
+use openai_server::{Reply, Server};
 use serde_json::{Value, json};
 
 struct Client {
@@ -21,8 +24,19 @@ const MODERN_META: &str = r#"{"io.modelcontextprotocol/protocolVersion":"2026-07
 
 impl Client {
     fn start(repo: &Repo) -> Client {
-        let mut child = repo
-            .command()
+        Client::start_with(repo, None)
+    }
+
+    /// With `server`, the image API routes go to that loopback server.
+    fn start_with(repo: &Repo, server: Option<&Server>) -> Client {
+        let mut command = repo.command();
+        if let Some(server) = server {
+            command.env("OPENAI_BASE_URL", &server.url).env(
+                "OPENAI_API_KEY",
+                "sk-test-0123456789abcdefghijklmnopqrstuvwxyz",
+            );
+        }
+        let mut child = command
             .arg("mcp")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -76,7 +90,11 @@ impl Client {
 }
 
 fn legacy(repo: &Repo) -> Client {
-    let mut client = Client::start(repo);
+    legacy_with(repo, None)
+}
+
+fn legacy_with(repo: &Repo, server: Option<&Server>) -> Client {
+    let mut client = Client::start_with(repo, server);
     let (reply, _) = client.request(
         "initialize",
         json!({"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}}),
@@ -109,6 +127,10 @@ fn legacy_clients_list_tools_with_schemas_and_annotations() {
         assert!(names.contains(&wanted), "{wanted} missing from {names:?}");
     }
     for tool in tools {
+        for schema in [&tool["inputSchema"], &tool["outputSchema"]] {
+            jsonschema::meta::validate(schema)
+                .unwrap_or_else(|e| panic!("{}: not JSON Schema 2020-12: {e}", tool["name"]));
+        }
         assert_eq!(tool["inputSchema"]["type"], "object", "{}", tool["name"]);
         assert_eq!(tool["outputSchema"]["type"], "object", "{}", tool["name"]);
         assert!(tool["annotations"]["readOnlyHint"].is_boolean());
@@ -141,6 +163,18 @@ fn generate_writes_into_the_repository_and_returns_links_not_pixels() {
     let structured = &result["structuredContent"];
     let entry = &structured["assets"][0];
     assert_eq!(entry["path"], "public/images/lighthouse.png");
+    let (listed, _) = client.request("tools/list", json!({}));
+    let output_schema = listed["result"]["tools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == "generate_image")
+        .unwrap()["outputSchema"]
+        .clone();
+    assert!(
+        jsonschema::is_valid(&output_schema, structured),
+        "valid against its outputSchema"
+    );
     assert!(repo.path().join("public/images/lighthouse.png").is_file());
     // The structured result is exactly what the CLI prints for the same entry.
     let shown = repo
@@ -342,4 +376,54 @@ fn long_calls_report_progress_when_asked() {
     if started.elapsed() > Duration::from_secs(6) {
         assert!(!progress.is_empty(), "a call over 5 s reports progress");
     }
+}
+
+#[test]
+fn a_cancelled_generation_leaves_nothing_behind() {
+    let server = Server::start();
+    let repo = Repo::empty();
+    repo.run(&["init"]).success();
+    let before = repo.snapshot();
+    // The API answers after 1.5 s; the client cancels after 0.3 s.
+    server.script([Reply::Delayed(
+        Duration::from_millis(1500),
+        Box::new(Reply::Ok),
+    )]);
+    let mut client = legacy_with(&repo, Some(&server));
+    client.next_id += 1;
+    let id = client.next_id;
+    client.send(&json!({"jsonrpc": "2.0", "id": id, "method": "tools/call", "params": {
+        "name": "generate_image",
+        "arguments": {"prompt": "cancel me", "route": "images", "out": "public/images/cancelled.png"}}}));
+    std::thread::sleep(Duration::from_millis(300));
+    client.send(
+        &json!({"jsonrpc": "2.0", "method": "notifications/cancelled",
+        "params": {"requestId": id, "reason": "user pressed stop"}}),
+    );
+    // The cancelled call gets no answer; the next request does.
+    std::thread::sleep(Duration::from_millis(2000));
+    let (listed, earlier) = client.request("tools/list", json!({}));
+    assert!(listed["result"]["tools"].is_array());
+    assert!(
+        earlier.iter().all(|m| m["id"] != json!(id)),
+        "no reply to a cancelled call: {earlier:?}"
+    );
+    assert_eq!(server.requests().len(), 1, "the request had gone out");
+    assert_eq!(
+        repo.snapshot(),
+        before,
+        "nothing written, manifest unchanged"
+    );
+
+    // Uncancelled, the same call writes the image.
+    server.script([Reply::Delayed(
+        Duration::from_millis(200),
+        Box::new(Reply::Ok),
+    )]);
+    let done = client.call(
+        "generate_image",
+        json!({"prompt": "keep me", "route": "images", "out": "public/images/kept.png"}),
+    );
+    assert_eq!(done["isError"], false, "{done}");
+    assert!(repo.path().join("public/images/kept.png").is_file());
 }

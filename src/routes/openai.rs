@@ -223,6 +223,8 @@ impl Connection {
         let mut retries = Vec::new();
         let mut attempt = 1u32;
         loop {
+            // A cancelled call sends nothing more (a retry included).
+            crate::interrupt::check()?;
             let outcome = build(self.request(path)).send();
             let failure = match outcome {
                 Ok(response) if response.status().is_success() => {
