@@ -220,6 +220,11 @@ pub struct InitArgs {
     /// Also install the pre-commit hook (`assetrail hook install`).
     #[arg(long)]
     pub hook: bool,
+    /// Set up coding agents for `assetrail mcp` (comma-separated: codex,
+    /// claude, cursor, gemini), with an AGENTS.md section and the assetrail
+    /// skill. In a repository already set up, only the agents are.
+    #[arg(long, value_enum, value_delimiter = ',', value_name = "AGENTS")]
+    pub agents: Vec<crate::commands::agents::Agent>,
 }
 
 /// Options shared by `generate` and `edit`.

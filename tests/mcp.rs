@@ -427,3 +427,102 @@ fn a_cancelled_generation_leaves_nothing_behind() {
     assert_eq!(done["isError"], false, "{done}");
     assert!(repo.path().join("public/images/kept.png").is_file());
 }
+
+#[test]
+fn init_agents_writes_each_clients_config_the_agents_md_section_and_the_skill() {
+    let repo = Repo::empty();
+    repo.write(
+        ".mcp.json",
+        r#"{"mcpServers": {"other": {"command": "x"}}}"#,
+    );
+    repo.write(".gemini/settings.json", "{ not json");
+    let run = repo.run(&[
+        "init",
+        "--agents",
+        "codex,claude,cursor,gemini",
+        "--format",
+        "json",
+    ]);
+    run.success();
+    let actions: Vec<(String, String)> = run.json()["agents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap().to_owned(),
+                f["action"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let action = |path: &str| {
+        actions
+            .iter()
+            .find(|(p, _)| p == path)
+            .map(|(_, a)| a.as_str())
+    };
+
+    let codex: toml::Table = String::from_utf8(repo.read(".codex/config.toml"))
+        .unwrap()
+        .parse()
+        .unwrap();
+    let server = &codex["mcp_servers"]["assetrail"];
+    assert_eq!(server["command"].as_str(), Some("assetrail"));
+    assert_eq!(server["args"].as_array().unwrap()[0].as_str(), Some("mcp"));
+    assert!(
+        server["env_vars"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|v| v.as_str() == Some("OPENAI_API_KEY"))
+    );
+    assert!(server["tool_timeout_sec"].as_integer().unwrap() >= 120);
+
+    let claude: Value = serde_json::from_slice(&repo.read(".mcp.json")).unwrap();
+    assert_eq!(
+        claude["mcpServers"]["other"]["command"], "x",
+        "existing servers kept"
+    );
+    assert_eq!(claude["mcpServers"]["assetrail"]["args"], json!(["mcp"]));
+    assert_eq!(action(".mcp.json"), Some("updated"));
+    let cursor: Value = serde_json::from_slice(&repo.read(".cursor/mcp.json")).unwrap();
+    assert_eq!(cursor["mcpServers"]["assetrail"]["command"], "assetrail");
+    // A file that does not parse is left alone and the snippet printed.
+    assert_eq!(repo.read(".gemini/settings.json"), b"{ not json");
+    assert_eq!(action(".gemini/settings.json"), Some("printed"));
+
+    assert!(
+        String::from_utf8(repo.read("AGENTS.md"))
+            .unwrap()
+            .contains("assetrail check --staged")
+    );
+    for skill in [
+        ".agents/skills/assetrail/SKILL.md",
+        ".claude/skills/assetrail/SKILL.md",
+    ] {
+        let text = String::from_utf8(repo.read(skill)).unwrap();
+        let front = text
+            .strip_prefix("---\n")
+            .unwrap()
+            .split("\n---\n")
+            .next()
+            .unwrap();
+        let fields: std::collections::HashMap<&str, &str> =
+            front.lines().filter_map(|l| l.split_once(": ")).collect();
+        assert_eq!(fields.get("name"), Some(&"assetrail"));
+        assert!(fields.get("description").is_some_and(|d| d.len() > 40));
+    }
+
+    // Again, in a repository already set up: only the agents, nothing duplicated.
+    let again = repo.run(&["init", "--agents", "codex,claude", "--format", "json"]);
+    again.success();
+    assert!(
+        again.json()["agents"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f["action"] == "already-present"),
+        "{}",
+        again.stdout
+    );
+}

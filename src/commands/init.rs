@@ -9,6 +9,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
+use super::agents::AgentFile;
 use crate::atomic::{self, Existing};
 use crate::cli::InitArgs;
 use crate::config::{CONFIG_FILE, Config, EXAMPLE};
@@ -29,6 +30,9 @@ pub struct InitReport {
     pub detected: Vec<Detected>,
     /// The managed folders written to assets.toml.
     pub folders: Vec<String>,
+    /// Agent configuration files written or inspected (`--agents`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub agents: Vec<AgentFile>,
 }
 
 /// One detected site, in short.
@@ -64,14 +68,32 @@ impl Report for InitReport {
                 site.base_path
             )?;
         }
-        writeln!(
-            out,
-            "{} {}",
-            style.paint(Paint::Dim, "managed folders:"),
-            self.folders.join(", ")
-        )?;
+        if !self.folders.is_empty() {
+            writeln!(
+                out,
+                "{} {}",
+                style.paint(Paint::Dim, "managed folders:"),
+                self.folders.join(", ")
+            )?;
+        }
         for path in &self.written {
             writeln!(out, "wrote {path}")?;
+        }
+        for file in &self.agents {
+            match &file.snippet {
+                Some(snippet) => writeln!(
+                    out,
+                    "{} {} could not be merged safely; add this by hand:\n{snippet}",
+                    style.paint(Paint::Yellow, "note:"),
+                    file.path
+                )?,
+                None => writeln!(
+                    out,
+                    "{} {}",
+                    file.action.as_str().replace('-', " "),
+                    file.path
+                )?,
+            }
         }
         writeln!(
             out,
@@ -194,6 +216,15 @@ pub fn run(repo_arg: Option<&Path>, args: &InitArgs) -> Result<InitReport> {
         .into_iter()
         .filter(|name| root.join(name).exists())
         .collect();
+    if !existing.is_empty() && !args.force && !args.agents.is_empty() {
+        // Already set up: only the agents are added.
+        return Ok(InitReport {
+            written: Vec::new(),
+            detected: Vec::new(),
+            folders: Vec::new(),
+            agents: super::agents::set_up(root, &args.agents, false)?,
+        });
+    }
     if !existing.is_empty() && !args.force {
         return Err(Error::refused(
             format!(
@@ -266,5 +297,6 @@ pub fn run(repo_arg: Option<&Path>, args: &InitArgs) -> Result<InitReport> {
         written,
         detected,
         folders: layout.folders,
+        agents: super::agents::set_up(root, &args.agents, args.force)?,
     })
 }

@@ -2,6 +2,7 @@
 //! report for `main` to print.
 
 pub mod adopt;
+pub mod agents;
 pub mod check;
 pub mod cost;
 pub mod explain;
