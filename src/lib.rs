@@ -29,6 +29,7 @@ pub mod manifest;
 pub mod mcp;
 pub mod models;
 pub mod output;
+pub mod placement;
 pub mod provenance;
 pub mod recorded;
 pub mod repo_path;

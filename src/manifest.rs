@@ -206,6 +206,9 @@ pub struct ManifestEntry {
     /// Why there is no estimate, or what it leaves out.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cost_note: Option<String>,
+    /// Alt text for pages that use the image (from the prompt).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub alt: Option<String>,
     /// For a transparent background: whether the returned image really has
     /// transparent pixels (checked after decoding, not taken on trust).
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -303,3 +303,54 @@ fn a_number_at_the_end_of_the_prompt_is_not_a_counter() {
     again.success();
     assert_eq!(again.stdout.trim(), "public/images/step-5-3.png");
 }
+
+#[test]
+fn written_images_come_with_their_site_url_and_snippets_that_check_accepts() {
+    let repo = Repo::fixture("docusaurus");
+    let config = String::from_utf8(repo.read("docusaurus.config.js")).unwrap();
+    repo.write(
+        "docusaurus.config.js",
+        config.replace("baseUrl: '/'", "baseUrl: '/docs/'"),
+    );
+    let run = repo.run(&[
+        "generate",
+        "--prompt",
+        "a lighthouse at dusk. Oil on canvas",
+        "--out",
+        "static/img/lighthouse.png",
+        "--format",
+        "json",
+    ]);
+    run.success();
+    let json = run.json();
+    assert_eq!(json["assets"][0]["alt"], "A lighthouse at dusk");
+    let placement = &json["placements"][0];
+    assert_eq!(placement["url"], "/docs/img/lighthouse.png");
+    assert_eq!(
+        placement["markdown"],
+        "![A lighthouse at dusk](/img/lighthouse.png)"
+    );
+    assert_eq!(
+        placement["jsx"],
+        "<img src=\"/docs/img/lighthouse.png\" alt=\"A lighthouse at dusk\" />"
+    );
+    // Pasted into pages, both snippets are references check accepts.
+    repo.write(
+        "docs/lighthouse.mdx",
+        format!(
+            "# Lighthouse\n\n{}\n\n{}\n",
+            placement["markdown"].as_str().unwrap(),
+            placement["jsx"].as_str().unwrap()
+        ),
+    );
+    let refs = repo
+        .run(&["refs", "docs/lighthouse.mdx", "--format", "json"])
+        .json();
+    let statuses: Vec<&str> = refs["references"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(statuses, ["ok", "ok"], "{refs}");
+}

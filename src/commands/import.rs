@@ -29,6 +29,7 @@ pub fn run(ws: &Workspace, args: &ImportArgs) -> Result<AssetsReport> {
         credit: route.credit.clone(),
         kind: args.kind,
         prompt: Some(args.prompt.clone()),
+        alt: Some(crate::placement::alt_text(&args.prompt)),
         revised_prompt: args.revised_prompt.clone(),
         source_path: Some(image.source),
         thread_id: args.thread_id.clone().or(image.thread_id),

@@ -74,7 +74,8 @@ pub fn execute(cli: &Cli) -> Result<Executed> {
     Ok(match &cli.command {
         Command::Init(args) => Executed::new(init::run(repo, args)?, false),
         Command::Generate(args) => {
-            let report = generate::run(&ws()?, args, image_format)?;
+            let ws = ws()?;
+            let report = generate::run(&ws, args, image_format)?.placed(&ws);
             let code = if report.interrupted {
                 crate::interrupt::EXIT_CODE
             } else {
@@ -85,8 +86,14 @@ pub fn execute(cli: &Cli) -> Result<Executed> {
                 exit_code: code,
             }
         }
-        Command::Edit(args) => Executed::new(generate::run_edit(&ws()?, args)?, false),
-        Command::Import(args) => Executed::new(import::run(&ws()?, args)?, false),
+        Command::Edit(args) => {
+            let ws = ws()?;
+            Executed::new(generate::run_edit(&ws, args)?.placed(&ws), false)
+        }
+        Command::Import(args) => {
+            let ws = ws()?;
+            Executed::new(import::run(&ws, args)?.placed(&ws), false)
+        }
         Command::Record(args) => Executed::new(record::run(&ws()?, args)?, false),
         Command::Adopt(args) => {
             let report = adopt::run(&ws()?, args)?;
@@ -159,6 +166,29 @@ pub struct AssetsReport {
     /// Files found in a folder that could not be recorded, with the reason.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub refused: Vec<RefusedPath>,
+    /// Where each written image is served and how a page uses it.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub placements: Vec<crate::placement::Placement>,
+}
+
+impl AssetsReport {
+    /// Adds the placements of the images written (not for a dry run).
+    pub fn placed(mut self, ws: &Workspace) -> Self {
+        if !self.dry_run {
+            let images: Vec<(String, String)> = self
+                .assets
+                .iter()
+                .map(|e| {
+                    let alt = e.alt.clone().unwrap_or_else(|| {
+                        crate::placement::alt_text(e.prompt.as_deref().unwrap_or_default())
+                    });
+                    (e.path.clone(), alt)
+                })
+                .collect();
+            self.placements = crate::placement::placements(ws, &images);
+        }
+        self
+    }
 }
 
 impl AssetsReport {

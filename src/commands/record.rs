@@ -25,6 +25,7 @@ pub fn run(ws: &Workspace, args: &RecordArgs) -> Result<AssetsReport> {
         provider: route.provider.clone(),
         channel: route.channel.clone(),
         prompt: Some(args.prompt.clone()),
+        alt: Some(crate::placement::alt_text(&args.prompt)),
         revised_prompt: args.revised_prompt.clone(),
         size: args.size.clone(),
         quality: args.quality.clone(),

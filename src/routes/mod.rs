@@ -171,6 +171,7 @@ pub fn base_provenance(
         credit: route.credit.clone(),
         kind: request.kind,
         prompt: Some(request.prompt.clone()),
+        alt: Some(crate::placement::alt_text(&request.prompt)),
         size: Some(request.size.to_string()),
         quality: Some(request.quality.to_string()),
         background: Some(request.background.to_string()),
