@@ -14,7 +14,7 @@ use crate::scan::tree::Tree;
 use crate::stat_cache::StatCache;
 
 /// What the file of a recorded asset holds, against its record.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum State {
     /// The bytes match the recorded sha256.

@@ -66,7 +66,7 @@ fn default_permissions() -> Permissions {
 pub const STALE_AFTER: std::time::Duration = std::time::Duration::from_secs(10 * 60);
 
 /// A temporary file a killed run left behind.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
 pub struct Debris {
     /// Repo-relative path.
     pub path: String,

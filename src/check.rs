@@ -21,7 +21,7 @@ use crate::stat_cache::StatCache;
 use crate::workspace::Workspace;
 
 /// One problem `check` found.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Finding {
     /// Stable code, e.g. `AR005`.
     pub code: FindingCode,
@@ -47,7 +47,7 @@ pub struct Finding {
 }
 
 /// Counts for the summary line.
-#[derive(Debug, Default, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Default, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct CheckSummary {
     /// Findings at error severity.
     pub errors: usize,
@@ -64,7 +64,7 @@ pub struct CheckSummary {
 }
 
 /// Everything `check` found.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct CheckOutcome {
     /// `staged` or `worktree`.
     pub mode: &'static str,

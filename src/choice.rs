@@ -67,6 +67,19 @@ macro_rules! choice_enum {
             }
         }
 
+        impl schemars::JsonSchema for $name {
+            fn schema_name() -> std::borrow::Cow<'static, str> {
+                stringify!($name).into()
+            }
+            fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+                schemars::json_schema!({
+                    "type": "string",
+                    "enum": [$($text),+],
+                    "description": $what,
+                })
+            }
+        }
+
         impl clap::ValueEnum for $name {
             fn value_variants<'a>() -> &'a [Self] {
                 Self::ALL

@@ -104,6 +104,12 @@ pub enum Command {
     },
     /// Print the man page (roff), e.g. `assetrail man > assetrail.1`.
     Man,
+    /// Print the JSON Schema of a command's `--format json` output (all
+    /// commands, keyed by name, without one).
+    Schema {
+        /// The command, e.g. `check`.
+        command: Option<String>,
+    },
     /// Serve the Model Context Protocol on stdio, for coding agents (both
     /// the 2026-07-28 and the legacy `initialize` protocol eras).
     Mcp,

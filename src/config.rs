@@ -144,7 +144,7 @@ impl RouteConfig {
 }
 
 /// A price table, USD. Token rates are per one million tokens.
-#[derive(Debug, Clone, PartialEq, Deserialize, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, serde::Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PriceTable {
     /// Where the prices come from (recorded beside every estimate).

@@ -178,7 +178,7 @@ impl Error {
 }
 
 /// What an image API said when it refused a request, or how it failed to answer.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct ApiDetails {
     /// The HTTP status; absent when no answer came.
     pub status: Option<u16>,
@@ -196,7 +196,7 @@ pub struct ApiDetails {
 
 /// An error as `--format json` prints it, and as batch failures and MCP tool
 /// results carry it: one shape everywhere.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct ErrorBody {
     /// Stable machine-readable kind: usage, config, manifest, refused, api, io, git.
     pub code: &'static str,

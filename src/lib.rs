@@ -37,6 +37,7 @@ pub mod report;
 pub mod rewrite;
 pub mod routes;
 pub mod scan;
+pub mod schema;
 pub mod stat_cache;
 pub mod store;
 pub mod workspace;

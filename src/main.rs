@@ -40,6 +40,35 @@ fn run(cli: &Cli) -> Result<ExitCode> {
             finish_output(written.and_then(|()| out.flush()))?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Schema { command } => {
+            let schema = match command {
+                Some(name) => assetrail::schema::for_command(name).ok_or_else(|| {
+                    let known: Vec<&str> = assetrail::schema::COMMANDS
+                        .iter()
+                        .map(|(n, _)| *n)
+                        .collect();
+                    Error::usage(
+                        format!("no JSON output schema for {name:?}"),
+                        format!("name one of: {}", known.join(", ")),
+                    )
+                })?,
+                None => serde_json::Value::Object(
+                    assetrail::schema::COMMANDS
+                        .iter()
+                        .filter_map(|(n, _)| {
+                            Some(((*n).to_owned(), assetrail::schema::for_command(n)?))
+                        })
+                        .collect(),
+                ),
+            };
+            let mut out = buffered_stdout();
+            let written = serde_json::to_writer_pretty(&mut out, &schema)
+                .map_err(std::io::Error::other)
+                .and_then(|()| writeln!(out))
+                .and_then(|()| out.flush());
+            finish_output(written)?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Mcp => {
             assetrail::mcp::serve_stdio(cli.repo.as_deref())?;
             Ok(ExitCode::SUCCESS)

@@ -25,7 +25,7 @@ pub const MANIFEST_VERSION: u32 = 1;
 const HEADER: &str = "# assets.lock: provenance of every managed asset. Written by assetrail; do not edit by hand.\n";
 
 /// Token counts reported by an API, the billing basis of a cost estimate.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct Usage {
     /// All input tokens.
@@ -46,7 +46,7 @@ pub struct Usage {
 }
 
 /// Image options as the API reported them in its response.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct Returned {
     /// Size.
@@ -64,7 +64,7 @@ pub struct Returned {
 }
 
 /// Partial images asked for and received while streaming.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct PartialImages {
     /// `partial_images` in the request.
@@ -74,7 +74,7 @@ pub struct PartialImages {
 }
 
 /// One retried attempt.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct Retry {
     /// 1-based attempt number that failed.
@@ -86,7 +86,7 @@ pub struct Retry {
 }
 
 /// An input this asset was made from, or the bytes it replaced.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct Parent {
     /// Repo-relative path of the parent at the time.
@@ -104,7 +104,7 @@ pub struct Parent {
 }
 
 /// Content Credentials (C2PA) found embedded in the file.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct C2paSummary {
     /// Where the manifest store sits, e.g. `png:caBX`, `jpeg:APP11`, `webp:C2PA`.
@@ -114,7 +114,7 @@ pub struct C2paSummary {
 }
 
 /// One managed asset and how it was made. Field order here is the order in the file.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct ManifestEntry {
     /// Repo-relative path.
@@ -256,7 +256,7 @@ pub struct ManifestEntry {
 }
 
 /// One earlier location of a moved asset (same bytes, another path).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct Move {
     /// The path it had.
@@ -269,7 +269,7 @@ pub struct Move {
 }
 
 /// The whole manifest, entries sorted by path.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Manifest {
     /// Schema version.
@@ -501,7 +501,7 @@ impl FileStamp {
 }
 
 /// A cached parse of the manifest and the content key it belongs to.
-#[derive(Serialize, Deserialize)]
+#[derive(Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ParsedManifest {
     key: String,
     manifest: Manifest,

@@ -745,19 +745,10 @@ fn input_schema(tool: &Tool) -> Value {
     })
 }
 
-/// A tool's `outputSchema`: the `--format json` envelope of its command.
-fn output_schema() -> Value {
-    json!({
-        "type": "object",
-        "properties": {
-            "schema_version": { "type": "integer" },
-            "error": {
-                "type": "object",
-                "description": "present when the call was refused: code, message, hint, and for API errors status, api_code, param, request_id",
-            }
-        },
-        "required": ["schema_version"],
-    })
+/// A tool's `outputSchema`: the schema of its command's `--format json`
+/// output, the same `assetrail schema COMMAND` prints.
+fn output_schema(tool: &Tool) -> Value {
+    crate::schema::for_command(tool.command[0]).unwrap_or_else(|| json!({ "type": "object" }))
 }
 
 fn describe(tool: &Tool) -> Value {
@@ -766,7 +757,7 @@ fn describe(tool: &Tool) -> Value {
         "title": tool.title,
         "description": tool.description,
         "inputSchema": input_schema(tool),
-        "outputSchema": output_schema(),
+        "outputSchema": output_schema(tool),
         "annotations": {
             "title": tool.title,
             "readOnlyHint": tool.read_only,

@@ -128,7 +128,7 @@ impl<T: Report> Output for T {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 struct Envelope<'a, T: Serialize> {
     schema_version: u32,
     #[serde(flatten)]

@@ -11,7 +11,7 @@ use crate::scan::tree::Tree;
 use crate::workspace::Workspace;
 
 /// How one written image is used from a page.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Placement {
     /// The image, repo-relative.
     pub path: String,

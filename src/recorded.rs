@@ -186,6 +186,30 @@ macro_rules! string_serde {
 }
 string_serde!(Route, Credit);
 
+impl schemars::JsonSchema for Route {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Route".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "description": "local, codex, manual, images, responses or gateway.PROVIDER",
+        })
+    }
+}
+
+impl schemars::JsonSchema for Credit {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Credit".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "description": "none, codex-credits, openai-api or provider:NAME",
+        })
+    }
+}
+
 impl From<&str> for Route {
     fn from(text: &str) -> Self {
         match text.parse() {

@@ -12,7 +12,7 @@ use crate::scan::Strength;
 use crate::scan::resolve::{RefStatus, Reference};
 
 /// One reference rewritten.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Edit {
     /// Source file.
     pub file: String,
@@ -32,7 +32,7 @@ pub struct Edit {
 }
 
 /// A reference left for the user, and why.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Left {
     /// Source file.
     pub file: String,
@@ -47,7 +47,7 @@ pub struct Left {
 }
 
 /// What moving `old` to `new` does to the references.
-#[derive(Debug, Default, Serialize)]
+#[derive(Debug, Default, Serialize, schemars::JsonSchema)]
 pub struct Plan {
     /// Strong references rewritten.
     pub edits: Vec<Edit>,

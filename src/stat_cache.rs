@@ -11,7 +11,7 @@ use crate::atomic::{self, Existing};
 use crate::error::Result;
 use crate::image_file;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 struct StatEntry {
     dev: u64,
     inode: u64,
@@ -20,7 +20,7 @@ struct StatEntry {
     sha256: String,
 }
 
-#[derive(Debug, Default, Serialize, Deserialize)]
+#[derive(Debug, Default, Serialize, Deserialize, schemars::JsonSchema)]
 struct StatFile {
     version: u32,
     entries: HashMap<String, StatEntry>,

@@ -38,7 +38,7 @@ choice_enum! {
 }
 
 /// One file `init --agents` wrote or inspected.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct AgentFile {
     /// Repo-relative path.
     pub path: String,

@@ -14,7 +14,7 @@ use crate::report;
 use crate::workspace::Workspace;
 
 /// The outcome, with the severities needed to render SARIF rules.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct CheckReport {
     /// What check found.
     #[serde(flatten)]

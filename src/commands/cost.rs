@@ -24,7 +24,7 @@ choice_enum! {
 }
 
 /// One line of the report.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct CostGroup {
     /// Credit source.
     pub credit: Credit,
@@ -40,7 +40,7 @@ pub struct CostGroup {
 }
 
 /// Spend per credit source.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct CostReport {
     /// The grouping.
     pub by: CostBy,

@@ -8,7 +8,7 @@ use crate::finding::FindingCode;
 use crate::output::{Paint, Report, Style};
 
 /// One rule's documentation.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct RuleDoc {
     /// Code, e.g. `AR004`.
     pub code: FindingCode,
@@ -25,7 +25,7 @@ pub struct RuleDoc {
 }
 
 /// The documentation of one rule, or of all.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct ExplainReport {
     /// The rules explained.
     pub rules: Vec<RuleDoc>,

@@ -348,7 +348,7 @@ pub fn run_job(ws: &Workspace, job: &Job) -> Result<AssetsReport> {
 }
 
 /// A generation that returned fewer images than it asked for.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Shortfall {
     /// The job's prompt.
     pub prompt: String,
@@ -636,7 +636,7 @@ fn plan_paths(
 }
 
 /// A batch job that was not started (the run was interrupted).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct NotRun {
     /// 1-based position of the job in the file.
     pub job: usize,
@@ -645,7 +645,7 @@ pub struct NotRun {
 }
 
 /// A batch job that failed.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct BatchFailure {
     /// 1-based position of the job in the file.
     pub job: usize,

@@ -132,7 +132,7 @@ const LEFTHOOK: &str =
     "pre-commit:\n  commands:\n    assetrail:\n      run: assetrail check --staged\n";
 
 /// What `hook install` did.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct HookReport {
     /// The framework.
     pub framework: HookFramework,

@@ -22,7 +22,7 @@ use crate::scan::walk;
 use crate::workspace;
 
 /// What `init` found and wrote.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct InitReport {
     /// Files written, repo-relative.
     pub written: Vec<String>,
@@ -36,7 +36,7 @@ pub struct InitReport {
 }
 
 /// One detected site, in short.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct Detected {
     /// Repo-relative root (`""` for the repository root).
     pub root: String,

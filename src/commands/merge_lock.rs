@@ -18,7 +18,7 @@ use crate::output::{Report, Style};
 use crate::workspace::Workspace;
 
 /// One conflict as reported.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct ConflictReport {
     /// The asset.
     pub path: String,
@@ -40,7 +40,7 @@ impl From<&Conflict> for ConflictReport {
 }
 
 /// What `merge-lock` did.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct MergeLockReport {
     /// The file written.
     pub file: String,

@@ -125,9 +125,9 @@ pub fn execute(cli: &Cli) -> Result<Executed> {
         Command::Hook {
             action: HookAction::Install(args),
         } => Executed::new(hook::install(repo, args)?, false),
-        Command::Completions { .. } | Command::Man | Command::Mcp => {
+        Command::Completions { .. } | Command::Man | Command::Mcp | Command::Schema { .. } => {
             return Err(Error::usage(
-                "completions, man and mcp write to standard output directly",
+                "completions, man, mcp and schema write to standard output directly",
                 "run them from the command line",
             ));
         }
@@ -135,7 +135,7 @@ pub fn execute(cli: &Cli) -> Result<Executed> {
 }
 
 /// Assets a command wrote or recorded: the same entries `show` prints.
-#[derive(Debug, Default, Serialize)]
+#[derive(Debug, Default, Serialize, schemars::JsonSchema)]
 pub struct AssetsReport {
     /// True when nothing was written (`--dry-run`).
     pub dry_run: bool,
@@ -200,7 +200,7 @@ impl AssetsReport {
 }
 
 /// A file a command would not record, and how to fix it.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct RefusedPath {
     /// Repo-relative path.
     pub path: String,
@@ -212,7 +212,7 @@ pub struct RefusedPath {
 }
 
 /// A path a command did not touch.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct Skipped {
     /// Repo-relative path.
     pub path: String,

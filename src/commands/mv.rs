@@ -21,7 +21,7 @@ use crate::store;
 use crate::workspace::Workspace;
 
 /// What `mv` did (or, with `--dry-run`, would do).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct MvReport {
     /// Nothing was written.
     pub dry_run: bool,

@@ -14,7 +14,7 @@ use crate::scan::walk::{self, FileProblem, ScanStats};
 use crate::workspace::Workspace;
 
 /// Counts per status.
-#[derive(Debug, Default, Serialize)]
+#[derive(Debug, Default, Serialize, schemars::JsonSchema)]
 pub struct RefsSummary {
     /// References printed.
     pub references: usize,
@@ -37,7 +37,7 @@ pub struct RefsSummary {
 }
 
 /// What `refs` found.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct RefsReport {
     /// The references (all, or only broken ones with `--unresolved`).
     pub references: Vec<Reference>,

@@ -16,7 +16,7 @@ use crate::scan::walk;
 use crate::workspace::Workspace;
 
 /// What `rm` did.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct RmReport {
     /// Entries removed from `assets.lock`.
     pub removed: Vec<ManifestEntry>,

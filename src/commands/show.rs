@@ -11,7 +11,7 @@ use crate::output::{Report, Style, write_fields};
 use crate::workspace::Workspace;
 
 /// One asset's entry.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct ShowReport {
     /// The manifest entry, as `generate --format json` prints it.
     pub asset: ManifestEntry,

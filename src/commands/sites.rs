@@ -16,7 +16,7 @@ use crate::scan::walk;
 use crate::workspace;
 
 /// The sites found.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct SitesReport {
     /// Deepest root first, as files are matched to them.
     pub sites: Vec<Site>,
@@ -25,7 +25,7 @@ pub struct SitesReport {
 }
 
 /// Which files are read for references.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct ContentGlobs {
     /// Globs included.
     pub include: Vec<String>,

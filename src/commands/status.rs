@@ -14,7 +14,7 @@ use crate::stat_cache::StatCache;
 use crate::workspace::Workspace;
 
 /// One recorded asset.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct AssetStatus {
     /// Repo-relative path.
     pub path: String,
@@ -35,7 +35,7 @@ pub struct AssetStatus {
 }
 
 /// Counts per state.
-#[derive(Debug, Default, Serialize)]
+#[derive(Debug, Default, Serialize, schemars::JsonSchema)]
 pub struct StatusSummary {
     /// Unchanged bytes.
     pub ok: usize,
@@ -64,7 +64,7 @@ impl StatusSummary {
 }
 
 /// What `status` found.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct StatusReport {
     /// Recorded assets, by path.
     pub assets: Vec<AssetStatus>,

@@ -70,7 +70,7 @@ choice_enum! {
 }
 
 /// A reference as written in a source file, before resolution.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct RawReference {
     /// 1-based line of `start` (filled in by [`extract`]).
     #[serde(default)]
@@ -126,7 +126,7 @@ impl RawReference {
 }
 
 /// A file that could not be parsed: it is reported and skipped.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ParseProblem {
     /// Byte offset of the problem.
     pub offset: usize,
@@ -153,7 +153,7 @@ impl ParseProblem {
 }
 
 /// What one file yielded.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Extraction {
     /// References, in file order.
     pub references: Vec<RawReference>,

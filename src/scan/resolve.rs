@@ -50,7 +50,7 @@ impl RefStatus {
 }
 
 /// A reference and what it resolved to.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Reference {
     /// Repo-relative source file.
     pub file: String,

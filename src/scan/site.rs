@@ -12,7 +12,7 @@ use crate::config::Config;
 use crate::repo_path;
 
 /// The web frameworks whose path conventions assetrail knows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Framework {
     /// Next.js (and Nextra): `public/`, App Router metadata files.
@@ -117,7 +117,7 @@ impl Framework {
 
 /// A setting and where it came from: `docusaurus.config.ts:12`,
 /// `tsconfig.json`, `assets.toml:5`, or `default`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Sourced<T> {
     /// The value.
     pub value: T,
@@ -135,7 +135,7 @@ impl<T> Sourced<T> {
 }
 
 /// An import alias: `@site/` → `website`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Alias {
     /// The prefix as written in imports.
     pub prefix: String,
@@ -146,7 +146,7 @@ pub struct Alias {
 }
 
 /// How a site's `.md` files are compiled.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum MarkdownMode {
     /// As CommonMark (with GFM).
@@ -156,7 +156,7 @@ pub enum MarkdownMode {
 }
 
 /// One site and how it maps references to files.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Site {
     /// Repo-relative root (`""` for the repository root).
     pub root: String,

@@ -24,7 +24,7 @@ use crate::repo_path;
 use crate::workspace::Workspace;
 
 /// A file that could not be fully read.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct FileProblem {
     /// Repo-relative file.
     pub file: String,
@@ -37,7 +37,7 @@ pub struct FileProblem {
 }
 
 /// Everything a scan found.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct ScanResult {
     /// Resolved references, by file and position.
     pub references: Vec<Reference>,
@@ -53,7 +53,7 @@ pub struct ScanResult {
 }
 
 /// How much work the scan did.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct ScanStats {
     /// Content files considered.
     pub files: usize,
