@@ -15,8 +15,11 @@ use crate::commands::{
 };
 use crate::error::ErrorBody;
 
+/// Makes a report type's schema.
+pub type SchemaOf = fn(&mut SchemaGenerator) -> Schema;
+
 /// Each command that prints a report, with its report's schema.
-pub const COMMANDS: &[(&str, fn(&mut SchemaGenerator) -> Schema)] = &[
+pub const COMMANDS: &[(&str, SchemaOf)] = &[
     ("init", InitReport::json_schema),
     ("generate", AssetsReport::json_schema),
     ("edit", AssetsReport::json_schema),
