@@ -1,6 +1,16 @@
 //! `assets.toml`: the typed configuration, its defaults, and validation whose
 //! errors name the file, line and column and the values that would be accepted.
 
+mod kind;
+mod pricing;
+mod route;
+
+use kind::RawKinds;
+pub use kind::{AssetKind, KindDefaults};
+pub use pricing::PriceTable;
+use route::RawRoute;
+pub use route::{RouteConfig, RouteType};
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -11,160 +21,15 @@ use toml::Spanned;
 use crate::choice_enum;
 use crate::error::{Error, Location, Result};
 use crate::finding::{FindingCode, Severity};
-use crate::image_options::{Background, ImageSize, OutputFormat, Quality};
 use crate::models::{ModelInfo, Models};
-use crate::recorded::{Credit, Route};
 use crate::repo_path;
 
 /// The configuration file's name, at the repository root.
 pub const CONFIG_FILE: &str = "assets.toml";
 /// The documented example every `init` starts from.
-pub const EXAMPLE: &str = include_str!("../assets.toml.example");
+pub const EXAMPLE: &str = include_str!("../../assets.toml.example");
 /// The newest `assets.toml` schema this build reads.
 pub const CONFIG_VERSION: i64 = 1;
-
-choice_enum! {
-    /// What an asset is for; each kind has its own folder and defaults.
-    pub enum AssetKind: "asset kind" {
-        Article = "article",
-        Ui = "ui",
-        Cover = "cover",
-    }
-}
-
-choice_enum! {
-    /// How a route makes (or obtains) an image.
-    pub enum RouteType: "route type" {
-        Local = "local",
-        Codex = "codex",
-        Manual = "manual",
-        Images = "images",
-        Responses = "responses",
-        Gateway = "gateway",
-    }
-}
-
-impl RouteType {
-    /// Whether the route calls a paid network API.
-    pub fn is_api(self) -> bool {
-        matches!(
-            self,
-            RouteType::Images | RouteType::Responses | RouteType::Gateway
-        )
-    }
-}
-
-/// Defaults for one asset kind.
-#[derive(Debug, Clone, PartialEq)]
-pub struct KindDefaults {
-    /// Repo-relative folder new assets of this kind go to.
-    pub folder: String,
-    /// Default size.
-    pub size: ImageSize,
-    /// Default quality.
-    pub quality: Quality,
-    /// Default file format.
-    pub format: OutputFormat,
-    /// Default background.
-    pub background: Background,
-    /// Route used for this kind when `--route` is not given.
-    pub route: Option<String>,
-}
-
-/// One named route from `[routes.NAME]`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct RouteConfig {
-    /// The key under `[routes]`, e.g. `openai` or `gateway.acme`.
-    pub name: String,
-    /// What kind of route it is.
-    pub route_type: RouteType,
-    /// The credit source it bills.
-    pub credit: Credit,
-    /// Image model.
-    pub model: Option<String>,
-    /// Text model (responses route).
-    pub text_model: Option<String>,
-    /// API base URL.
-    pub base_url: Option<String>,
-    /// Environment variable that holds the API key.
-    pub api_key_env: Option<String>,
-    /// Gateway provider name.
-    pub provider: Option<String>,
-    /// Gateway channel or deployment.
-    pub channel: Option<String>,
-    /// Name of the price table in `[pricing]`.
-    pub pricing: Option<String>,
-    /// OpenAI organization id (else `OPENAI_ORG_ID`).
-    pub organization: Option<String>,
-    /// OpenAI project id (else `OPENAI_PROJECT_ID`).
-    pub project: Option<String>,
-    /// Extra headers sent on every request of this route.
-    pub headers: BTreeMap<String, String>,
-    /// Retries after the first attempt (default 2).
-    pub max_retries: Option<u32>,
-    /// Per-request timeout in seconds (default 600).
-    pub timeout_secs: Option<u64>,
-}
-
-impl RouteConfig {
-    fn builtin(name: &str, route_type: RouteType) -> Self {
-        RouteConfig {
-            name: name.to_owned(),
-            route_type,
-            credit: Route::new(route_type, name).credit().unwrap_or_default(),
-            model: None,
-            text_model: None,
-            base_url: None,
-            api_key_env: None,
-            provider: None,
-            channel: None,
-            pricing: None,
-            organization: None,
-            project: None,
-            headers: BTreeMap::new(),
-            max_retries: None,
-            timeout_secs: None,
-        }
-    }
-
-    /// The route's own name, recorded as `route_name` when it differs from
-    /// the route it records (two gateways of one provider stay apart).
-    pub fn recorded_name(&self) -> Option<String> {
-        (self.name != self.manifest_route().to_string()).then(|| self.name.clone())
-    }
-
-    /// The route as recorded in `assets.lock`: the route type, or
-    /// `gateway.<provider>` for gateways.
-    pub fn manifest_route(&self) -> Route {
-        Route::new(
-            self.route_type,
-            self.provider.as_deref().unwrap_or(&self.name),
-        )
-    }
-}
-
-/// A price table, USD. Token rates are per one million tokens.
-#[derive(Debug, Clone, PartialEq, Deserialize, serde::Serialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct PriceTable {
-    /// Where the prices come from (recorded beside every estimate).
-    pub source: Option<String>,
-    /// Text input tokens.
-    pub text_input: Option<f64>,
-    /// Cached text input tokens.
-    pub text_input_cached: Option<f64>,
-    /// Image input tokens.
-    pub image_input: Option<f64>,
-    /// Cached image input tokens.
-    pub image_input_cached: Option<f64>,
-    /// Image output tokens.
-    pub image_output: Option<f64>,
-    /// Text output tokens (a text model's table, for the responses route).
-    pub text_output: Option<f64>,
-    /// Per-image estimates: quality → size → USD.
-    #[serde(default)]
-    pub per_image: BTreeMap<String, BTreeMap<String, f64>>,
-}
 
 /// The loaded, validated `assets.toml`.
 #[derive(Debug, Clone)]
@@ -428,46 +293,6 @@ struct RawDefaults {
 
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
-struct RawKinds {
-    article: Option<RawKind>,
-    ui: Option<RawKind>,
-    cover: Option<RawKind>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawKind {
-    folder: Option<Spanned<String>>,
-    size: Option<Spanned<String>>,
-    quality: Option<Spanned<String>>,
-    format: Option<Spanned<String>>,
-    background: Option<Spanned<String>>,
-    route: Option<Spanned<String>>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawRoute {
-    #[serde(rename = "type")]
-    route_type: Spanned<String>,
-    credit: Option<Spanned<String>>,
-    model: Option<String>,
-    text_model: Option<String>,
-    base_url: Option<String>,
-    api_key_env: Option<String>,
-    provider: Option<String>,
-    channel: Option<String>,
-    pricing: Option<Spanned<String>>,
-    organization: Option<String>,
-    project: Option<String>,
-    #[serde(default)]
-    headers: BTreeMap<String, String>,
-    max_retries: Option<u32>,
-    timeout_secs: Option<u64>,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
 struct RawCheck {
     #[serde(default)]
     allow: Vec<Spanned<String>>,
@@ -691,210 +516,6 @@ impl Validator<'_> {
             models: Models::with_overrides(raw.models),
         })
     }
-
-    fn known_route(
-        &self,
-        name: &Spanned<String>,
-        routes: &BTreeMap<String, RouteConfig>,
-    ) -> Result<()> {
-        if routes.contains_key(name.get_ref()) {
-            return Ok(());
-        }
-        let known = routes.keys().cloned().collect::<Vec<_>>().join(", ");
-        Err(self.error(
-            name,
-            format!("unknown route {:?} (known: {known})", name.get_ref()),
-        ))
-    }
-
-    fn routes(&self, raw: &RawConfig) -> Result<BTreeMap<String, RouteConfig>> {
-        let mut routes = BTreeMap::new();
-        for (name, route_type) in [
-            ("local", RouteType::Local),
-            ("codex", RouteType::Codex),
-            ("manual", RouteType::Manual),
-        ] {
-            routes.insert(name.to_owned(), RouteConfig::builtin(name, route_type));
-        }
-        for (name, spanned) in &raw.routes {
-            let route = spanned.get_ref();
-            let route_type: RouteType = self.choice(&route.route_type)?;
-            let provider = match route_type {
-                RouteType::Gateway => Some(
-                    route
-                        .provider
-                        .clone()
-                        .or_else(|| match Route::from(name.as_str()) {
-                            Route::Gateway(provider) => Some(provider),
-                            _ => None,
-                        })
-                        .ok_or_else(|| {
-                            self.error(
-                                spanned,
-                                format!(
-                                    "gateway route {name:?} needs a provider: add provider = \"NAME\" or name the route \"gateway.NAME\""
-                                ),
-                            )
-                        })?,
-                ),
-                _ => route.provider.clone(),
-            };
-            let expected = Route::new(route_type, provider.as_deref().unwrap_or("?"))
-                .credit()
-                .unwrap_or_default();
-            let credit = match &route.credit {
-                Some(credit) if *credit.get_ref() != expected.to_string() => {
-                    return Err(self.error(
-                        credit,
-                        format!(
-                            "route {name:?} of type {route_type} bills \"{expected}\", not {:?} (credit sources are never mixed)",
-                            credit.get_ref()
-                        ),
-                    ));
-                }
-                _ => expected,
-            };
-            if let Some(table) = &route.pricing
-                && !raw.pricing.contains_key(table.get_ref())
-            {
-                let known = raw.pricing.keys().cloned().collect::<Vec<_>>().join(", ");
-                return Err(self.error(
-                    table,
-                    format!(
-                        "unknown price table {:?} (known: {known}); add [pricing.\"{}\"]",
-                        table.get_ref(),
-                        table.get_ref()
-                    ),
-                ));
-            }
-            routes.insert(
-                name.clone(),
-                RouteConfig {
-                    name: name.clone(),
-                    route_type,
-                    credit,
-                    model: route.model.clone(),
-                    text_model: route.text_model.clone(),
-                    base_url: route.base_url.clone(),
-                    api_key_env: route.api_key_env.clone(),
-                    provider,
-                    channel: route.channel.clone(),
-                    pricing: route.pricing.as_ref().map(|p| p.get_ref().clone()),
-                    organization: route.organization.clone(),
-                    project: route.project.clone(),
-                    headers: route.headers.clone(),
-                    max_retries: route.max_retries,
-                    timeout_secs: route.timeout_secs,
-                },
-            );
-        }
-        Ok(routes)
-    }
-
-    fn kind(
-        &self,
-        kind: AssetKind,
-        raw: Option<&RawKind>,
-        routes: &BTreeMap<String, RouteConfig>,
-    ) -> Result<KindDefaults> {
-        let mut defaults = builtin_kind(kind);
-        let Some(raw) = raw else {
-            return Ok(defaults);
-        };
-        if let Some(folder) = &raw.folder {
-            defaults.folder = self.folder(folder)?;
-        }
-        if let Some(size) = &raw.size {
-            defaults.size = self.choice(size)?;
-        }
-        if let Some(quality) = &raw.quality {
-            defaults.quality = self.choice(quality)?;
-        }
-        if let Some(format) = &raw.format {
-            defaults.format = self.choice(format)?;
-        }
-        if let Some(background) = &raw.background {
-            defaults.background = self.choice(background)?;
-            if defaults.background == Background::Transparent
-                && !defaults.format.supports_transparency()
-            {
-                return Err(self.error(
-                    background,
-                    format!(
-                        "kind {kind}: a transparent background needs png or webp, not {}",
-                        defaults.format
-                    ),
-                ));
-            }
-        }
-        if let Some(route) = &raw.route {
-            self.known_route(route, routes)?;
-            defaults.route = Some(route.get_ref().clone());
-        }
-        Ok(defaults)
-    }
-
-    fn price_table(&self, table: &Spanned<PriceTable>) -> Result<PriceTable> {
-        let t = table.get_ref();
-        let rates = [
-            t.text_input,
-            t.text_input_cached,
-            t.image_input,
-            t.image_input_cached,
-            t.image_output,
-            t.text_output,
-        ];
-        let per_image = t
-            .per_image
-            .values()
-            .flat_map(|sizes| sizes.values().copied());
-        if rates
-            .into_iter()
-            .flatten()
-            .chain(per_image)
-            .any(|price| !price.is_finite() || price < 0.0)
-        {
-            return Err(self.error(table, "prices must be finite and not negative"));
-        }
-        Ok(t.clone())
-    }
-}
-
-fn builtin_kind(kind: AssetKind) -> KindDefaults {
-    let (folder, size, quality, format, background) = match kind {
-        AssetKind::Article => (
-            "public/images/articles",
-            (1536, 1024),
-            Quality::Medium,
-            OutputFormat::Webp,
-            Background::Auto,
-        ),
-        AssetKind::Ui => (
-            "public/images/ui",
-            (1024, 1024),
-            Quality::Medium,
-            OutputFormat::Png,
-            Background::Transparent,
-        ),
-        AssetKind::Cover => (
-            "public/images/covers",
-            (1536, 1024),
-            Quality::High,
-            OutputFormat::Png,
-            Background::Opaque,
-        ),
-    };
-    KindDefaults {
-        folder: folder.to_owned(),
-        size: ImageSize::Exact(crate::image_options::Dimensions {
-            width: size.0,
-            height: size.1,
-        }),
-        quality,
-        format,
-        background,
-        route: None,
-    }
 }
 
 /// The path of `assets.toml` under a repository root.
@@ -914,7 +535,7 @@ mod tests {
     fn the_example_parses_and_matches_the_builtin_defaults() {
         let config = Config::parse(EXAMPLE, "assets.toml.example").unwrap();
         for kind in AssetKind::ALL {
-            assert_eq!(config.kinds[kind], builtin_kind(*kind), "{kind}");
+            assert_eq!(config.kinds[kind], kind::builtin_kind(*kind), "{kind}");
         }
         assert_eq!(config.default_route, "local");
         assert_eq!(config.routes["images"].route_type, RouteType::Images);
