@@ -84,9 +84,12 @@ pub enum Command {
     Explain(ExplainArgs),
     /// Estimated spend per credit source (never summed across sources).
     Cost {
-        /// Break each credit source down by credit, route, model or kind.
+        /// Break each credit source down by credit, route, model, kind or month.
         #[arg(long, value_enum, default_value = "credit")]
         by: crate::commands::cost::CostBy,
+        /// Only assets recorded on or after this date (YYYY-MM-DD).
+        #[arg(long, value_name = "DATE")]
+        since: Option<String>,
     },
     /// Move an asset: the file, its entry (provenance kept) and every strong
     /// reference to it. Also records a move already made with git mv.

@@ -1573,6 +1573,61 @@ fn cost_is_kept_per_credit_source() {
     assert!(!text.stdout.contains("total none"));
     assert!(text.stdout.contains("not in USD"), "{}", text.stdout);
     assert!(!text.stdout.contains("0.0000"), "{}", text.stdout);
+    // No total across credit sources, anywhere.
+    let across = format!("{:.4}", 0.12517 + 0.22464);
+    assert!(!text.stdout.contains(&across) && !run.stdout.contains("0.34981"));
+    assert!(
+        text.stdout.contains("prices:"),
+        "the price tables are named: {}",
+        text.stdout
+    );
+    let tables = json["price_tables"].as_array().unwrap();
+    assert!(!tables.is_empty() && tables.iter().all(|t| t["assets"].as_u64() >= Some(1)));
+
+    // By month, and since a date: an entry backdated to last year drops out.
+    let month = jiff::Timestamp::now().strftime("%Y-%m").to_string();
+    let by_month = api(
+        &repo,
+        &server,
+        &["cost", "--by", "month", "--format", "json"],
+    )
+    .json();
+    assert!(
+        by_month["groups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|g| g["group"] == month.as_str())
+    );
+    let lock = String::from_utf8(repo.read("assets.lock")).unwrap();
+    let first = lock.find("created_at = \"").unwrap() + "created_at = \"".len();
+    let mut backdated = lock.clone();
+    backdated.replace_range(first..first + 4, "2020");
+    repo.write("assets.lock", backdated);
+    let since = api(
+        &repo,
+        &server,
+        &[
+            "cost",
+            "--by",
+            "month",
+            "--since",
+            "2021-01-01",
+            "--format",
+            "json",
+        ],
+    )
+    .json();
+    let counted: u64 = since["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["assets"].as_u64().unwrap())
+        .sum();
+    assert_eq!(counted, 3, "{since}");
+    let bad = api(&repo, &server, &["cost", "--since", "last week"]);
+    assert_eq!(bad.code, 2);
+    assert!(bad.stderr.contains("YYYY-MM-DD"));
 }
 
 #[test]

@@ -8,7 +8,7 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use crate::choice_enum;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::output::{Paint, Report, Style};
 use crate::recorded::Credit;
 use crate::workspace::Workspace;
@@ -20,7 +20,20 @@ choice_enum! {
         Route = "route",
         Model = "model",
         Kind = "kind",
+        /// The month the asset was recorded (`2026-11`).
+        Month = "month",
     }
+}
+
+/// A price table the estimates used.
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub struct PriceTableUse {
+    /// The table's name (`[pricing.NAME]` or the shipped table).
+    pub name: String,
+    /// Where its prices come from, and when.
+    pub source: Option<String>,
+    /// Assets priced with it.
+    pub assets: usize,
 }
 
 /// One line of the report.
@@ -48,6 +61,11 @@ pub struct CostReport {
     pub groups: Vec<CostGroup>,
     /// Totals per credit source (never across sources).
     pub per_credit: BTreeMap<Credit, f64>,
+    /// Only assets recorded on or after this date (`--since`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub since: Option<String>,
+    /// The price tables behind the estimates.
+    pub price_tables: Vec<PriceTableUse>,
 }
 
 impl Report for CostReport {
@@ -74,16 +92,46 @@ impl Report for CostReport {
         for (credit, total) in &self.per_credit {
             writeln!(out, "total {credit}: {total:.4} USD (estimated)")?;
         }
+        for table in &self.price_tables {
+            writeln!(
+                out,
+                "{} {} ({}), {} asset{}",
+                style.paint(Paint::Dim, "prices:"),
+                table.name,
+                table.source.as_deref().unwrap_or("no source recorded"),
+                table.assets,
+                if table.assets == 1 { "" } else { "s" }
+            )?;
+        }
         Ok(())
     }
 }
 
-/// Runs `cost`.
-pub fn run(ws: &Workspace, by: CostBy) -> Result<CostReport> {
+/// Runs `cost`: every entry, or those recorded on or after `since` (`YYYY-MM-DD`).
+pub fn run(ws: &Workspace, by: CostBy, since: Option<&str>) -> Result<CostReport> {
+    if let Some(date) = since
+        && date.parse::<jiff::civil::Date>().is_err()
+    {
+        return Err(Error::usage(
+            format!("--since {date:?} is not a date"),
+            "give it as YYYY-MM-DD, e.g. --since 2026-11-01",
+        ));
+    }
     let manifest = ws.load_manifest()?;
+    let mut tables: BTreeMap<(String, Option<String>), usize> = BTreeMap::new();
     let mut groups: BTreeMap<(Credit, String), CostGroup> = BTreeMap::new();
     let mut per_credit: BTreeMap<Credit, f64> = BTreeMap::new();
-    for entry in &manifest.assets {
+    // created_at is RFC 3339 UTC: its date prefix compares as text.
+    let entries = manifest
+        .assets
+        .iter()
+        .filter(|e| since.is_none_or(|date| e.created_at.get(..10).unwrap_or("") >= date));
+    for entry in entries {
+        if let Some(table) = &entry.price_table {
+            *tables
+                .entry((table.clone(), entry.price_source.clone()))
+                .or_default() += 1;
+        }
         let group = match by {
             CostBy::Credit => entry.credit.to_string(),
             // The route's own name: two gateways of one provider stay apart.
@@ -93,6 +141,7 @@ pub fn run(ws: &Workspace, by: CostBy) -> Result<CostReport> {
                 .unwrap_or_else(|| entry.route.to_string()),
             CostBy::Model => entry.model.clone().unwrap_or_else(|| "-".into()),
             CostBy::Kind => entry.kind.map_or_else(|| "-".into(), |k| k.to_string()),
+            CostBy::Month => entry.created_at.get(..7).unwrap_or("-").to_owned(),
         };
         let line = groups
             .entry((entry.credit.clone(), group.clone()))
@@ -125,5 +174,14 @@ pub fn run(ws: &Workspace, by: CostBy) -> Result<CostReport> {
         by,
         groups,
         per_credit: per_credit.into_iter().map(|(k, v)| (k, round(v))).collect(),
+        since: since.map(str::to_owned),
+        price_tables: tables
+            .into_iter()
+            .map(|((name, source), assets)| PriceTableUse {
+                name,
+                source,
+                assets,
+            })
+            .collect(),
     })
 }

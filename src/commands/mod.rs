@@ -114,7 +114,9 @@ pub fn execute(cli: &Cli) -> Result<Executed> {
             Executed::new(report, failed)
         }
         Command::Explain(args) => Executed::new(explain::run(args.code), false),
-        Command::Cost { by } => Executed::new(cost::run(&ws()?, *by)?, false),
+        Command::Cost { by, since } => {
+            Executed::new(cost::run(&ws()?, *by, since.as_deref())?, false)
+        }
         Command::Mv(args) => Executed::new(mv::run(&ws()?, args)?, false),
         Command::Rm(args) => Executed::new(rm::run(&ws()?, args)?, false),
         Command::MergeLock(args) => {
