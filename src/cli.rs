@@ -107,6 +107,12 @@ pub enum Command {
     },
     /// Print the man page (roff), e.g. `assetrail man > assetrail.1`.
     Man,
+    /// An asset's lineage: its entry, its parents recursively, the commits
+    /// that changed it (following moves) and how its entry changed in each.
+    Log {
+        /// The asset (repo-relative); it may have been removed since.
+        path: String,
+    },
     /// Print the JSON Schema of a command's `--format json` output (all
     /// commands, keyed by name, without one).
     Schema {

@@ -4,6 +4,22 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 
+/// One commit, as `log` shows it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
+pub struct CommitInfo {
+    /// Full sha.
+    pub id: String,
+    /// First parent, absent for a root commit.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parent: Option<String>,
+    /// Commit time, UTC.
+    pub time: String,
+    /// Author name.
+    pub author: String,
+    /// First line of the message.
+    pub summary: String,
+}
+
 /// An opened repository with a work tree.
 pub struct GitRepo {
     repo: git2::Repository,
@@ -178,6 +194,39 @@ impl GitRepo {
         let entry = commit.tree().ok()?.get_path(Path::new(path)).ok()?;
         let blob = self.repo.find_blob(entry.id()).ok()?;
         Some(blob.content().to_vec())
+    }
+
+    /// The commits reachable from HEAD, newest first (by commit time), each
+    /// with its first parent. Empty on an unborn branch.
+    pub fn history(&self) -> Result<Vec<CommitInfo>> {
+        let mut walk = self.repo.revwalk()?;
+        if walk.push_head().is_err() {
+            return Ok(Vec::new());
+        }
+        walk.set_sorting(git2::Sort::TIME | git2::Sort::TOPOLOGICAL)?;
+        let mut commits = Vec::new();
+        for oid in walk {
+            let commit = self.repo.find_commit(oid?)?;
+            let time = commit.time();
+            let at = jiff::Timestamp::from_second(time.seconds())
+                .map(|t| t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string())
+                .unwrap_or_default();
+            commits.push(CommitInfo {
+                id: commit.id().to_string(),
+                parent: commit.parent_id(0).ok().map(|p| p.to_string()),
+                time: at,
+                author: commit.author().name().unwrap_or_default().to_owned(),
+                summary: commit.summary().unwrap_or_default().to_owned(),
+            });
+        }
+        Ok(commits)
+    }
+
+    /// The git blob id of `path` in commit `rev`, if the file was there.
+    pub fn blob_id_at(&self, rev: &str, path: &str) -> Option<String> {
+        let commit = self.repo.revparse_single(rev).ok()?.peel_to_commit().ok()?;
+        let entry = commit.tree().ok()?.get_path(Path::new(path)).ok()?;
+        Some(entry.id().to_string())
     }
 
     /// Whether `.gitignore` rules exclude `path`.

@@ -10,8 +10,8 @@ use serde_json::{Value, json};
 
 use crate::commands::{
     AssetsReport, check::CheckReport, cost::CostReport, explain::ExplainReport, hook::HookReport,
-    init::InitReport, merge_lock::MergeLockReport, mv::MvReport, refs::RefsReport, rm::RmReport,
-    show::ShowReport, sites::SitesReport, status::StatusReport,
+    init::InitReport, log::LogReport, merge_lock::MergeLockReport, mv::MvReport, refs::RefsReport,
+    rm::RmReport, show::ShowReport, sites::SitesReport, status::StatusReport,
 };
 use crate::error::ErrorBody;
 
@@ -28,6 +28,7 @@ pub const COMMANDS: &[(&str, SchemaOf)] = &[
     ("adopt", AssetsReport::json_schema),
     ("status", StatusReport::json_schema),
     ("show", ShowReport::json_schema),
+    ("log", LogReport::json_schema),
     ("sites", SitesReport::json_schema),
     ("refs", RefsReport::json_schema),
     ("check", CheckReport::json_schema),

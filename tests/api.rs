@@ -1843,3 +1843,143 @@ fn batches_run_concurrently_and_report_failures() {
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("bad.toml:3:8"), "{}", run.stderr);
 }
+
+#[test]
+fn log_follows_an_edit_chain_a_move_and_a_removal_through_history() {
+    let server = Server::start();
+    let repo = api_repo(&server, "");
+    let commit = |message: &str| {
+        repo.git(&["add", "-A"]);
+        repo.git(&["commit", "-qm", message]);
+    };
+    commit("set up");
+    let step = |args: &[&str], message: &str| {
+        api(&repo, &server, args).success();
+        commit(message);
+    };
+    step(
+        &[
+            "generate",
+            "--route",
+            "images",
+            "--prompt",
+            "a red kite",
+            "--out",
+            "public/images/kite.png",
+            "--size",
+            "1024x1024",
+        ],
+        "first generation",
+    );
+    step(
+        &[
+            "edit",
+            "--input",
+            "public/images/kite.png",
+            "--prompt",
+            "add a blue tail",
+            "--out",
+            "public/images/kite-tail.png",
+            "--size",
+            "1024x1024",
+        ],
+        "second generation",
+    );
+    step(
+        &[
+            "edit",
+            "--input",
+            "public/images/kite-tail.png",
+            "--prompt",
+            "at sunset",
+            "--out",
+            "public/images/kite-sunset.png",
+            "--size",
+            "1024x1024",
+        ],
+        "third generation",
+    );
+    step(
+        &[
+            "mv",
+            "public/images/kite-sunset.png",
+            "public/images/hero.png",
+        ],
+        "move",
+    );
+    step(&["rm", "public/images/kite.png"], "remove the first");
+
+    let log = repo
+        .run(&["log", "public/images/hero.png", "--format", "json"])
+        .json();
+    assert_eq!(log["recorded"], true);
+    let lineage: Vec<(u64, &str, &str)> = log["lineage"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            (
+                a["depth"].as_u64().unwrap(),
+                a["role"].as_str().unwrap(),
+                a["path"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        lineage,
+        [
+            (1, "moved", "public/images/kite-sunset.png"),
+            (1, "input", "public/images/kite-tail.png"),
+            (2, "input", "public/images/kite.png"),
+        ],
+        "{log:#}"
+    );
+    // The removed grandparent's prompt is found in history.
+    assert_eq!(log["lineage"][2]["prompt"], "a red kite");
+    let changes: Vec<(&str, &str)> = log["commits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["summary"].as_str().unwrap(),
+                c["change"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        changes,
+        [("move", "moved"), ("third generation", "added")],
+        "{log:#}"
+    );
+    let moved_fields: Vec<&str> = log["commits"][0]["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["field"].as_str().unwrap())
+        .collect();
+    assert!(
+        moved_fields.contains(&"path") && moved_fields.contains(&"moved_from"),
+        "{moved_fields:?}"
+    );
+
+    // A removed asset is read from history.
+    let removed = repo
+        .run(&["log", "public/images/kite.png", "--format", "json"])
+        .json();
+    assert_eq!(removed["recorded"], false);
+    assert_eq!(removed["entry"]["prompt"], "a red kite");
+    let summaries: Vec<&str> = removed["commits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["change"].as_str().unwrap())
+        .collect();
+    assert_eq!(summaries, ["removed", "added"]);
+    let text = repo.run(&["log", "public/images/hero.png"]);
+    assert!(
+        text.stdout.contains("← input public/images/kite-tail.png"),
+        "{}",
+        text.stdout
+    );
+}

@@ -47,6 +47,7 @@ fn every_commands_json_output_matches_its_published_schema() {
         ("adopt", vec!["adopt", "public/images/team.jpg"]),
         ("status", vec!["status"]),
         ("show", vec!["show", &path]),
+        ("log", vec!["log", &path]),
         ("sites", vec!["sites"]),
         ("refs", vec!["refs"]),
         ("check", vec!["check"]),

@@ -10,6 +10,7 @@ pub mod generate;
 pub mod hook;
 pub mod import;
 pub mod init;
+pub mod log;
 pub mod merge_lock;
 pub mod mv;
 pub mod record;
@@ -113,6 +114,7 @@ pub fn execute(cli: &Cli) -> Result<Executed> {
             let failed = report.failed();
             Executed::new(report, failed)
         }
+        Command::Log { path } => Executed::new(log::run(&ws()?, path)?, false),
         Command::Explain(args) => Executed::new(explain::run(args.code), false),
         Command::Cost { by, since } => {
             Executed::new(cost::run(&ws()?, *by, since.as_deref())?, false)
