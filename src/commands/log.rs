@@ -181,7 +181,7 @@ pub fn run(ws: &Workspace, raw: &str) -> Result<LogReport> {
     };
     for commit in &history {
         let parent = commit.parent.as_deref();
-        let lock_changed = lock_blob(&commit.id) != parent.map_or(None, &mut lock_blob);
+        let lock_changed = lock_blob(&commit.id) != parent.and_then(&mut lock_blob);
         let after = if lock_changed {
             lock_at(&commit.id, &mut locks)
         } else {
