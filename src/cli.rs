@@ -113,6 +113,15 @@ pub enum Command {
         /// The asset (repo-relative); it may have been removed since.
         path: String,
     },
+    /// Export provenance for signing: `--in-toto` prints one in-toto
+    /// Statement v1 per asset (JSON Lines; `--format json` wraps them).
+    Export {
+        /// in-toto Statements v1 (the only export format).
+        #[arg(long, required = true)]
+        in_toto: bool,
+        /// Assets or folders (default: every asset).
+        paths: Vec<String>,
+    },
     /// Print the JSON Schema of a command's `--format json` output (all
     /// commands, keyed by name, without one).
     Schema {

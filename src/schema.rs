@@ -9,9 +9,10 @@ use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde_json::{Value, json};
 
 use crate::commands::{
-    AssetsReport, check::CheckReport, cost::CostReport, explain::ExplainReport, hook::HookReport,
-    init::InitReport, log::LogReport, merge_lock::MergeLockReport, mv::MvReport, refs::RefsReport,
-    rm::RmReport, show::ShowReport, sites::SitesReport, status::StatusReport,
+    AssetsReport, check::CheckReport, cost::CostReport, explain::ExplainReport,
+    export::ExportReport, hook::HookReport, init::InitReport, log::LogReport,
+    merge_lock::MergeLockReport, mv::MvReport, refs::RefsReport, rm::RmReport, show::ShowReport,
+    sites::SitesReport, status::StatusReport,
 };
 use crate::error::ErrorBody;
 
@@ -29,6 +30,7 @@ pub const COMMANDS: &[(&str, SchemaOf)] = &[
     ("status", StatusReport::json_schema),
     ("show", ShowReport::json_schema),
     ("log", LogReport::json_schema),
+    ("export", ExportReport::json_schema),
     ("sites", SitesReport::json_schema),
     ("refs", RefsReport::json_schema),
     ("check", CheckReport::json_schema),

@@ -80,3 +80,66 @@ fn every_commands_json_output_matches_its_published_schema() {
         validate(&repo, command, &output);
     }
 }
+
+#[test]
+fn in_toto_export_is_one_valid_statement_per_asset() {
+    let repo = Repo::site();
+    for prompt in ["a paper boat", "a kite"] {
+        repo.run(&["generate", "--prompt", prompt, "--kind", "cover"])
+            .success();
+    }
+    let schema: Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/data/in-toto-statement-v1.schema.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let run = repo.run(&["export", "--in-toto"]);
+    run.success();
+    let statuses = repo.run(&["status", "--format", "json"]).json();
+    let assets = statuses["assets"].as_array().unwrap();
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert_eq!(lines.len(), assets.len(), "one statement per asset");
+    for line in lines {
+        let statement: Value = serde_json::from_str(line).unwrap();
+        let errors: Vec<String> = validator
+            .iter_errors(&statement)
+            .map(|e| e.to_string())
+            .collect();
+        assert!(errors.is_empty(), "{errors:?}\n{statement:#}");
+        let name = statement["subject"][0]["name"].as_str().unwrap();
+        let file = repo.read(name);
+        assert_eq!(
+            statement["subject"][0]["digest"]["sha256"],
+            common::sha256(&file)
+        );
+        assert!(statement["predicate"]["route"].is_string());
+    }
+    // One folder, and the JSON form.
+    let covers = repo
+        .run(&[
+            "export",
+            "--in-toto",
+            "public/images/covers",
+            "--format",
+            "json",
+        ])
+        .json();
+    let in_covers = assets
+        .iter()
+        .filter(|a| {
+            a["path"]
+                .as_str()
+                .unwrap()
+                .starts_with("public/images/covers/")
+        })
+        .count();
+    assert!(in_covers >= 2);
+    assert_eq!(covers["statements"].as_array().unwrap().len(), in_covers);
+    validate(&repo, "export", &covers);
+    let none = repo.run(&["export", "--in-toto", "public/nothing-here"]);
+    assert_eq!(none.code, 2);
+}

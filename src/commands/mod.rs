@@ -6,6 +6,7 @@ pub mod agents;
 pub mod check;
 pub mod cost;
 pub mod explain;
+pub mod export;
 pub mod generate;
 pub mod hook;
 pub mod import;
@@ -114,6 +115,7 @@ pub fn execute(cli: &Cli) -> Result<Executed> {
             let failed = report.failed();
             Executed::new(report, failed)
         }
+        Command::Export { paths, .. } => Executed::new(export::run(&ws()?, paths)?, false),
         Command::Log { path } => Executed::new(log::run(&ws()?, path)?, false),
         Command::Explain(args) => Executed::new(explain::run(args.code), false),
         Command::Cost { by, since } => {
