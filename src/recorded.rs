@@ -168,9 +168,18 @@ impl FromStr for Credit {
     }
 }
 
-/// Serialises through the one string form.
-macro_rules! string_serde {
-    ($($ty:ty),+) => {$(
+/// The one string form of an open set: serde, `From<&str>` and the JSON
+/// Schema all go through `Display` and `FromStr`.
+macro_rules! string_form {
+    ($($ty:ident: $description:literal),+ $(,)?) => {$(
+        impl From<&str> for $ty {
+            fn from(text: &str) -> Self {
+                match text.parse() {
+                    Ok(value) => value,
+                    Err(never) => match never {},
+                }
+            }
+        }
         impl serde::Serialize for $ty {
             fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
                 s.collect_str(self)
@@ -182,51 +191,20 @@ macro_rules! string_serde {
                 Ok(<$ty>::from(s.as_ref()))
             }
         }
+        impl schemars::JsonSchema for $ty {
+            fn schema_name() -> std::borrow::Cow<'static, str> {
+                stringify!($ty).into()
+            }
+            fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+                schemars::json_schema!({ "type": "string", "description": $description })
+            }
+        }
     )+};
 }
-string_serde!(Route, Credit);
-
-impl schemars::JsonSchema for Route {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "Route".into()
-    }
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({
-            "type": "string",
-            "description": "local, codex, manual, images, responses or gateway.PROVIDER",
-        })
-    }
-}
-
-impl schemars::JsonSchema for Credit {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "Credit".into()
-    }
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({
-            "type": "string",
-            "description": "none, codex-credits, openai-api or provider:NAME",
-        })
-    }
-}
-
-impl From<&str> for Route {
-    fn from(text: &str) -> Self {
-        match text.parse() {
-            Ok(route) => route,
-            Err(never) => match never {},
-        }
-    }
-}
-
-impl From<&str> for Credit {
-    fn from(text: &str) -> Self {
-        match text.parse() {
-            Ok(credit) => credit,
-            Err(never) => match never {},
-        }
-    }
-}
+string_form!(
+    Route: "local, codex, manual, images, responses or gateway.PROVIDER",
+    Credit: "none, codex-credits, openai-api or provider:NAME",
+);
 
 choice_enum! {
     /// What a parent image was to its child.
