@@ -15,6 +15,7 @@ use crate::scan::resolve::{RefStatus, Reference};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Edit {
     /// Source file.
+    #[serde(rename = "path")]
     pub file: String,
     /// 1-based line.
     pub line: u32,
@@ -35,6 +36,7 @@ pub struct Edit {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Left {
     /// Source file.
+    #[serde(rename = "path")]
     pub file: String,
     /// 1-based line.
     pub line: u32,

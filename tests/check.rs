@@ -485,7 +485,7 @@ fn bad_input_is_reported_and_never_hangs() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|p| p["file"].as_str().unwrap())
+        .map(|p| p["path"].as_str().unwrap())
         .collect();
     assert_eq!(problems, ["content/broken.tsx", "content/latin1.md"]);
 

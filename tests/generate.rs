@@ -18,7 +18,7 @@ fn generate_writes_records_and_prints_the_entry() {
     ]);
     run.success();
     let json = run.json();
-    assert_eq!(json["schema_version"], 1);
+    assert_eq!(json["schema_version"], 2);
     let asset = &json["assets"][0];
     let path = asset["path"].as_str().unwrap();
     assert_eq!(path, "public/images/covers/a-paper-boat-on-a-pond.png");
@@ -350,7 +350,7 @@ fn written_images_come_with_their_site_url_and_snippets_that_check_accepts() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|r| r["status"].as_str().unwrap())
+        .map(|r| r["state"].as_str().unwrap())
         .collect();
     assert_eq!(statuses, ["ok", "ok"], "{refs}");
 }

@@ -535,7 +535,7 @@ fn mv_moves_file_entry_and_references_byte_exactly() {
     assert_eq!(json["rewritten"].as_array().unwrap().len(), 2, "{json:#}");
     let left = json["left"].as_array().unwrap();
     assert_eq!(left.len(), 1, "the glob is named and left: {json:#}");
-    assert_eq!(left[0]["file"], "src/gallery.tsx");
+    assert_eq!(left[0]["path"], "src/gallery.tsx");
 
     assert!(!repo.path().join(ASSET).exists());
     assert_eq!(
@@ -592,7 +592,7 @@ fn rm_removes_file_and_entry_and_names_what_still_uses_it() {
     run.success();
     let json = run.json();
     assert_eq!(json["deleted"][0], ASSET);
-    assert_eq!(json["still_referenced"][0]["file"], PAGE);
+    assert_eq!(json["still_referenced"][0]["path"], PAGE);
     assert_eq!(json["still_referenced"][0]["line"], 5);
     assert!(!repo.path().join(ASSET).exists());
     assert!(repo.entries().is_empty());

@@ -88,10 +88,10 @@ fn broken_in(repo: &Repo) -> Vec<String> {
         .map(|r| {
             format!(
                 "{}:{} {} {}",
-                r["file"].as_str().unwrap(),
+                r["path"].as_str().unwrap(),
                 r["line"],
                 r["raw"].as_str().unwrap(),
-                r["status"].as_str().unwrap()
+                r["state"].as_str().unwrap()
             )
         })
         .collect()
@@ -162,7 +162,7 @@ fn files_with_references(json: &serde_json::Value) -> BTreeSet<&str> {
         .as_array()
         .unwrap()
         .iter()
-        .map(|r| r["file"].as_str().unwrap())
+        .map(|r| r["path"].as_str().unwrap())
         .collect()
 }
 
@@ -187,7 +187,7 @@ fn every_kind_and_status_appears_in_some_fixture() {
             serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
         for r in refs.as_array().unwrap() {
             kinds.insert(r["kind"].as_str().unwrap().to_owned());
-            statuses.insert(r["status"].as_str().unwrap().to_owned());
+            statuses.insert(r["state"].as_str().unwrap().to_owned());
         }
     }
     let all_kinds = [
@@ -280,7 +280,7 @@ fn paths_limit_the_scan() {
     assert!(!refs.is_empty());
     assert!(
         refs.iter()
-            .all(|r| r["file"].as_str().unwrap().starts_with("content/posts/"))
+            .all(|r| r["path"].as_str().unwrap().starts_with("content/posts/"))
     );
 }
 
@@ -299,7 +299,7 @@ fn a_file_that_does_not_parse_is_reported_and_skipped() {
     let problems = json["problems"].as_array().unwrap();
     let files: Vec<&str> = problems
         .iter()
-        .map(|p| p["file"].as_str().unwrap())
+        .map(|p| p["path"].as_str().unwrap())
         .collect();
     assert_eq!(files, ["content/bad.mdx", "src/Broken.tsx"], "{problems:?}");
     for p in problems {
@@ -312,7 +312,7 @@ fn a_file_that_does_not_parse_is_reported_and_skipped() {
             .as_array()
             .unwrap()
             .iter()
-            .any(|r| r["file"] == "src/App.tsx")
+            .any(|r| r["path"] == "src/App.tsx")
     );
     let text = repo.run(&["refs"]);
     assert!(text.stdout.contains("src/Broken.tsx:"), "{}", text.stdout);
@@ -355,10 +355,10 @@ fn the_cache_skips_unchanged_files_and_notices_changes() {
         .as_array()
         .unwrap()
         .iter()
-        .filter(|r| r["file"] == "content/posts/second-post.mdx")
+        .filter(|r| r["path"] == "content/posts/second-post.mdx")
         .collect();
     assert_eq!(second_post.len(), 1);
-    assert_eq!(second_post[0]["status"], "ok");
+    assert_eq!(second_post[0]["state"], "ok");
     // The cache lives in the git directory, never in the work tree.
     assert!(repo.path().join(".git/assetrail/refs-cache").is_file());
     assert!(!repo.run(&["status"]).stdout.contains("refs-cache"));
@@ -398,7 +398,7 @@ fn hostile_files_are_reported_never_fatal() {
     ] {
         let problem = problems
             .iter()
-            .find(|p| p["file"] == file)
+            .find(|p| p["path"] == file)
             .unwrap_or_else(|| panic!("{file} is reported: {problems:?}"));
         assert!(
             problem["message"]
@@ -414,7 +414,7 @@ fn hostile_files_are_reported_never_fatal() {
                 .as_array()
                 .unwrap()
                 .iter()
-                .any(|r| r["file"] == file && r["status"] == "ok"),
+                .any(|r| r["path"] == file && r["state"] == "ok"),
             "{file} still yields its reference"
         );
     }
@@ -434,7 +434,7 @@ fn problems_keep_their_position_on_cached_runs() {
             .as_array()
             .unwrap()
             .iter()
-            .find(|p| p["file"] == "content/broken.mdx")
+            .find(|p| p["path"] == "content/broken.mdx")
             .cloned()
             .expect("the unparsable file is reported")
     };

@@ -329,7 +329,7 @@ fn json_mode_reports_errors_as_json_too() {
     ]);
     assert_eq!(run.code, 1);
     let json = run.json();
-    assert_eq!(json["schema_version"], 1);
+    assert_eq!(json["schema_version"], 2);
     assert_eq!(json["error"]["code"], "refused");
     assert!(
         json["error"]["hint"]

@@ -43,6 +43,7 @@ impl From<&Conflict> for ConflictReport {
 #[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct MergeLockReport {
     /// The file written.
+    #[serde(rename = "path")]
     pub file: String,
     /// Entries in the result (conflicts excluded).
     pub entries: usize,

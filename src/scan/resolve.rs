@@ -52,7 +52,8 @@ impl RefStatus {
 /// A reference and what it resolved to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Reference {
-    /// Repo-relative source file.
+    /// Repo-relative source file (`path` in JSON, as everywhere a position is given).
+    #[serde(rename = "path")]
     pub file: String,
     /// 1-based line.
     pub line: u32,
@@ -68,7 +69,8 @@ pub struct Reference {
     pub kind: RefKind,
     /// How specific it is.
     pub strength: Strength,
-    /// Outcome.
+    /// Outcome (`state` in JSON, as `status` reports an asset's).
+    #[serde(rename = "state")]
     pub status: RefStatus,
     /// The repo-relative file it names (for `missing`: where it was looked for first).
     #[serde(skip_serializing_if = "Option::is_none")]

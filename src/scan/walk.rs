@@ -27,6 +27,7 @@ use crate::workspace::Workspace;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct FileProblem {
     /// Repo-relative file.
+    #[serde(rename = "path")]
     pub file: String,
     /// 1-based line.
     pub line: u32,

@@ -274,7 +274,7 @@ pub fn findings(repo: &Repo, args: &[&str]) -> (i32, Vec<serde_json::Value>) {
         run.stderr
     );
     let json = run.json();
-    assert_eq!(json["schema_version"], 1);
+    assert_eq!(json["schema_version"], 2);
     (run.code, json["findings"].as_array().unwrap().clone())
 }
 
