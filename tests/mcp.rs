@@ -7,7 +7,7 @@ mod openai_server;
 
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, ChildStdin, ChildStdout, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use common::Repo;
 use openai_server::{Reply, Server};
@@ -343,16 +343,20 @@ fn modern_clients_discover_and_carry_the_version_in_each_request() {
 
 #[test]
 fn long_calls_report_progress_when_asked() {
-    let repo = Repo::site();
-    let mut client = legacy(&repo);
-    let started = Instant::now();
-    // A large JPEG takes long enough on the offline route to see the call run
-    // beside other requests; progress comes only with a token.
+    let server = Server::start();
+    // A slow API: the answer comes after 6 s, past one progress period.
+    server.script([Reply::Delayed(
+        Duration::from_millis(6000),
+        Box::new(Reply::Ok),
+    )]);
+    let repo = Repo::empty();
+    repo.run(&["init"]).success();
+    let mut client = legacy_with(&repo, Some(&server));
     client.next_id += 1;
     let id = client.next_id;
     client.send(&json!({"jsonrpc": "2.0", "id": id, "method": "tools/call", "params": {
         "name": "generate_image", "_meta": {"progressToken": "p1"},
-        "arguments": {"prompt": "a wide panorama", "size": "3840x2160", "output_format": "jpeg", "n": 4}}}));
+        "arguments": {"prompt": "a slow one", "route": "images", "out": "public/images/slow.png"}}}));
     let (listed, _) = client.request("tools/list", json!({}));
     assert!(
         listed["result"]["tools"].is_array(),
@@ -369,13 +373,25 @@ fn long_calls_report_progress_when_asked() {
         assert_eq!(message["params"]["progressToken"], "p1");
         progress.push(message["params"]["progress"].as_f64().unwrap());
     }
+    assert!(!progress.is_empty(), "a call over 5 s reports progress");
     assert!(
         progress.windows(2).all(|w| w[0] < w[1]),
         "progress grows: {progress:?}"
     );
-    if started.elapsed() > Duration::from_secs(6) {
-        assert!(!progress.is_empty(), "a call over 5 s reports progress");
-    }
+    // Without a token, no progress notifications.
+    server.script([Reply::Delayed(
+        Duration::from_millis(5500),
+        Box::new(Reply::Ok),
+    )]);
+    client.next_id += 1;
+    let id = client.next_id;
+    client.send(
+        &json!({"jsonrpc": "2.0", "id": id, "method": "tools/call", "params": {
+        "name": "generate_image",
+        "arguments": {"prompt": "quiet", "route": "images", "out": "public/images/quiet.png"}}}),
+    );
+    let reply = client.read();
+    assert_eq!(reply["id"], json!(id), "only the result: {reply}");
 }
 
 #[test]
