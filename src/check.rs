@@ -527,12 +527,26 @@ impl Collector<'_> {
         }
     }
 
-    /// AR006, AR007, AR008, AR009: what the records themselves say.
+    /// AR006, AR007, AR008, AR009, AR013: what the records themselves say.
     fn records(&mut self, manifest: &Manifest) {
         let shas: HashSet<&str> = manifest.assets.iter().map(|e| e.sha256.as_str()).collect();
         let ids: HashSet<&str> = manifest.assets.iter().map(|e| e.id.as_str()).collect();
         for entry in &manifest.assets {
             let path = entry.path.as_str();
+            if entry.placeholder {
+                self.push(
+                    FindingCode::PlaceholderAsset,
+                    path,
+                    format!(
+                        "{path} is a placeholder from the offline renderer ({})",
+                        entry.prompt.as_deref().unwrap_or("no prompt")
+                    ),
+                    format!(
+                        "replace it with a real generation: assetrail generate --route images --prompt \"{}\" --out {path} --force",
+                        entry.prompt.as_deref().unwrap_or("...").replace('"', "\\\"")
+                    ),
+                );
+            }
             if let Some(commit) = &entry.base_commit
                 && !self.ws.git.has_commit(commit)
             {

@@ -19,6 +19,7 @@ choice_enum! {
         LfsMismatch = "AR010",
         LockConflict = "AR011",
         MergeDriverMissing = "AR012",
+        PlaceholderAsset = "AR013",
     }
 }
 
@@ -137,6 +138,14 @@ pub const RULES: &[Rule] = &[
         why: "Without the driver git merges assets.lock as text: two branches that each add an asset conflict, and their fields can interleave.",
         fix: "Run `assetrail hook install` (or `assetrail init`) in this clone: it writes the local git config for the driver. The config is per clone, so each clone needs it once.",
     },
+    Rule {
+        code: FindingCode::PlaceholderAsset,
+        name: "placeholder-asset",
+        severity: Severity::Off,
+        what: "An asset is a placeholder: drawn by the offline renderer (route local, `placeholder = true` in its record), not a real generation.",
+        why: "Placeholders are meant to be replaced before release; a release branch can refuse them with `[check] placeholders = \"error\"` in assets.toml (off by default).",
+        fix: "Replace it with a real generation from the same prompt: `assetrail generate --route images --prompt P --out PATH --force` (the placeholder's sha256 is kept as its parent, and every reference to the path stays valid).",
+    },
 ];
 
 impl FindingCode {
@@ -174,7 +183,7 @@ choice_enum! {
     /// How much a finding matters: errors fail `check`, warnings are shown, `off` hides.
     pub enum Severity: "severity" {
         Error = "error",
-        Warning = "warning",
+        Warning = "warning" | "warn",
         Off = "off",
     }
 }

@@ -206,6 +206,9 @@ pub struct ManifestEntry {
     /// Why there is no estimate, or what it leaves out.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cost_note: Option<String>,
+    /// Drawn by the offline renderer: a placeholder to replace before release.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub placeholder: bool,
     /// Alt text for pages that use the image (from the prompt).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub alt: Option<String>,

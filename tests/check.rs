@@ -412,7 +412,7 @@ fn sarif_output_is_valid_sarif_2_1_0() {
     assert_eq!(run0["tool"]["driver"]["name"], "assetrail");
     assert_eq!(
         run0["tool"]["driver"]["rules"].as_array().unwrap().len(),
-        12
+        assetrail::finding::RULES.len()
     );
     let results = run0["results"].as_array().unwrap();
     let broken = results.iter().find(|r| r["ruleId"] == "AR005").unwrap();
@@ -456,10 +456,13 @@ fn explain_says_what_why_and_how() {
             .starts_with("AR005")
     );
     let all = repo.run(&["explain", "--format", "json"]);
-    assert_eq!(all.json()["rules"].as_array().unwrap().len(), 12);
+    assert_eq!(
+        all.json()["rules"].as_array().unwrap().len(),
+        assetrail::finding::RULES.len()
+    );
     let bad = repo.run(&["explain", "AR999"]);
     assert_eq!(bad.code, 2);
-    assert!(bad.stderr.contains("AR001 to AR012"));
+    assert!(bad.stderr.contains("AR001 to AR013"));
 }
 
 #[test]
@@ -735,4 +738,45 @@ fn staged_checks_read_the_staged_framework_config() {
     };
     assert!(outside_base(&["check", "--staged", "--format", "json"]));
     assert!(!outside_base(&["check", "--format", "json"]));
+}
+
+#[test]
+fn placeholders_are_marked_and_a_release_branch_can_refuse_them() {
+    let repo = clean_repo();
+    assert_eq!(repo.entry(ASSET)["placeholder"].as_bool(), Some(true));
+    // Off by default: the gate passes.
+    let (code, found) = findings(&repo, &[]);
+    assert_eq!((code, codes(&found)), (0, vec![]));
+    let config = String::from_utf8(repo.read("assets.toml")).unwrap();
+    let with = |level: &str| {
+        repo.write(
+            "assets.toml",
+            config.replace(
+                "placeholders = \"off\"",
+                &format!("placeholders = \"{level}\""),
+            ),
+        );
+    };
+    with("warn");
+    let (code, found) = findings(&repo, &[]);
+    assert_eq!(code, 0, "a warning does not fail the gate");
+    assert_eq!(codes(&found), [("AR013".to_owned(), ASSET.to_owned())]);
+    assert_eq!(found[0]["severity"], "warning");
+    with("error");
+    let (code, found) = findings(&repo, &[]);
+    assert_eq!(code, 1);
+    assert!(
+        found[0]["hint"]
+            .as_str()
+            .unwrap()
+            .contains("--route images"),
+        "{}",
+        found[0]
+    );
+    let explained = repo.run(&["explain", "AR013"]);
+    assert!(
+        explained.stdout.contains("placeholder"),
+        "{}",
+        explained.stdout
+    );
 }

@@ -299,6 +299,8 @@ struct RawCheck {
     #[serde(default)]
     keep: Vec<Spanned<String>>,
     orphans: Option<Spanned<String>>,
+    /// The severity of placeholder assets (AR013): off, warn or error.
+    placeholders: Option<Spanned<String>>,
     #[serde(default)]
     severity: BTreeMap<String, Spanned<String>>,
 }
@@ -455,6 +457,12 @@ impl Validator<'_> {
         };
 
         let mut severity = BTreeMap::new();
+        if let Some(level) = &raw.check.placeholders {
+            severity.insert(
+                FindingCode::PlaceholderAsset,
+                self.choice::<Severity>(level)?,
+            );
+        }
         for (code, level) in &raw.check.severity {
             let code: FindingCode = code.parse().map_err(|m| self.error(level, m))?;
             severity.insert(code, self.choice::<Severity>(level)?);

@@ -56,6 +56,7 @@ impl ImageRoute for LocalRoute<'_> {
                 let bytes = render(request, size, n_index)?;
                 let mut provenance = base_provenance(self.config, request, n_index);
                 provenance.renderer = Some(RENDERER.to_owned());
+                provenance.placeholder = true;
                 Ok(GeneratedImage { bytes, provenance })
             })
             .collect()
