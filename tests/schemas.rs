@@ -43,8 +43,31 @@ fn every_commands_json_output_matches_its_published_schema() {
     );
     validate(&repo, "generate", &generated);
     let path = generated["assets"][0]["path"].as_str().unwrap().to_owned();
+    let codex = repo.home.path().join(".codex/generated_images/thread-1");
+    std::fs::create_dir_all(&codex).unwrap();
+    std::fs::write(codex.join("ig_1.png"), common::png(3)).unwrap();
+    let lock = repo.read("assets.lock");
+    for side in ["base.lock", "ours.lock", "theirs.lock"] {
+        repo.write(side, &lock);
+    }
     let cases: Vec<(&str, Vec<&str>)> = vec![
         ("adopt", vec!["adopt", "public/images/team.jpg"]),
+        (
+            "import",
+            vec![
+                "import",
+                "--codex",
+                "--latest",
+                "--out",
+                "public/images/covers/imported.png",
+                "--prompt",
+                "p",
+            ],
+        ),
+        (
+            "merge-lock",
+            vec!["merge-lock", "base.lock", "ours.lock", "theirs.lock"],
+        ),
         ("status", vec!["status"]),
         ("show", vec!["show", &path]),
         ("log", vec!["log", &path]),
@@ -75,9 +98,11 @@ fn every_commands_json_output_matches_its_published_schema() {
             ],
         ),
     ];
-    for (command, args) in cases {
+    for (i, (command, args)) in cases.into_iter().enumerate() {
         let output = json_of(&repo, &args);
         validate(&repo, command, &output);
+        // The last three are refusals; the others must have succeeded.
+        assert_eq!(output.get("error").is_some(), i >= 15, "{args:?}: {output}");
     }
 }
 
