@@ -239,6 +239,16 @@ fn generate_writes_into_the_repository_and_returns_links_not_pixels() {
         json!({"prompt": "x", "out": "../escape.png"}),
     );
     assert_eq!(outside["isError"], true);
+    let unmanaged = client.call("generate_image", json!({"prompt": "x", "out": "src/x.png"}));
+    assert_eq!(unmanaged["isError"], true);
+    assert!(
+        unmanaged["structuredContent"]["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("outside the managed folders"),
+        "{unmanaged}"
+    );
+    assert!(!repo.path().join("src/x.png").exists());
     // A wrong argument is a tool error naming what is accepted.
     let wrong = client.call("generate_image", json!({"prompt": "x", "colour": "red"}));
     assert_eq!(wrong["isError"], true);
