@@ -179,7 +179,6 @@ pub fn serve(repo: Option<&Path>, input: impl BufRead, output: impl Write + Send
         out: Mutex::new(Box::new(output)),
         cancelled: Mutex::new(HashSet::new()),
         running: Mutex::new(HashMap::new()),
-        legacy_version: Mutex::new(None),
     };
     std::thread::scope(|scope| {
         for line in input.lines() {
@@ -218,8 +217,6 @@ struct Server<'w> {
     cancelled: Mutex<HashSet<String>>,
     /// The cancellation flag of each tool call running, by request id.
     running: Mutex<HashMap<String, Arc<AtomicBool>>>,
-    /// The version agreed by `initialize`, for legacy clients.
-    legacy_version: Mutex<Option<String>>,
 }
 
 impl Server<'_> {
@@ -332,10 +329,6 @@ impl Server<'_> {
             .find(|v| **v == asked)
             .copied()
             .unwrap_or(SUPPORTED[1]);
-        *self
-            .legacy_version
-            .lock()
-            .unwrap_or_else(|p| p.into_inner()) = Some(version.to_owned());
         json!({
             "protocolVersion": version,
             "capabilities": capabilities(),
