@@ -55,9 +55,15 @@ pub fn alt_text(prompt: &str) -> String {
 pub fn placements(ws: &Workspace, images: &[(String, String)]) -> Vec<Placement> {
     let root = ws.root();
     let mut markers: Vec<String> = Vec::new();
+    // Images of one batch share their folders: each is listed once.
+    let mut listed_dirs: std::collections::HashSet<String> = std::collections::HashSet::new();
     for (path, _) in images {
         let mut dir = repo_path::parent(path);
         loop {
+            if !listed_dirs.insert(dir.to_owned()) {
+                // This folder, and so every folder above it, was listed already.
+                break;
+            }
             for listed in [dir.to_owned(), repo_path::join(dir, ".vitepress")] {
                 let Ok(entries) = std::fs::read_dir(ws.abs(&listed)) else {
                     continue;
@@ -65,7 +71,7 @@ pub fn placements(ws: &Workspace, images: &[(String, String)]) -> Vec<Placement>
                 for entry in entries.flatten() {
                     let name = entry.file_name().to_string_lossy().into_owned();
                     let marker = repo_path::join(&listed, &name);
-                    if is_marker(&marker) && !markers.contains(&marker) {
+                    if is_marker(&marker) {
                         markers.push(marker);
                     }
                 }
