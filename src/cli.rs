@@ -6,7 +6,7 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::config::AssetKind;
 use crate::finding::FindingCode;
-use crate::image_options::{Background, ImageSize, OutputFormat, Quality};
+use crate::image_options::{ImageOptions, OutputFormat};
 
 /// assetrail: generate, record and check the provenance of a site's images.
 #[derive(Debug, Parser)]
@@ -251,59 +251,6 @@ pub struct InitArgs {
     pub agents: Vec<crate::commands::agents::Agent>,
 }
 
-/// Options shared by `generate` and `edit`.
-#[derive(Debug, Clone, Args)]
-pub struct ImageArgs {
-    /// Asset kind: its folder and defaults apply.
-    #[arg(long, short = 'k', value_enum)]
-    pub kind: Option<AssetKind>,
-    /// Where to write (repo-relative). Default: the kind's folder and a name from the prompt.
-    #[arg(long, short = 'o', value_name = "PATH")]
-    pub out: Option<String>,
-    /// Route (a name under [routes] in assets.toml).
-    #[arg(long, short = 'r')]
-    pub route: Option<String>,
-    /// Image model, overriding the route's (API routes).
-    #[arg(long)]
-    pub model: Option<String>,
-    /// Text model on top, overriding the route's (responses routes).
-    #[arg(long)]
-    pub text_model: Option<String>,
-    /// WIDTHxHEIGHT (multiples of 16, aspect 1:3 to 3:1, long edge ≤ 3840) or auto.
-    #[arg(long, value_parser = clap::value_parser!(ImageSizeArg))]
-    pub size: Option<ImageSizeArg>,
-    /// low, medium, high or auto; xhigh and max on gpt-image-2.5 and later.
-    #[arg(long, value_enum)]
-    pub quality: Option<Quality>,
-    /// auto, opaque or transparent.
-    #[arg(long, value_enum)]
-    pub background: Option<Background>,
-    /// Image file format: png, webp or jpeg (default: the kind's, else from --out, else png).
-    #[arg(long, value_enum, value_name = "FORMAT")]
-    pub output_format: Option<OutputFormat>,
-    /// Compression for jpeg and webp, 0-100 (API routes).
-    #[arg(long, value_name = "PERCENT")]
-    pub output_compression: Option<u8>,
-    /// Number of images (1-10).
-    #[arg(long, short = 'n', default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=10))]
-    pub n: u32,
-    /// Stream with 0-3 partial previews (API routes).
-    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..=3))]
-    pub partial_images: u32,
-    /// Save streamed partial previews into this folder.
-    #[arg(long, value_name = "DIR")]
-    pub save_partials: Option<PathBuf>,
-    /// Send options the model table marks as preview (`transparent = "preview"` under [models]).
-    #[arg(long)]
-    pub allow_preview: bool,
-    /// Validate and show what would be written (and the exact API request), without sending or writing.
-    #[arg(long)]
-    pub dry_run: bool,
-    /// Replace an existing file (its sha256 is kept as a parent).
-    #[arg(long)]
-    pub force: bool,
-}
-
 /// `generate`.
 #[derive(Debug, Args)]
 pub struct GenerateArgs {
@@ -318,7 +265,7 @@ pub struct GenerateArgs {
     pub jobs: u32,
     /// Image options.
     #[command(flatten)]
-    pub image: ImageArgs,
+    pub image: ImageOptions,
 }
 
 /// `edit`.
@@ -338,18 +285,7 @@ pub struct EditArgs {
     pub input_fidelity: Option<String>,
     /// Image options (the route defaults to `images`).
     #[command(flatten)]
-    pub image: ImageArgs,
-}
-
-/// A parsed and rule-checked `--size`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ImageSizeArg(pub ImageSize);
-
-impl std::str::FromStr for ImageSizeArg {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        s.parse().map(ImageSizeArg)
-    }
+    pub image: ImageOptions,
 }
 
 /// `import`.

@@ -3,9 +3,135 @@
 //! renderer honours too so a request that works locally also works on the API.
 
 use std::fmt;
+use std::path::PathBuf;
 use std::str::FromStr;
 
+use serde::Deserialize;
+
 use crate::choice_enum;
+use crate::config::AssetKind;
+
+/// Everything a generation or edit may ask for besides its prompt and inputs,
+/// as given: on the command line (`generate`, `edit`, and the MCP tools that
+/// run them), and in each `[[job]]` of a batch file. Unset means "the kind's,
+/// else the route's, else the default"; [`ImageOptions::or`] fills a batch
+/// job's gaps from the command line, and the generate command resolves the
+/// rest in one step into the route request.
+#[derive(Debug, Clone, Default, PartialEq, clap::Args, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ImageOptions {
+    /// Asset kind: its folder and defaults apply.
+    #[arg(long, short = 'k', value_enum)]
+    pub kind: Option<AssetKind>,
+    /// Where to write (repo-relative). Default: the kind's folder and a name from the prompt. With --batch, a folder for the jobs that name none.
+    #[arg(long, short = 'o', value_name = "PATH")]
+    pub out: Option<String>,
+    /// Route (a name under [routes] in assets.toml).
+    #[arg(long, short = 'r')]
+    pub route: Option<String>,
+    /// Image model, overriding the route's (API routes).
+    #[arg(long)]
+    pub model: Option<String>,
+    /// Text model on top, overriding the route's (responses routes).
+    #[arg(long)]
+    pub text_model: Option<String>,
+    /// WIDTHxHEIGHT (multiples of 16, aspect 1:3 to 3:1, long edge ≤ 3840) or auto.
+    #[arg(long, value_parser = clap::value_parser!(ImageSize))]
+    pub size: Option<ImageSize>,
+    /// low, medium, high or auto; xhigh and max on gpt-image-2.5 and later.
+    #[arg(long, value_enum)]
+    pub quality: Option<Quality>,
+    /// auto, opaque or transparent.
+    #[arg(long, value_enum)]
+    pub background: Option<Background>,
+    /// Image file format: png, webp or jpeg (default: the kind's, else from --out, else png).
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    #[serde(alias = "format")]
+    pub output_format: Option<OutputFormat>,
+    /// Compression for jpeg and webp, 0-100 (API routes).
+    #[arg(long, value_name = "PERCENT")]
+    pub output_compression: Option<u8>,
+    /// Number of images, 1-10 (default 1).
+    #[arg(long, short = 'n', value_parser = clap::value_parser!(u32).range(1..=MAX_IMAGES as i64))]
+    pub n: Option<u32>,
+    /// Stream with 0-3 partial previews (API routes; default 0).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(0..=MAX_PARTIAL_IMAGES as i64))]
+    pub partial_images: Option<u32>,
+    /// Save streamed partial previews into this folder (repo-relative).
+    #[arg(long, value_name = "DIR")]
+    pub save_partials: Option<PathBuf>,
+    /// Send options the model table marks as preview (`transparent = "preview"` under [models]).
+    #[arg(long)]
+    #[serde(default)]
+    pub allow_preview: bool,
+    /// Validate and show what would be written (and the exact API request), without sending or writing.
+    #[arg(long)]
+    #[serde(skip)]
+    pub dry_run: bool,
+    /// Replace an existing file (its sha256 is kept as a parent).
+    #[arg(long)]
+    #[serde(default)]
+    pub force: bool,
+}
+
+/// Most images one request asks for (`n`).
+pub const MAX_IMAGES: u32 = 10;
+/// Most partial previews one streamed request asks for.
+pub const MAX_PARTIAL_IMAGES: u32 = 3;
+
+impl ImageOptions {
+    /// The keys a batch file's `[[job]]` takes for these options.
+    pub fn batch_keys() -> Vec<String> {
+        use clap::Args;
+        ImageOptions::augment_args(clap::Command::new("job"))
+            .get_arguments()
+            .map(|arg| arg.get_id().to_string())
+            .filter(|id| id != "dry_run")
+            .collect()
+    }
+
+    /// These options with every one left unset taken from `base` (a batch
+    /// job's gaps filled from the command line). Every field is named, so a
+    /// new option cannot be left out of the merge: it does not compile.
+    pub fn or(self, base: &ImageOptions) -> ImageOptions {
+        let ImageOptions {
+            kind,
+            out,
+            route,
+            model,
+            text_model,
+            size,
+            quality,
+            background,
+            output_format,
+            output_compression,
+            n,
+            partial_images,
+            save_partials,
+            allow_preview,
+            dry_run,
+            force,
+        } = self;
+        ImageOptions {
+            kind: kind.or(base.kind),
+            out: out.or_else(|| base.out.clone()),
+            route: route.or_else(|| base.route.clone()),
+            model: model.or_else(|| base.model.clone()),
+            text_model: text_model.or_else(|| base.text_model.clone()),
+            size: size.or(base.size),
+            quality: quality.or(base.quality),
+            background: background.or(base.background),
+            output_format: output_format.or(base.output_format),
+            output_compression: output_compression.or(base.output_compression),
+            n: n.or(base.n),
+            partial_images: partial_images.or(base.partial_images),
+            save_partials: save_partials.or_else(|| base.save_partials.clone()),
+            allow_preview: allow_preview || base.allow_preview,
+            dry_run: dry_run || base.dry_run,
+            force: force || base.force,
+        }
+    }
+}
 
 choice_enum! {
     /// File format of a generated image (`output_format` on the API).
@@ -103,6 +229,13 @@ impl fmt::Display for ImageSize {
             ImageSize::Auto => f.write_str("auto"),
             ImageSize::Exact(d) => d.fmt(f),
         }
+    }
+}
+
+impl<'de> Deserialize<'de> for ImageSize {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        text.parse().map_err(serde::de::Error::custom)
     }
 }
 

@@ -47,6 +47,9 @@ pub struct ModelInfo {
     /// Takes the `xhigh` and `max` qualities (gpt-image-2.5 and later).
     #[serde(default)]
     pub top_qualities: bool,
+    /// Most input images one edit takes.
+    #[serde(default = "default_max_edit_inputs")]
+    pub max_edit_inputs: usize,
     /// Longest prompt, in characters.
     #[serde(default = "default_max_prompt")]
     pub max_prompt: usize,
@@ -60,6 +63,10 @@ pub struct ModelInfo {
 
 fn default_transparent() -> Support {
     Support::Yes
+}
+
+fn default_max_edit_inputs() -> usize {
+    16
 }
 
 fn default_max_prompt() -> usize {
@@ -78,6 +85,7 @@ fn shipped() -> BTreeMap<String, ModelInfo> {
         input_fidelity,
         custom_sizes,
         top_qualities: false,
+        max_edit_inputs: default_max_edit_inputs(),
         max_prompt: 32_000,
         shutdown: shutdown.map(str::to_owned),
         replacement: replacement.map(str::to_owned),
@@ -148,6 +156,10 @@ fn shipped() -> BTreeMap<String, ModelInfo> {
             ),
         );
     }
+    // DALL·E 2 edited one image at a time.
+    if let Some(info) = table.get_mut("dall-e-2") {
+        info.max_edit_inputs = 1;
+    }
     table
 }
 
@@ -200,6 +212,7 @@ impl Models {
             input_fidelity: false,
             custom_sizes: image_family,
             top_qualities: false,
+            max_edit_inputs: default_max_edit_inputs(),
             max_prompt: 32_000,
             shutdown: None,
             replacement: None,
@@ -229,6 +242,7 @@ mod tests {
                 input_fidelity: false,
                 custom_sizes: true,
                 top_qualities: false,
+                max_edit_inputs: default_max_edit_inputs(),
                 max_prompt: 32_000,
                 shutdown: None,
                 replacement: None,

@@ -1112,7 +1112,7 @@ fn requests_that_cannot_succeed_are_refused_before_sending() {
             ],
             "a mask must be a PNG",
         ),
-        (too_many, "at most 16 input images"),
+        (too_many, "takes 1 to 16 input images in an edit, not 17"),
         (
             vec![
                 "edit",
@@ -1735,6 +1735,71 @@ fn batch_jobs_take_every_option_from_the_command_line() {
 }
 
 #[test]
+fn a_batch_takes_count_folder_and_replacement_from_the_command_line() {
+    let server = Server::start();
+    let repo = api_repo(&server, "");
+    std::fs::create_dir_all(repo.path().join("public/images/batch")).unwrap();
+    repo.write("public/images/batch/kept.png", common::png(7));
+    repo.write(
+        "jobs.toml",
+        "[[job]]\nprompt = \"one\"\n\n[[job]]\nprompt = \"two\"\nn = 1\nout = \"public/images/batch/kept.png\"\n",
+    );
+    let args = [
+        "generate",
+        "--batch",
+        "jobs.toml",
+        "--route",
+        "images",
+        "-n",
+        "2",
+        "--out",
+        "public/images/batch",
+        "--force",
+        "--format",
+        "json",
+    ];
+    let run = api(&repo, &server, &args);
+    run.success();
+    let mut counts: Vec<(String, Value)> = server
+        .requests()
+        .into_iter()
+        .map(|r| r.json.unwrap())
+        .map(|b| (b["prompt"].as_str().unwrap().to_owned(), b["n"].clone()))
+        .collect();
+    counts.sort_by(|a, b| a.0.cmp(&b.0));
+    assert_eq!(
+        counts,
+        [("one".to_owned(), json!(2)), ("two".to_owned(), json!(1))]
+    );
+    for path in [
+        "public/images/batch/one.png",
+        "public/images/batch/one-2.png",
+        "public/images/batch/kept.png",
+    ] {
+        assert_eq!(repo.entry(path)["route"].as_str(), Some("images"), "{path}");
+    }
+
+    // --out with --batch is a folder for every job, never one file for all.
+    let run = api(
+        &repo,
+        &server,
+        &[
+            "generate",
+            "--batch",
+            "jobs.toml",
+            "--out",
+            "public/images/x.png",
+        ],
+    );
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("--out names a folder"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
 fn ctrl_c_during_a_batch_keeps_what_finished_and_exits_130() {
     let server = Server::start();
     server.script(vec![
@@ -1807,7 +1872,7 @@ fn batches_run_concurrently_and_report_failures() {
     let repo = api_repo(&server, "");
     repo.write(
         "jobs.toml",
-        "[[job]]\nprompt = \"one\"\nout = \"public/images/one.png\"\n\n[[job]]\nprompt = \"two\"\nout = \"public/images/two.png\"\n\n[[job]]\nprompt = \"three\"\nsize = \"1000x1000\"\n\n[[job]]\nprompt = \"four\"\nkind = \"cover\"\n",
+        "[[job]]\nprompt = \"one\"\nout = \"public/images/one.png\"\n\n[[job]]\nprompt = \"two\"\nout = \"public/images/two.png\"\n\n[[job]]\nprompt = \"three\"\nout = \"src/three.png\"\n\n[[job]]\nprompt = \"four\"\nkind = \"cover\"\n",
     );
     let run = api(
         &repo,
@@ -1824,7 +1889,11 @@ fn batches_run_concurrently_and_report_failures() {
             "json",
         ],
     );
-    assert_eq!(run.code, 1, "one job has an invalid size: {}", run.stderr);
+    assert_eq!(
+        run.code, 1,
+        "one job writes outside the managed folders: {}",
+        run.stderr
+    );
     let json = run.json();
     assert_eq!(json["assets"].as_array().unwrap().len(), 3);
     assert_eq!(json["failures"][0]["job"], 3);
@@ -1832,16 +1901,44 @@ fn batches_run_concurrently_and_report_failures() {
         json["failures"][0]["error"]["message"]
             .as_str()
             .unwrap()
-            .contains("multiples of 16")
+            .contains("src/three.png")
     );
     assert_eq!(server.requests().len(), 3);
     assert_eq!(repo.entries().len(), 3);
     assert!(repo.path().join("public/images/covers/four.png").exists());
 
-    repo.write("bad.toml", "[[job]]\nprompt = \"x\"\nsize = 5\n");
-    let run = api(&repo, &server, &["generate", "--batch", "bad.toml"]);
-    assert_eq!(run.code, 2);
-    assert!(run.stderr.contains("bad.toml:3:8"), "{}", run.stderr);
+    // A job the file itself gets wrong stops the batch before anything is
+    // sent, and says where.
+    for (text, at, says) in [
+        (
+            "[[job]]\nprompt = \"x\"\nsize = 5\n",
+            "bad.toml:3:8",
+            "size: invalid type: integer `5`, expected a string",
+        ),
+        (
+            "[[job]]\nout = \"x.png\"\n",
+            "bad.toml:1:1",
+            "this job has no prompt",
+        ),
+        (
+            "[[job]]\nprompt = \"x\"\n\n[[job]]\nprompt = \"y\"\nsize = \"1000x1000\"\n",
+            "bad.toml:6:8",
+            "size 1000x1000: both edges must be multiples of 16 (try 1008x1008)",
+        ),
+        (
+            "[[job]]\nprompt = \"x\"\nsise = \"1024x1024\"\n",
+            "bad.toml:3:1",
+            "unknown field `sise`",
+        ),
+    ] {
+        repo.write("bad.toml", text);
+        let sent = server.requests().len();
+        let run = api(&repo, &server, &["generate", "--batch", "bad.toml"]);
+        assert_eq!(run.code, 2, "{text}: {}", run.stderr);
+        assert!(run.stderr.contains(at), "{text}: {}", run.stderr);
+        assert!(run.stderr.contains(says), "{text}: {}", run.stderr);
+        assert_eq!(server.requests().len(), sent);
+    }
 }
 
 #[test]

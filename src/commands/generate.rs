@@ -1,21 +1,19 @@
 //! `assetrail generate` and `assetrail edit`: make images on a route, write
-//! them into a managed folder and record them; `--batch` runs many jobs at once.
+//! them into a managed folder and record them (`--batch` is in [`super::batch`]).
 
 use std::io::{IsTerminal, Write};
-use std::path::{Path, PathBuf};
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::atomic::{self, Existing};
-use crate::cli::{EditArgs, GenerateArgs, ImageArgs};
+use crate::cli::{EditArgs, GenerateArgs};
 use crate::commands::AssetsReport;
-use crate::config::{AssetKind, Config, KindDefaults, RouteConfig, RouteType};
-use crate::error::{Error, ErrorBody, Location, Result};
+use crate::config::{Config, KindDefaults, RouteConfig, RouteType};
+use crate::error::{Error, Result};
 use crate::image_file::{self, Verify};
-use crate::image_options::{Background, ImageSize, OutputFormat, Quality};
-use crate::interrupt;
+use crate::image_options::{
+    Background, ImageOptions, ImageSize, MAX_IMAGES, OutputFormat, Quality,
+};
 use crate::lock_file::LockFile;
 use crate::provenance::{self, Content, NewAsset};
 use crate::recorded::ImageFormat;
@@ -28,139 +26,31 @@ use crate::routes::{EditInputs, GenerateRequest, ImageRoute, InputImage, base_pr
 use crate::store;
 use crate::workspace::Workspace;
 
-/// One generation or edit, from the command line or a batch file.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// One generation or edit: its prompt, the images an edit starts from, and
+/// its [`ImageOptions`] — from the command line, or a batch file's `[[job]]`.
+#[derive(Debug, Clone, Default)]
 pub struct Job {
     /// What to draw or change.
     pub prompt: String,
-    /// Asset kind.
-    pub kind: Option<AssetKind>,
-    /// Output path.
-    pub out: Option<String>,
-    /// Route name.
-    pub route: Option<String>,
-    /// Image model override.
-    pub model: Option<String>,
-    /// Text model override (responses routes).
-    pub text_model: Option<String>,
-    /// Size.
-    pub size: Option<String>,
-    /// Quality.
-    pub quality: Option<Quality>,
-    /// Background.
-    pub background: Option<Background>,
-    /// File format.
-    #[serde(alias = "format")]
-    pub output_format: Option<OutputFormat>,
-    /// jpeg/webp compression.
-    pub output_compression: Option<u8>,
-    /// Number of images.
-    pub n: Option<u32>,
-    /// Partial previews to stream.
-    pub partial_images: Option<u32>,
-    /// Send preview options.
-    #[serde(default)]
-    pub allow_preview: bool,
-    /// Replace existing files.
-    #[serde(default)]
-    pub force: bool,
     /// Edit inputs (repo-relative).
-    #[serde(default)]
     pub inputs: Vec<String>,
     /// Edit mask.
     pub mask: Option<String>,
     /// Edit input fidelity.
     pub input_fidelity: Option<String>,
-    /// Where to save partial previews.
-    #[serde(skip)]
-    pub save_partials: Option<PathBuf>,
-    /// Validate only.
-    #[serde(skip)]
-    pub dry_run: bool,
+    /// Everything else the job asks for.
+    pub options: ImageOptions,
 }
 
 impl Job {
-    /// This job with every option it leaves unset taken from `base` (the
-    /// command line's options for a batch). Every field is named here, so a
-    /// new option cannot be forgotten in the merge: it does not compile.
-    fn or(self, base: &Job) -> Job {
-        let Job {
-            prompt,
-            kind,
-            out,
-            route,
-            model,
-            text_model,
-            size,
-            quality,
-            background,
-            output_format,
-            output_compression,
-            n,
-            partial_images,
-            allow_preview,
-            force,
-            inputs,
-            mask,
-            input_fidelity,
-            save_partials,
-            dry_run,
-        } = self;
-        Job {
-            prompt,
-            kind: kind.or(base.kind),
-            // A batch's --out is a folder for every job, never one file for all.
-            out,
-            route: route.or_else(|| base.route.clone()),
-            model: model.or_else(|| base.model.clone()),
-            text_model: text_model.or_else(|| base.text_model.clone()),
-            size: size.or_else(|| base.size.clone()),
-            quality: quality.or(base.quality),
-            background: background.or(base.background),
-            output_format: output_format.or(base.output_format),
-            output_compression: output_compression.or(base.output_compression),
-            n: n.or(base.n),
-            partial_images: partial_images.or(base.partial_images),
-            allow_preview: allow_preview || base.allow_preview,
-            force: force || base.force,
-            inputs: if inputs.is_empty() {
-                base.inputs.clone()
-            } else {
-                inputs
-            },
-            mask: mask.or_else(|| base.mask.clone()),
-            input_fidelity: input_fidelity.or_else(|| base.input_fidelity.clone()),
-            save_partials: save_partials.or_else(|| base.save_partials.clone()),
-            dry_run: dry_run || base.dry_run,
-        }
-    }
-
-    fn from_image_args(
+    /// A job from the command line, where the image format may also be given
+    /// as `--format`.
+    pub(crate) fn from_cli(
         prompt: String,
-        image: &ImageArgs,
+        image: &ImageOptions,
         format_flag: Option<OutputFormat>,
     ) -> Result<Job> {
-        // Every flag named: a new one cannot be left out of the job.
-        let ImageArgs {
-            kind,
-            out,
-            route,
-            model,
-            text_model,
-            size,
-            quality,
-            background,
-            output_format,
-            output_compression,
-            n,
-            partial_images,
-            save_partials,
-            allow_preview,
-            dry_run,
-            force,
-        } = image;
-        let output_format = match (*output_format, format_flag) {
+        let output_format = match (image.output_format, format_flag) {
             (Some(a), Some(b)) if a != b => {
                 return Err(Error::usage(
                     format!("--output-format {a} and --format {b} disagree"),
@@ -171,22 +61,10 @@ impl Job {
         };
         Ok(Job {
             prompt,
-            kind: *kind,
-            out: out.clone(),
-            route: route.clone(),
-            model: model.clone(),
-            text_model: text_model.clone(),
-            size: size.map(|s| s.0.to_string()),
-            quality: *quality,
-            background: *background,
-            output_format,
-            output_compression: *output_compression,
-            n: Some(*n),
-            partial_images: Some(*partial_images),
-            allow_preview: *allow_preview,
-            force: *force,
-            save_partials: save_partials.clone(),
-            dry_run: *dry_run,
+            options: ImageOptions {
+                output_format,
+                ..image.clone()
+            },
             ..Job::default()
         })
     }
@@ -199,34 +77,33 @@ pub fn run(
     format_flag: Option<OutputFormat>,
 ) -> Result<AssetsReport> {
     if let Some(batch) = &args.batch {
-        return run_batch(ws, batch, args.jobs as usize, &args.image, format_flag);
+        return super::batch::run(ws, batch, args.jobs as usize, &args.image, format_flag);
     }
     let prompt = args.prompt.clone().unwrap_or_default();
-    run_job(ws, &Job::from_image_args(prompt, &args.image, format_flag)?)
+    run_job(ws, &Job::from_cli(prompt, &args.image, format_flag)?)
 }
 
 /// Runs `edit`.
 pub fn run_edit(ws: &Workspace, args: &EditArgs) -> Result<AssetsReport> {
-    let mut job = Job::from_image_args(args.prompt.clone(), &args.image, None)?;
+    let mut job = Job::from_cli(args.prompt.clone(), &args.image, None)?;
     job.inputs = args.inputs.clone();
     job.mask = args.mask.clone();
     job.input_fidelity = args.input_fidelity.clone();
-    if job.route.is_none() {
-        job.route = Some("images".to_owned());
-    }
+    job.options.route.get_or_insert_with(|| "images".to_owned());
     run_job(ws, &job)
 }
 
 /// Runs one job to the end: validate, send, write, record.
 pub fn run_job(ws: &Workspace, job: &Job) -> Result<AssetsReport> {
-    let kind = job.kind.map(|k| &ws.config.kinds[&k]);
+    let kind = job.options.kind.map(|k| &ws.config.kinds[&k]);
     let route_name = job
+        .options
         .route
         .as_deref()
         .or(kind.and_then(|k| k.route.as_deref()))
         .unwrap_or(&ws.config.default_route);
     let route = ws.config.route(route_name)?;
-    if let Some(text) = &job.text_model
+    if let Some(text) = &job.options.text_model
         && route.route_type != RouteType::Responses
     {
         return Err(Error::refused(
@@ -237,12 +114,14 @@ pub fn run_job(ws: &Workspace, job: &Job) -> Result<AssetsReport> {
             "drop --text-model, or pick a responses route (type = \"responses\") with --route",
         ));
     }
-    let out = job.out.as_deref().map(|o| ws.user_path(o)).transpose()?;
-    let mut request = build_request(job, kind, out.as_deref())?;
-    let mut notes: Vec<String> =
-        crate::routes::validate::settle_kind_background(&ws.config, route, &mut request)
-            .into_iter()
-            .collect();
+    let out = job
+        .options
+        .out
+        .as_deref()
+        .map(|o| ws.user_path(o))
+        .transpose()?;
+    let (request, note) = resolve_request(&ws.config, route, job, kind, out.as_deref())?;
+    let mut notes: Vec<String> = note.into_iter().collect();
     let edit = read_edit_inputs(ws, job)?;
     let generator = generator_for(&ws.config, route)?;
     generator.validate(&request, edit.as_ref())?;
@@ -253,10 +132,10 @@ pub fn run_job(ws: &Workspace, job: &Job) -> Result<AssetsReport> {
         &request,
         kind,
         out.as_deref(),
-        job.force,
+        job.options.force,
     )?;
 
-    if job.dry_run {
+    if job.options.dry_run {
         let assets = planned
             .into_iter()
             .enumerate()
@@ -312,7 +191,7 @@ pub fn run_job(ws: &Workspace, job: &Job) -> Result<AssetsReport> {
             rename_if_taken: derived_names,
         })
         .collect();
-    let assets = provenance::commit(ws, assets, job.force, Some(snapshot))?;
+    let assets = provenance::commit(ws, assets, job.options.force, Some(snapshot))?;
     notes.extend(
         assets
             .iter()
@@ -326,7 +205,7 @@ pub fn run_job(ws: &Workspace, job: &Job) -> Result<AssetsReport> {
     );
     for (index, bytes) in received {
         if let Some(path) = partial_paths.get(index as usize) {
-            let existing = if job.force {
+            let existing = if job.options.force {
                 Existing::Replace
             } else {
                 Existing::Keep
@@ -376,7 +255,7 @@ fn show_partial(index: u32, bytes: &[u8]) {
 /// (inside the repository, no link on the way, no overwrite without
 /// `--force`). Named after the planned image, so two jobs never share one.
 fn partial_paths(ws: &Workspace, job: &Job, first: &str, count: u32) -> Result<Vec<String>> {
-    let Some(dir) = &job.save_partials else {
+    let Some(dir) = &job.options.save_partials else {
         return Ok(Vec::new());
     };
     let raw = dir.to_string_lossy();
@@ -387,7 +266,7 @@ fn partial_paths(ws: &Workspace, job: &Job, first: &str, count: u32) -> Result<V
         .map(|i| repo_path::join(&dir, &format!("{stem}.partial-{i}.{ext}")))
         .collect();
     for path in &paths {
-        if store::no_symlinks(ws.root(), path)?.is_some() && !job.force {
+        if store::no_symlinks(ws.root(), path)?.is_some() && !job.options.force {
             return Err(Error::refused(
                 format!("{path} already exists"),
                 "save the partials elsewhere, or pass --force to replace them",
@@ -468,15 +347,6 @@ fn read_edit_inputs(ws: &Workspace, job: &Job) -> Result<Option<EditInputs>> {
             height: info.height.unwrap_or(0),
         })
     };
-    if job.inputs.len() > crate::routes::validate::MAX_EDIT_INPUTS {
-        return Err(Error::refused(
-            format!(
-                "an edit takes at most 16 input images, not {}",
-                job.inputs.len()
-            ),
-            "pass between 1 and 16 --input files",
-        ));
-    }
     Ok(Some(EditInputs {
         images: job.inputs.iter().map(|i| read(i)).collect::<Result<_>>()?,
         mask: job.mask.as_deref().map(read).transpose()?,
@@ -484,12 +354,16 @@ fn read_edit_inputs(ws: &Workspace, job: &Job) -> Result<Option<EditInputs>> {
     }))
 }
 
-/// Applies kind defaults and flags, and refuses combinations that cannot succeed.
-fn build_request(
+/// The route request for a job: its options merged with the kind's defaults
+/// and settled against the route's model in one step, with combinations that
+/// cannot succeed refused; also any note on a default that had to yield.
+fn resolve_request(
+    config: &Config,
+    route: &RouteConfig,
     job: &Job,
     kind: Option<&KindDefaults>,
     out: Option<&str>,
-) -> Result<GenerateRequest> {
+) -> Result<(GenerateRequest, Option<String>)> {
     let prompt = job.prompt.trim();
     if prompt.is_empty() {
         return Err(Error::usage(
@@ -509,7 +383,7 @@ fn build_request(
             )
         })?),
     };
-    if let (Some(explicit), Some(from_name)) = (job.output_format, out_format)
+    if let (Some(explicit), Some(from_name)) = (job.options.output_format, out_format)
         && explicit != from_name
     {
         return Err(Error::refused(
@@ -524,17 +398,21 @@ fn build_request(
         ));
     }
     let format = job
+        .options
         .output_format
         .or(out_format)
         .or(kind.map(|k| k.format))
         .unwrap_or(OutputFormat::Png);
     let background = job
+        .options
         .background
         .or(kind.map(|k| k.background))
         .unwrap_or(Background::Auto);
     let background = match background {
         // A kind's transparent default yields to an explicitly opaque-only format.
-        Background::Transparent if !format.supports_transparency() && job.background.is_none() => {
+        Background::Transparent
+            if !format.supports_transparency() && job.options.background.is_none() =>
+        {
             Background::Opaque
         }
         Background::Transparent if !format.supports_transparency() => {
@@ -545,37 +423,39 @@ fn build_request(
         }
         other => other,
     };
-    let size = match &job.size {
-        Some(size) => size.parse::<ImageSize>().map_err(|why| {
-            Error::refused(why, "see `assetrail generate --help` for the size rules")
-        })?,
-        None => kind.map(|k| k.size).unwrap_or(ImageSize::Auto),
-    };
-    let n = job.n.unwrap_or(1);
-    if !(1..=10).contains(&n) {
+    let size = job
+        .options
+        .size
+        .or(kind.map(|k| k.size))
+        .unwrap_or(ImageSize::Auto);
+    let n = job.options.n.unwrap_or(1);
+    if !(1..=MAX_IMAGES).contains(&n) {
         return Err(Error::refused(
             format!("n = {n} is out of range"),
-            "ask for 1 to 10 images",
+            format!("ask for 1 to {MAX_IMAGES} images"),
         ));
     }
-    Ok(GenerateRequest {
+    let mut request = GenerateRequest {
         prompt: prompt.to_owned(),
-        background_from_kind: job.background.is_none(),
+        background_from_kind: job.options.background.is_none(),
         size,
         quality: job
+            .options
             .quality
             .or(kind.map(|k| k.quality))
             .unwrap_or(Quality::Auto),
         background,
         format,
         n,
-        kind: job.kind,
-        model: job.model.clone(),
-        text_model: job.text_model.clone(),
-        compression: job.output_compression,
-        partial_images: job.partial_images.unwrap_or(0),
-        allow_preview: job.allow_preview,
-    })
+        kind: job.options.kind,
+        model: job.options.model.clone(),
+        text_model: job.options.text_model.clone(),
+        compression: job.options.output_compression,
+        partial_images: job.options.partial_images.unwrap_or(0),
+        allow_preview: job.options.allow_preview,
+    };
+    let note = crate::routes::validate::settle_kind_background(config, route, &mut request);
+    Ok((request, note))
 }
 
 /// The path of each of the `n` images, checked against the path policy before
@@ -633,128 +513,4 @@ fn plan_paths(
         store::check_target(ws.root(), &ws.config, path, force, &taken)?;
     }
     Ok(paths)
-}
-
-/// A batch job that was not started (the run was interrupted).
-#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
-pub struct NotRun {
-    /// 1-based position of the job in the file.
-    pub job: usize,
-    /// Its prompt.
-    pub prompt: String,
-}
-
-/// A batch job that failed.
-#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
-pub struct BatchFailure {
-    /// 1-based position of the job in the file.
-    pub job: usize,
-    /// Its prompt.
-    pub prompt: String,
-    /// What went wrong and how to fix it, as a top-level error prints it.
-    pub error: ErrorBody,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct BatchFile {
-    #[serde(rename = "job", default)]
-    jobs: Vec<Job>,
-}
-
-/// Runs every job of a batch file, `workers` at a time; each success is
-/// recorded as it lands, each failure reported.
-fn run_batch(
-    ws: &Workspace,
-    file: &Path,
-    workers: usize,
-    defaults: &ImageArgs,
-    format_flag: Option<OutputFormat>,
-) -> Result<AssetsReport> {
-    let text = std::fs::read_to_string(file).map_err(|e| Error::io(file, e))?;
-    let shown = file.display().to_string();
-    let batch: BatchFile = toml::from_str(&text).map_err(|e| Error::Usage {
-        message: format!(
-            "{}: {}",
-            Location::from_offset(&shown, &text, e.span().map_or(0, |s| s.start)),
-            e.message().trim_end()
-        ),
-        hint: Some("each [[job]] takes prompt, and optionally out, kind, route, model, size, quality, background, output_format, n, partial_images".into()),
-    })?;
-    if batch.jobs.is_empty() {
-        return Err(Error::usage(
-            format!("{shown} has no [[job]] tables"),
-            "add [[job]] tables with at least a prompt",
-        ));
-    }
-    let base = Job::from_image_args(String::new(), defaults, format_flag)?;
-    let jobs: Vec<Job> = batch.jobs.into_iter().map(|job| job.or(&base)).collect();
-    let next = AtomicUsize::new(0);
-    let done = AtomicUsize::new(0);
-    let results: Mutex<Vec<(usize, Result<AssetsReport>)>> = Mutex::new(Vec::new());
-    let show_progress = std::io::stderr().is_terminal();
-    let total = jobs.len();
-    let root = ws.root().to_path_buf();
-    interrupt::watch();
-    std::thread::scope(|scope| {
-        for _ in 0..workers.min(total) {
-            scope.spawn(|| {
-                // git2 handles are per thread: each worker opens the repository.
-                let worker_ws = Workspace::open(Some(&root));
-                while !interrupt::requested() {
-                    let index = next.fetch_add(1, Ordering::SeqCst);
-                    let Some(job) = jobs.get(index) else { break };
-                    let outcome = match &worker_ws {
-                        Ok(ws) => run_job(ws, job),
-                        Err(e) => Err(Error::refused(
-                            e.to_string(),
-                            "fix the repository setup and run again",
-                        )),
-                    };
-                    results
-                        .lock()
-                        .unwrap_or_else(|p| p.into_inner())
-                        .push((index, outcome));
-                    let finished = done.fetch_add(1, Ordering::SeqCst) + 1;
-                    if show_progress {
-                        let _ = write!(std::io::stderr(), "\r[{finished}/{total}] jobs done");
-                    }
-                }
-            });
-        }
-    });
-    if show_progress {
-        let _ = writeln!(std::io::stderr());
-    }
-    let mut results = results.into_inner().unwrap_or_else(|p| p.into_inner());
-    results.sort_by_key(|(index, _)| *index);
-    let mut report = AssetsReport {
-        dry_run: base.dry_run,
-        interrupted: interrupt::requested(),
-        ..AssetsReport::default()
-    };
-    let ran: Vec<usize> = results.iter().map(|(index, _)| *index).collect();
-    report.not_run = (0..total)
-        .filter(|i| !ran.contains(i))
-        .map(|i| NotRun {
-            job: i + 1,
-            prompt: jobs[i].prompt.clone(),
-        })
-        .collect();
-    for (index, outcome) in results {
-        match outcome {
-            Ok(mut done) => {
-                report.assets.append(&mut done.assets);
-                report.requests.append(&mut done.requests);
-                report.shortfalls.append(&mut done.shortfalls);
-                report.notes.append(&mut done.notes);
-            }
-            Err(e) => report.failures.push(BatchFailure {
-                job: index + 1,
-                prompt: jobs[index].prompt.clone(),
-                error: ErrorBody::from(&e),
-            }),
-        }
-    }
-    Ok(report)
 }

@@ -3,6 +3,7 @@
 
 pub mod adopt;
 pub mod agents;
+pub mod batch;
 pub mod check;
 pub mod cost;
 pub mod explain;
@@ -155,7 +156,7 @@ pub struct AssetsReport {
     pub requests: Vec<serde_json::Value>,
     /// Batch jobs that failed.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub failures: Vec<generate::BatchFailure>,
+    pub failures: Vec<batch::BatchFailure>,
     /// What was adjusted and why (e.g. a kind's transparent default on a
     /// model that takes no transparency).
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -168,7 +169,7 @@ pub struct AssetsReport {
     pub interrupted: bool,
     /// Batch jobs not started because of the interrupt.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub not_run: Vec<generate::NotRun>,
+    pub not_run: Vec<batch::NotRun>,
     /// Files found in a folder that could not be recorded, with the reason.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub refused: Vec<RefusedPath>,

@@ -9,8 +9,6 @@ use crate::image_options::{Background, ImageSize, OutputFormat, Quality};
 use crate::models::{ModelKind, Support};
 use crate::recorded::ImageFormat;
 
-/// Most input images an edit takes.
-pub const MAX_EDIT_INPUTS: usize = 16;
 /// Largest input image, bytes.
 pub const MAX_INPUT_BYTES: u64 = 50 * 1024 * 1024;
 /// Largest mask, bytes.
@@ -204,13 +202,16 @@ pub fn validate(
         }
     }
     if let Some(edit) = edit {
-        if edit.images.is_empty() || edit.images.len() > MAX_EDIT_INPUTS {
+        let most = info.max_edit_inputs;
+        if edit.images.is_empty() || edit.images.len() > most {
             return Err(refuse(
                 format!(
-                    "an edit takes 1 to {MAX_EDIT_INPUTS} input images, not {}",
+                    "{image} takes 1 to {most} input images in an edit, not {}",
                     edit.images.len()
                 ),
-                "pass between 1 and 16 --input files",
+                format!(
+                    "pass between 1 and {most} --input files (or set max_edit_inputs under [models.\"{image}\"])"
+                ),
             ));
         }
         for input in &edit.images {
