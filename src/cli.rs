@@ -113,6 +113,14 @@ pub enum Command {
         /// The asset (repo-relative); it may have been removed since.
         path: String,
     },
+    /// Write the audit page: one self-contained HTML file with a card per
+    /// asset (thumbnail, prompt, route, credit, cost, references, findings,
+    /// lineage), filters, and spend per credit source.
+    Report {
+        /// Where to write the page (e.g. assets-report.html).
+        #[arg(long, value_name = "OUT", required = true)]
+        html: PathBuf,
+    },
     /// Export provenance for signing: `--in-toto` prints one in-toto
     /// Statement v1 per asset (JSON Lines; `--format json` wraps them).
     Export {

@@ -10,6 +10,7 @@
 
 pub mod asset_state;
 pub mod atomic;
+pub mod audit_page;
 pub mod check;
 pub mod choice;
 pub mod cli;

@@ -11,8 +11,8 @@ use serde_json::{Value, json};
 use crate::commands::{
     AssetsReport, check::CheckReport, cost::CostReport, explain::ExplainReport,
     export::ExportReport, hook::HookReport, init::InitReport, log::LogReport,
-    merge_lock::MergeLockReport, mv::MvReport, refs::RefsReport, rm::RmReport, show::ShowReport,
-    sites::SitesReport, status::StatusReport,
+    merge_lock::MergeLockReport, mv::MvReport, refs::RefsReport, report::AuditReport, rm::RmReport,
+    show::ShowReport, sites::SitesReport, status::StatusReport,
 };
 use crate::error::ErrorBody;
 
@@ -31,6 +31,7 @@ pub const COMMANDS: &[(&str, SchemaOf)] = &[
     ("show", ShowReport::json_schema),
     ("log", LogReport::json_schema),
     ("export", ExportReport::json_schema),
+    ("report", AuditReport::json_schema),
     ("sites", SitesReport::json_schema),
     ("refs", RefsReport::json_schema),
     ("check", CheckReport::json_schema),

@@ -17,6 +17,7 @@ pub mod merge_lock;
 pub mod mv;
 pub mod record;
 pub mod refs;
+pub mod report;
 pub mod rm;
 pub mod show;
 pub mod sites;
@@ -118,6 +119,7 @@ pub fn execute(cli: &Cli) -> Result<Executed> {
         }
         Command::Export { paths, .. } => Executed::new(export::run(&ws()?, paths)?, false),
         Command::Log { path } => Executed::new(log::run(&ws()?, path)?, false),
+        Command::Report { html } => Executed::new(report::run(&ws()?, html)?, false),
         Command::Explain(args) => Executed::new(explain::run(args.code), false),
         Command::Cost { by, since } => {
             Executed::new(cost::run(&ws()?, *by, since.as_deref())?, false)
