@@ -16,6 +16,8 @@ use crate::manifest::ManifestEntry;
 use crate::recorded::Credit;
 
 const STYLE: &str = include_str!("page.css");
+/// References listed on a card; the rest are counted.
+const PLACES_LISTED: usize = 5;
 const SCRIPT: &str = include_str!("page.js");
 
 /// Where an asset is used.
@@ -258,12 +260,13 @@ fn card_markup(card: &Card) -> Markup {
                     @if card.places.is_empty() {
                         p.unreferenced { "not referenced" }
                     } @else {
-                        details {
-                            summary { "referenced " (card.places.len()) @if card.places.len() == 1 { " time" } @else { " times" } }
-                            ul {
-                                @for place in &card.places {
-                                    li { code { (place.file) ":" (place.line) } @if place.pattern { " (pattern)" } }
-                                }
+                        p { "referenced " (card.places.len()) @if card.places.len() == 1 { " time" } @else { " times" } }
+                        ul {
+                            @for place in card.places.iter().take(PLACES_LISTED) {
+                                li { code { (place.file) ":" (place.line) } @if place.pattern { " (pattern)" } }
+                            }
+                            @if card.places.len() > PLACES_LISTED {
+                                li.more { "and " (card.places.len() - PLACES_LISTED) " more (`assetrail refs` lists them all)" }
                             }
                         }
                     }

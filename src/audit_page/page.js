@@ -43,5 +43,5 @@
     });
   }
   window.addEventListener("hashchange", fromAddress);
-  fromAddress();
+  if (location.hash) fromAddress();
 })();

@@ -172,16 +172,15 @@ fn absolute(out: &Path) -> Result<PathBuf> {
     std::path::absolute(out).map_err(|e| Error::io(out, e))
 }
 
-/// A small JPEG of the image as a `data:` URL, or `None` when the file is
-/// missing or not an image assetrail can read (a Git LFS pointer, say).
+/// The image as a `data:` URL no larger than it needs to be: a small JPEG
+/// thumbnail, or the file itself when it is a web image smaller than that;
+/// `None` when the file is missing or not an image assetrail can read (a Git
+/// LFS pointer, say).
 fn thumbnail(abs: &Path) -> Option<String> {
     use base64::Engine as _;
-    let image = image::ImageReader::open(abs)
-        .ok()?
-        .with_guessed_format()
-        .ok()?
-        .decode()
-        .ok()?;
+    let bytes = std::fs::read(abs).ok()?;
+    let format = image::guess_format(&bytes).ok()?;
+    let image = image::load_from_memory_with_format(&bytes, format).ok()?;
     let small = image.thumbnail(THUMBNAIL_EDGE, THUMBNAIL_EDGE).to_rgba8();
     // JPEG has no alpha: transparent pixels are shown on white.
     let flat = image::RgbImage::from_fn(small.width(), small.height(), |x, y| {
@@ -190,11 +189,21 @@ fn thumbnail(abs: &Path) -> Option<String> {
         image::Rgb([over(r), over(g), over(b)])
     });
     let mut jpeg = Vec::new();
-    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 70)
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 60)
         .encode_image(&flat)
         .ok()?;
+    let web_original = matches!(
+        format,
+        image::ImageFormat::Png | image::ImageFormat::Jpeg | image::ImageFormat::WebP
+    ) && image.width() <= THUMBNAIL_EDGE
+        && image.height() <= THUMBNAIL_EDGE;
+    let (mime, data) = if web_original && bytes.len() <= jpeg.len() {
+        (format.to_mime_type(), bytes)
+    } else {
+        ("image/jpeg", jpeg)
+    };
     Some(format!(
-        "data:image/jpeg;base64,{}",
-        base64::engine::general_purpose::STANDARD.encode(jpeg)
+        "data:{mime};base64,{}",
+        base64::engine::general_purpose::STANDARD.encode(data)
     ))
 }
