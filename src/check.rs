@@ -349,6 +349,7 @@ impl Collector<'_> {
                         format!("{path} changed since it was recorded (recorded sha256 {}, now {})", short(&entry.sha256), short(actual)),
                         hint,
                     );
+                    self.credentials(entry, tree);
                 }
                 State::LfsMismatch => self.push(
                     FindingCode::LfsMismatch,
@@ -369,6 +370,28 @@ impl Collector<'_> {
             }
         }
         Ok(present)
+    }
+
+    /// AR014: a changed asset recorded with Content Credentials that lost them.
+    fn credentials(&mut self, entry: &ManifestEntry, tree: &Tree) {
+        let Some(recorded) = &entry.c2pa else { return };
+        let path = entry.path.as_str();
+        let Some(bytes) = tree.read(path) else { return };
+        let Ok(now) = crate::image_file::inspect_bytes(
+            &bytes,
+            entry.format,
+            crate::image_file::Verify::Header,
+        ) else {
+            return;
+        };
+        if let Some(what) = crate::credentials::lost(recorded, now.c2pa.as_ref()) {
+            self.push(
+                FindingCode::CredentialsLost,
+                path,
+                format!("{path}: {what}"),
+                format!("restore the recorded file (git checkout -- {path}) and keep C2PA data when optimising, or record the new bytes: assetrail record {path} --route ROUTE --prompt P --force"),
+            );
+        }
     }
 
     /// In `--staged` mode, the fix for staged bytes that differ from the

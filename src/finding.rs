@@ -20,6 +20,7 @@ choice_enum! {
         LockConflict = "AR011",
         MergeDriverMissing = "AR012",
         PlaceholderAsset = "AR013",
+        CredentialsLost = "AR014",
     }
 }
 
@@ -145,6 +146,14 @@ pub const RULES: &[Rule] = &[
         what: "An asset is a placeholder: drawn by the offline renderer (route local, `placeholder = true` in its record), not a real generation.",
         why: "Placeholders are meant to be replaced before release; a release branch can refuse them with `[check] placeholders = \"error\"` in assets.toml (off by default).",
         fix: "Replace it with a real generation from the same prompt: `assetrail generate --route images --prompt P --out PATH --force` (the placeholder's sha256 is kept as its parent, and every reference to the path stays valid).",
+    },
+    Rule {
+        code: FindingCode::CredentialsLost,
+        name: "credentials-lost",
+        severity: Severity::Warning,
+        what: "An asset recorded with Content Credentials (C2PA) has changed and no longer carries them — an image optimiser or a re-encode stripped them — or, in a build with the `c2pa` feature, its credentials validated when recorded and no longer do.",
+        why: "Content Credentials are how anyone outside the repository can tell the image was generated and by whom (OpenAI's images carry them); once stripped or broken, that disclosure is gone from the published file.",
+        fix: "Restore the recorded file (`git checkout -- PATH`) and configure the optimiser to keep C2PA data (the PNG `caBX` chunk, JPEG APP11, WebP `C2PA`), or record the new bytes on purpose with `assetrail record PATH --route R --prompt P --force` (the original is kept as a parent).",
     },
 ];
 

@@ -230,8 +230,16 @@ fn dimensions(
     }
 }
 
-/// Looks for an embedded C2PA manifest store without reading pixel data.
-fn find_c2pa(reader: &mut (impl Read + Seek), format: ImageFormat) -> Option<C2paSummary> {
+/// Looks for an embedded C2PA manifest store without reading pixel data and,
+/// when there is one, reads what it says ([`crate::credentials`]).
+fn find_c2pa(reader: &mut (impl Read + Seek + Send), format: ImageFormat) -> Option<C2paSummary> {
+    let mut summary = find_c2pa_store(reader, format)?;
+    crate::credentials::read_into(&mut summary, format, reader);
+    Some(summary)
+}
+
+/// Where an embedded C2PA manifest store sits, and its size.
+fn find_c2pa_store(reader: &mut (impl Read + Seek), format: ImageFormat) -> Option<C2paSummary> {
     let found = match format {
         ImageFormat::Png => png_chunk(reader, b"caBX").map(|len| ("png:caBX", len)),
         ImageFormat::Jpeg => jpeg_app11_jumbf(reader).map(|len| ("jpeg:APP11", len)),
@@ -241,6 +249,7 @@ fn find_c2pa(reader: &mut (impl Read + Seek), format: ImageFormat) -> Option<C2p
     found.map(|(container, bytes)| C2paSummary {
         container: container.to_owned(),
         bytes,
+        ..C2paSummary::default()
     })
 }
 
@@ -352,7 +361,8 @@ mod tests {
             info.c2pa,
             Some(C2paSummary {
                 container: "png:caBX".into(),
-                bytes: 5
+                bytes: 5,
+                ..C2paSummary::default()
             })
         );
     }

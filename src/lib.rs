@@ -17,6 +17,7 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod cost;
+pub mod credentials;
 pub mod error;
 pub mod finding;
 pub mod git;

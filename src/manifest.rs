@@ -111,6 +111,28 @@ pub struct C2paSummary {
     pub container: String,
     /// Size of the embedded manifest store in bytes.
     pub bytes: u64,
+    /// The software that made the claim (built with the `c2pa` feature).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub claim_generator: Option<String>,
+    /// The signing certificate's common name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signer: Option<String>,
+    /// The signing certificate's issuer.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub issuer: Option<String>,
+    /// Actions the manifest records (`c2pa.created`, `c2pa.edited`, …).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub actions: Vec<String>,
+    /// How the content came to be (`…/trainedAlgorithmicMedia` for a generated image).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub digital_source_type: Option<String>,
+    /// `invalid`, `valid` or `trusted` when the file was recorded (`unreadable`
+    /// when the store could not be parsed).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub validation_state: Option<String>,
+    /// Validation status codes (`signingCredential.untrusted`, `assertion.dataHash.mismatch`, …).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub validation_codes: Vec<String>,
 }
 
 /// One managed asset and how it was made. Field order here is the order in the file.

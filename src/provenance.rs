@@ -22,7 +22,7 @@ pub enum Content {
     /// The file is already at the path; record it as it is.
     InPlace,
     /// The file is already at the path and was inspected ([`inspect_at`]).
-    Inspected(ImageInfo),
+    Inspected(Box<ImageInfo>),
 }
 
 /// An asset to store and record.
@@ -106,7 +106,7 @@ pub fn commit(
                 }
                 Content::InPlace | Content::Inspected(_) => {
                     let info = match &asset.content {
-                        Content::Inspected(info) => info.clone(),
+                        Content::Inspected(info) => (**info).clone(),
                         _ => inspect_at(ws.root(), &asset.path, asset.verify)?,
                     };
                     if let Some(previous) = &previous

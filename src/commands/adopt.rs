@@ -50,7 +50,7 @@ pub fn run(ws: &Workspace, args: &AdoptArgs) -> Result<AssetsReport> {
                 .collect();
             for (found, info) in inspected {
                 match info {
-                    Ok(info) => ready.push((found, Content::Inspected(info))),
+                    Ok(info) => ready.push((found, Content::Inspected(Box::new(info)))),
                     Err(e) => refused.push(RefusedPath {
                         path: found,
                         error: e.to_string(),
