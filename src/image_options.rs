@@ -60,6 +60,16 @@ pub struct ImageOptions {
     /// Save streamed partial previews into this folder (repo-relative).
     #[arg(long, value_name = "DIR")]
     pub save_partials: Option<PathBuf>,
+    /// Title on a title card (cover, article, social kinds on the local route; default: from the prompt).
+    #[arg(long)]
+    pub title: Option<String>,
+    /// A line under the title (local route).
+    #[arg(long)]
+    pub subtitle: Option<String>,
+    /// Mark the image visibly as a placeholder (local route).
+    #[arg(long)]
+    #[serde(default)]
+    pub badge: bool,
     /// Send options the model table marks as preview (`transparent = "preview"` under [models]).
     #[arg(long)]
     #[serde(default)]
@@ -108,6 +118,9 @@ impl ImageOptions {
             n,
             partial_images,
             save_partials,
+            title,
+            subtitle,
+            badge,
             allow_preview,
             dry_run,
             force,
@@ -126,6 +139,9 @@ impl ImageOptions {
             n: n.or(base.n),
             partial_images: partial_images.or(base.partial_images),
             save_partials: save_partials.or_else(|| base.save_partials.clone()),
+            title: title.or_else(|| base.title.clone()),
+            subtitle: subtitle.or_else(|| base.subtitle.clone()),
+            badge: badge || base.badge,
             allow_preview: allow_preview || base.allow_preview,
             dry_run: dry_run || base.dry_run,
             force: force || base.force,
@@ -308,6 +324,15 @@ pub fn check_model_size_rules(d: Dimensions) -> Result<(), String> {
         ));
     }
     Ok(())
+}
+
+/// The smallest size at least `d` in each edge that the models take (edges
+/// rounded up to multiples of 16), e.g. 1200x640 for the 1200x630 social card.
+pub fn nearest_model_size(d: Dimensions) -> Dimensions {
+    Dimensions {
+        width: round16(d.width),
+        height: round16(d.height),
+    }
 }
 
 fn round16(v: u32) -> u32 {

@@ -287,7 +287,10 @@ fn generator_for<'a>(
     route: &'a RouteConfig,
 ) -> Result<Box<dyn ImageRoute + 'a>> {
     match route.route_type {
-        RouteType::Local => Ok(Box::new(LocalRoute { config: route })),
+        RouteType::Local => Ok(Box::new(LocalRoute {
+            config: route,
+            site_name: config.site_name.as_deref(),
+        })),
         RouteType::Images => Ok(Box::new(ImagesRoute { config, route })),
         RouteType::Responses => Ok(Box::new(ResponsesRoute { config, route })),
         RouteType::Gateway => Ok(Box::new(gateway_route(config, route))),
@@ -453,8 +456,24 @@ fn resolve_request(
         compression: job.options.output_compression,
         partial_images: job.options.partial_images.unwrap_or(0),
         allow_preview: job.options.allow_preview,
+        title: job.options.title.clone(),
+        subtitle: job.options.subtitle.clone(),
+        badge: job.options.badge,
     };
-    let note = crate::routes::validate::settle_kind_background(config, route, &mut request);
+    let mut note = crate::routes::validate::settle_kind_background(config, route, &mut request);
+    // A kind's size the models do not take (the 1200x630 social card) is
+    // asked for at the nearest size they do.
+    if route.route_type.is_api()
+        && job.options.size.is_none()
+        && let ImageSize::Exact(wanted) = request.size
+        && crate::image_options::check_model_size_rules(wanted).is_err()
+    {
+        let nearest = crate::image_options::nearest_model_size(wanted);
+        request.size = ImageSize::Exact(nearest);
+        note.get_or_insert(format!(
+            "the kind's size {wanted} is not one the image models take: asked for {nearest}, the nearest (crop it to {wanted} for the final card)"
+        ));
+    }
     Ok((request, note))
 }
 

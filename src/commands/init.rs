@@ -111,7 +111,7 @@ struct Layout {
     folders: Vec<String>,
     /// The folder for `generate` without a kind.
     default_folder: String,
-    /// article, ui, cover.
+    /// article, ui, cover, social.
     kinds: [String; 3],
 }
 

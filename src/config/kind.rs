@@ -18,6 +18,8 @@ choice_enum! {
         Article = "article",
         Ui = "ui",
         Cover = "cover",
+        /// A social sharing card (Open Graph / X), 1200×630.
+        Social = "social",
     }
 }
 
@@ -38,13 +40,8 @@ pub struct KindDefaults {
     pub route: Option<String>,
 }
 
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-pub(super) struct RawKinds {
-    pub(super) article: Option<RawKind>,
-    pub(super) ui: Option<RawKind>,
-    pub(super) cover: Option<RawKind>,
-}
+/// `[kinds.NAME]` tables, by kind (an unknown name is refused with the list).
+pub(super) type RawKinds = std::collections::BTreeMap<AssetKind, RawKind>;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -121,6 +118,14 @@ pub(super) fn builtin_kind(kind: AssetKind) -> KindDefaults {
         AssetKind::Cover => (
             "public/images/covers",
             (1536, 1024),
+            Quality::High,
+            OutputFormat::Png,
+            Background::Opaque,
+        ),
+        // The size social sites expect; the local route renders it exactly.
+        AssetKind::Social => (
+            "public/images/social",
+            (1200, 630),
             Quality::High,
             OutputFormat::Png,
             Background::Opaque,

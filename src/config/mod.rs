@@ -34,6 +34,8 @@ pub const CONFIG_VERSION: i64 = 1;
 /// The loaded, validated `assets.toml`.
 #[derive(Debug, Clone)]
 pub struct Config {
+    /// The site's name, drawn on the offline route's title cards.
+    pub site_name: Option<String>,
     /// Managed folders, repo-relative, without trailing slashes.
     pub folders: Vec<String>,
     /// Lowercase image extensions without dots.
@@ -196,6 +198,8 @@ struct RawAssets {
     folders: Vec<Spanned<String>>,
     #[serde(default = "default_extensions")]
     extensions: Vec<String>,
+    #[serde(default)]
+    site_name: Option<String>,
 }
 
 impl Default for RawAssets {
@@ -203,6 +207,7 @@ impl Default for RawAssets {
         RawAssets {
             folders: default_folders(),
             extensions: default_extensions(),
+            site_name: None,
         }
     }
 }
@@ -417,12 +422,9 @@ impl Validator<'_> {
         let routes = self.routes(&raw)?;
 
         let mut kinds = BTreeMap::new();
-        for (kind, raw_kind) in [
-            (AssetKind::Article, &raw.kinds.article),
-            (AssetKind::Ui, &raw.kinds.ui),
-            (AssetKind::Cover, &raw.kinds.cover),
-        ] {
-            let defaults = self.kind(kind, raw_kind.as_ref(), &routes)?;
+        for &kind in AssetKind::ALL {
+            let raw_kind = raw.kinds.get(&kind);
+            let defaults = self.kind(kind, raw_kind, &routes)?;
             if let Some(raw_kind) = raw_kind
                 && let Some(folder) = &raw_kind.folder
             {
@@ -501,6 +503,7 @@ impl Validator<'_> {
             .collect::<Result<_>>()?;
 
         Ok(Config {
+            site_name: raw.assets.site_name.clone(),
             folders,
             extensions,
             urls,

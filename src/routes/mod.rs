@@ -45,6 +45,12 @@ pub struct GenerateRequest {
     pub partial_images: u32,
     /// Send options the model table marks as preview.
     pub allow_preview: bool,
+    /// A title card's title (local route).
+    pub title: Option<String>,
+    /// A title card's subtitle (local route).
+    pub subtitle: Option<String>,
+    /// Draw a placeholder badge (local route).
+    pub badge: bool,
 }
 
 impl GenerateRequest {
@@ -64,6 +70,9 @@ impl GenerateRequest {
             compression: None,
             partial_images: 0,
             allow_preview: false,
+            title: None,
+            subtitle: None,
+            badge: false,
         }
     }
 }

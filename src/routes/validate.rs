@@ -65,6 +65,12 @@ pub fn validate(
     edit: Option<&EditInputs>,
     today: &str,
 ) -> Result<Models> {
+    if request.title.is_some() || request.subtitle.is_some() || request.badge {
+        return Err(refuse(
+            "--title, --subtitle and --badge are drawn by the offline renderer, not sent to an API",
+            "drop them (put the title in the prompt), or use --route local",
+        ));
+    }
     let image = request
         .model
         .clone()

@@ -10,21 +10,26 @@ use image::codecs::webp::WebPEncoder;
 use image::{ExtendedColorType, ImageEncoder};
 use sha2::{Digest, Sha256};
 
+mod cards;
+mod text;
+
 use super::{
     EditInputs, GenerateRequest, GeneratedImage, ImageRoute, PartialSink, base_provenance,
 };
-use crate::config::RouteConfig;
+use crate::config::{AssetKind, RouteConfig};
 use crate::error::{Error, Result};
 use crate::image_options::{Background, Dimensions, OutputFormat, Quality};
 
 /// Name and version recorded in `renderer`; bump the version whenever the
 /// output for the same input changes.
-pub const RENDERER: &str = "assetrail-local/1";
+pub const RENDERER: &str = "assetrail-local/2";
 
 /// The built-in offline route.
 pub struct LocalRoute<'a> {
     /// The route's configuration (name, credit).
     pub config: &'a RouteConfig,
+    /// The site's name, for title cards' footers.
+    pub site_name: Option<&'a str>,
 }
 
 impl ImageRoute for LocalRoute<'_> {
@@ -53,7 +58,7 @@ impl ImageRoute for LocalRoute<'_> {
         let size = request.size.resolve();
         (0..request.n)
             .map(|n_index| {
-                let bytes = render(request, size, n_index)?;
+                let bytes = render(request, size, n_index, self.site_name)?;
                 let mut provenance = base_provenance(self.config, request, n_index);
                 provenance.renderer = Some(RENDERER.to_owned());
                 provenance.placeholder = true;
@@ -63,10 +68,36 @@ impl ImageRoute for LocalRoute<'_> {
     }
 }
 
-/// Renders and encodes one image.
-pub fn render(request: &GenerateRequest, size: Dimensions, n_index: u32) -> Result<Vec<u8>> {
+/// Renders and encodes one image: a title card for the cover, article and
+/// social kinds, an icon for ui, an abstract composition otherwise.
+pub fn render(
+    request: &GenerateRequest,
+    size: Dimensions,
+    n_index: u32,
+    site_name: Option<&str>,
+) -> Result<Vec<u8>> {
     let transparent = request.background == Background::Transparent;
-    let canvas = compose(&request.prompt, n_index, size, request.quality, transparent);
+    let prompt = request.prompt.as_str();
+    let (width, height) = (size.width, size.height);
+    let mut canvas = match request.kind {
+        Some(AssetKind::Cover | AssetKind::Article | AssetKind::Social) => {
+            let title = request
+                .title
+                .clone()
+                .unwrap_or_else(|| cards::derive_title(prompt));
+            let words = cards::CardText {
+                title: &title,
+                subtitle: request.subtitle.as_deref(),
+                site: site_name,
+            };
+            cards::title_card(prompt, n_index, width, height, &words)
+        }
+        Some(AssetKind::Ui) => cards::icon(prompt, n_index, width, height, transparent),
+        None => compose(prompt, n_index, size, request.quality, transparent),
+    };
+    if request.badge {
+        cards::badge(&mut canvas);
+    }
     encode(&canvas, size, request.format, transparent)
 }
 
@@ -237,6 +268,59 @@ impl Canvas {
         }
     }
 
+    /// An axis-aligned rectangle, its edges antialiased.
+    #[allow(clippy::too_many_arguments)]
+    fn rect(&mut self, x: f32, y: f32, w: f32, h: f32, colour: [f32; 3], opacity: f32) {
+        let overlap = |lo: f32, hi: f32, p: usize| {
+            let p = p as f32;
+            (hi.min(p + 1.0) - lo.max(p)).clamp(0.0, 1.0)
+        };
+        let (x0, x1) = (
+            x.max(0.0) as usize,
+            ((x + w).ceil().max(0.0) as usize).min(self.width),
+        );
+        let (y0, y1) = (
+            y.max(0.0) as usize,
+            ((y + h).ceil().max(0.0) as usize).min(self.height),
+        );
+        for py in y0..y1 {
+            let cy = overlap(y, y + h, py);
+            for px in x0..x1 {
+                let coverage = cy * overlap(x, x + w, px);
+                if coverage > 0.0 {
+                    self.blend(px, py, colour, opacity * coverage);
+                }
+            }
+        }
+    }
+
+    /// A rectangle with rounded corners of `radius`, its edge antialiased.
+    #[allow(clippy::too_many_arguments)]
+    fn rounded_rect(&mut self, x: f32, y: f32, w: f32, h: f32, radius: f32, colour: [f32; 3]) {
+        let (cx, cy) = (x + w / 2.0, y + h / 2.0);
+        let (hx, hy) = (w / 2.0 - radius, h / 2.0 - radius);
+        let (x0, x1) = (
+            x.max(0.0) as usize,
+            ((x + w).ceil().max(0.0) as usize).min(self.width),
+        );
+        let (y0, y1) = (
+            y.max(0.0) as usize,
+            ((y + h).ceil().max(0.0) as usize).min(self.height),
+        );
+        for py in y0..y1 {
+            for px in x0..x1 {
+                // Signed distance from the pixel centre to the rounded edge.
+                let dx = ((px as f32 + 0.5 - cx).abs() - hx).max(0.0);
+                let dy = ((py as f32 + 0.5 - cy).abs() - hy).max(0.0);
+                let d = dx.hypot(dy) - radius;
+                let coverage = (0.5 - d).clamp(0.0, 1.0);
+                if coverage > 0.0 {
+                    self.blend(px, py, colour, coverage);
+                }
+            }
+        }
+    }
+
     /// A rotated rectangle with a one-pixel soft edge.
     #[allow(clippy::too_many_arguments)]
     fn band(
@@ -300,7 +384,27 @@ fn encode(
         OutputFormat::Jpeg => {
             JpegEncoder::new_with_quality(&mut out, 88).write_image(&bytes, w, h, colour)
         }
-        OutputFormat::Webp => WebPEncoder::new_lossless(&mut out).write_image(&bytes, w, h, colour),
+        OutputFormat::Webp => {
+            // libwebp's lossless encoder (backward references, colour cache):
+            // a third of the size the pure-Rust one writes for title cards.
+            let encoder = match colour {
+                ExtendedColorType::Rgba8 => webp::Encoder::from_rgba(&bytes, w, h),
+                _ => webp::Encoder::from_rgb(&bytes, w, h),
+            };
+            let config = webp::WebPConfig::new().map(|mut config| {
+                config.lossless = 1;
+                config.quality = 25.0;
+                config.method = 1;
+                config
+            });
+            match config.map(|config| encoder.encode_advanced(&config)) {
+                Ok(Ok(memory)) => {
+                    out.get_mut().extend_from_slice(&memory);
+                    Ok(())
+                }
+                _ => WebPEncoder::new_lossless(&mut out).write_image(&bytes, w, h, colour),
+            }
+        }
     };
     result.map_err(|e| Error::Refused {
         message: format!("the local renderer could not encode {format}: {e}"),
@@ -334,11 +438,11 @@ mod tests {
             let req = request("a lighthouse at dusk", *format);
             let size = req.size.resolve();
             assert_eq!(
-                render(&req, size, 0).unwrap(),
-                render(&req, size, 0).unwrap(),
+                render(&req, size, 0, None).unwrap(),
+                render(&req, size, 0, None).unwrap(),
                 "{format}"
             );
-            let img = decode(&render(&req, size, 0).unwrap());
+            let img = decode(&render(&req, size, 0, None).unwrap());
             assert_eq!((img.width(), img.height()), (256, 128));
         }
     }
@@ -349,9 +453,24 @@ mod tests {
             width: 256,
             height: 128,
         };
-        let a =
-            decode(&render(&request("a lighthouse at dusk", OutputFormat::Png), size, 0).unwrap());
-        let b = decode(&render(&request("a bowl of ramen", OutputFormat::Png), size, 0).unwrap());
+        let a = decode(
+            &render(
+                &request("a lighthouse at dusk", OutputFormat::Png),
+                size,
+                0,
+                None,
+            )
+            .unwrap(),
+        );
+        let b = decode(
+            &render(
+                &request("a bowl of ramen", OutputFormat::Png),
+                size,
+                0,
+                None,
+            )
+            .unwrap(),
+        );
         let diff: u64 = a
             .pixels()
             .zip(b.pixels())
@@ -380,8 +499,8 @@ mod tests {
         let req = request("same prompt", OutputFormat::Png);
         let size = req.size.resolve();
         assert_ne!(
-            render(&req, size, 0).unwrap(),
-            render(&req, size, 1).unwrap()
+            render(&req, size, 0, None).unwrap(),
+            render(&req, size, 1, None).unwrap()
         );
     }
 
@@ -389,7 +508,7 @@ mod tests {
     fn transparent_background_has_clear_pixels() {
         let mut req = request("an icon", OutputFormat::Png);
         req.background = Background::Transparent;
-        let img = decode(&render(&req, req.size.resolve(), 0).unwrap());
+        let img = decode(&render(&req, req.size.resolve(), 0, None).unwrap());
         assert!(img.pixels().any(|p| p.0[3] == 0));
         assert!(img.pixels().any(|p| p.0[3] > 0));
     }
