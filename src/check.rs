@@ -564,10 +564,7 @@ impl Collector<'_> {
                         "{path} is a placeholder from the offline renderer ({})",
                         entry.prompt.as_deref().unwrap_or("no prompt")
                     ),
-                    format!(
-                        "replace it with a real generation: assetrail generate --route images --prompt \"{}\" --out {path} --force",
-                        entry.prompt.as_deref().unwrap_or("...").replace('"', "\\\"")
-                    ),
+                    format!("replace it with a real generation: assetrail regenerate {path} --route images"),
                 );
             }
             if let Some(commit) = &entry.base_commit

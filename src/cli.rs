@@ -62,6 +62,10 @@ pub enum Command {
     Generate(GenerateArgs),
     /// Edit images on an API route; the inputs and mask are recorded as parents.
     Edit(EditArgs),
+    /// Make recorded assets again on another route from their own prompt and
+    /// options (a placeholder replaced by a real generation), each at its own
+    /// path, the replaced file kept as its parent.
+    Regenerate(RegenerateArgs),
     /// Copy an image made elsewhere (Codex's image tool) into the repo and record it.
     Import(ImportArgs),
     /// Record an image already in the repo that was produced elsewhere.
@@ -272,6 +276,23 @@ pub struct GenerateArgs {
     #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=64))]
     pub jobs: u32,
     /// Image options.
+    #[command(flatten)]
+    pub image: ImageOptions,
+}
+
+/// `regenerate`.
+#[derive(Debug, Args)]
+pub struct RegenerateArgs {
+    /// Assets or folders (repo-relative) to make again.
+    pub paths: Vec<String>,
+    /// Only assets whose record has KEY=VALUE (route, kind, credit, model,
+    /// placeholder), e.g. `--where route=local`; repeat to narrow.
+    #[arg(long = "where", value_name = "KEY=VALUE")]
+    pub filters: Vec<String>,
+    /// Images made at once.
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=64))]
+    pub jobs: u32,
+    /// Options over the recorded ones (`--route` is required).
     #[command(flatten)]
     pub image: ImageOptions,
 }

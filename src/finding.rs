@@ -145,7 +145,7 @@ pub const RULES: &[Rule] = &[
         severity: Severity::Off,
         what: "An asset is a placeholder: drawn by the offline renderer (route local, `placeholder = true` in its record), not a real generation.",
         why: "Placeholders are meant to be replaced before release; a release branch can refuse them with `[check] placeholders = \"error\"` in assets.toml (off by default).",
-        fix: "Replace it with a real generation from the same prompt: `assetrail generate --route images --prompt P --out PATH --force` (the placeholder's sha256 is kept as its parent, and every reference to the path stays valid).",
+        fix: "Replace it with a real generation from the same prompt, kind and size: `assetrail regenerate PATH --route images`, or every placeholder at once with `assetrail regenerate --where route=local --route images` (the placeholder is kept as the parent, and every reference to the path stays valid).",
     },
     Rule {
         code: FindingCode::CredentialsLost,

@@ -24,6 +24,7 @@ pub const COMMANDS: &[(&str, SchemaOf)] = &[
     ("init", InitReport::json_schema),
     ("generate", AssetsReport::json_schema),
     ("edit", AssetsReport::json_schema),
+    ("regenerate", AssetsReport::json_schema),
     ("import", AssetsReport::json_schema),
     ("record", AssetsReport::json_schema),
     ("adopt", AssetsReport::json_schema),

@@ -1800,6 +1800,131 @@ fn a_batch_takes_count_folder_and_replacement_from_the_command_line() {
 }
 
 #[test]
+fn regenerate_replaces_placeholders_in_place_and_keeps_them_as_parents() {
+    let server = Server::start();
+    let repo = api_repo(&server, "");
+    let made = |args: &[&str]| {
+        let run = repo.run(args);
+        run.success();
+        run.json()["assets"][0].clone()
+    };
+    let cover = made(&[
+        "generate",
+        "--kind",
+        "cover",
+        "--prompt",
+        "A harbour at dawn",
+        "--format",
+        "json",
+    ]);
+    let icon = made(&[
+        "generate",
+        "--kind",
+        "ui",
+        "--prompt",
+        "Settings gear",
+        "--format",
+        "json",
+    ]);
+    let kept = made(&[
+        "generate",
+        "--prompt",
+        "Left alone",
+        "--route",
+        "local",
+        "--out",
+        "public/images/kept.png",
+        "--format",
+        "json",
+    ]);
+    let cover_path = cover["path"].as_str().unwrap().to_owned();
+    repo.write(
+        "content/post.md",
+        format!(
+            "# Post\n\n![Harbour](/{})\n",
+            cover_path.trim_start_matches("public/")
+        ),
+    );
+
+    let run = api(
+        &repo,
+        &server,
+        &[
+            "regenerate",
+            "public/images/covers",
+            "public/images/ui",
+            "--where",
+            "route=local",
+            "--route",
+            "images",
+            "--format",
+            "json",
+        ],
+    );
+    run.success();
+    assert_schema_valid(&server);
+    let mut prompts: Vec<String> = server
+        .requests()
+        .iter()
+        .map(|r| {
+            r.json.as_ref().unwrap()["prompt"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    prompts.sort();
+    assert_eq!(prompts, ["A harbour at dawn", "Settings gear"]);
+    for old in [&cover, &icon] {
+        let path = old["path"].as_str().unwrap();
+        let entry = repo.entry(path);
+        assert_eq!(entry["route"].as_str(), Some("images"), "{path}");
+        assert_eq!(entry["prompt"], toml_str(&old["prompt"]), "{path}");
+        assert_eq!(entry["kind"], toml_str(&old["kind"]), "{path}");
+        assert!(
+            entry
+                .get("placeholder")
+                .is_none_or(|p| p.as_bool() == Some(false)),
+            "{path}"
+        );
+        let parents = entry["parents"].as_array().unwrap();
+        assert!(
+            parents
+                .iter()
+                .any(|p| p["sha256"].as_str() == old["sha256"].as_str()
+                    && p["path"].as_str() == Some(path)),
+            "{path}: the placeholder is not a parent: {parents:?}"
+        );
+        assert_ne!(entry["sha256"].as_str(), old["sha256"].as_str());
+    }
+    assert_eq!(repo.entry(&cover_path)["size"].as_str(), Some("1536x1024"));
+    // Outside the selection: untouched.
+    assert_eq!(
+        repo.entry("public/images/kept.png")["sha256"].as_str(),
+        kept["sha256"].as_str()
+    );
+    // The page still finds its image.
+    let check = repo.run(&["check", "--format", "json"]);
+    assert!(!check.stdout.contains("AR005"), "{}", check.stdout);
+
+    let run = repo.run(&["regenerate", "--where", "route=local"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("--route"), "{}", run.stderr);
+    let run = repo.run(&["regenerate", "--where", "colour=red", "--route", "images"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr
+            .contains("route, kind, credit, model, placeholder"),
+        "{}",
+        run.stderr
+    );
+}
+
+fn toml_str(value: &Value) -> toml::Value {
+    toml::Value::String(value.as_str().unwrap().to_owned())
+}
+
+#[test]
 fn ctrl_c_during_a_batch_keeps_what_finished_and_exits_130() {
     let server = Server::start();
     server.script(vec![

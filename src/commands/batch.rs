@@ -175,6 +175,17 @@ pub fn run(
             ..job
         })
         .collect();
+    run_jobs(ws, &jobs, workers, base.options.dry_run)
+}
+
+/// Runs `jobs`, `workers` at a time; each success is recorded as it lands,
+/// each failure reported, and Ctrl-C stops starting new ones.
+pub fn run_jobs(
+    ws: &Workspace,
+    jobs: &[Job],
+    workers: usize,
+    dry_run: bool,
+) -> Result<AssetsReport> {
     let next = AtomicUsize::new(0);
     let done = AtomicUsize::new(0);
     let results: Mutex<Vec<(usize, Result<AssetsReport>)>> = Mutex::new(Vec::new());
@@ -215,7 +226,7 @@ pub fn run(
     let mut results = results.into_inner().unwrap_or_else(|p| p.into_inner());
     results.sort_by_key(|(index, _)| *index);
     let mut report = AssetsReport {
-        dry_run: base.options.dry_run,
+        dry_run,
         interrupted: interrupt::requested(),
         ..AssetsReport::default()
     };

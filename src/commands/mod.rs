@@ -17,6 +17,7 @@ pub mod merge_lock;
 pub mod mv;
 pub mod record;
 pub mod refs;
+pub mod regenerate;
 pub mod report;
 pub mod rm;
 pub mod show;
@@ -80,6 +81,19 @@ pub fn execute(cli: &Cli) -> Result<Executed> {
         Command::Generate(args) => {
             let ws = ws()?;
             let report = generate::run(&ws, args, image_format)?.placed(&ws);
+            let code = if report.interrupted {
+                crate::interrupt::EXIT_CODE
+            } else {
+                u8::from(report.failed())
+            };
+            Executed {
+                report: Box::new(report),
+                exit_code: code,
+            }
+        }
+        Command::Regenerate(args) => {
+            let ws = ws()?;
+            let report = regenerate::run(&ws, args)?.placed(&ws);
             let code = if report.interrupted {
                 crate::interrupt::EXIT_CODE
             } else {
