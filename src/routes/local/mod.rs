@@ -4,10 +4,10 @@
 
 use std::io::Cursor;
 
-use image::codecs::jpeg::JpegEncoder;
 use image::codecs::png::{CompressionType, FilterType, PngEncoder};
 use image::codecs::webp::WebPEncoder;
 use image::{ExtendedColorType, ImageEncoder};
+use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
 mod cards;
@@ -189,18 +189,21 @@ fn compose(
     let offset = (if dx < 0.0 { width as f32 * -dx } else { 0.0 })
         + (if dy < 0.0 { height as f32 * -dy } else { 0.0 });
     let alpha = if transparent { 0.0 } else { 1.0 };
-    let mut pixels = Vec::with_capacity(width * height);
-    for y in 0..height {
-        for x in 0..width {
-            let t = ((x as f32 * dx + y as f32 * dy + offset) / span).clamp(0.0, 1.0);
-            pixels.push([
-                from[0] + (to[0] - from[0]) * t,
-                from[1] + (to[1] - from[1]) * t,
-                from[2] + (to[2] - from[2]) * t,
-                alpha,
-            ]);
-        }
-    }
+    let mut pixels = vec![[0.0f32; 4]; width * height];
+    pixels
+        .par_chunks_mut(width.max(1))
+        .enumerate()
+        .for_each(|(y, row)| {
+            for (x, px) in row.iter_mut().enumerate() {
+                let t = ((x as f32 * dx + y as f32 * dy + offset) / span).clamp(0.0, 1.0);
+                *px = [
+                    from[0] + (to[0] - from[0]) * t,
+                    from[1] + (to[1] - from[1]) * t,
+                    from[2] + (to[2] - from[2]) * t,
+                    alpha,
+                ];
+            }
+        });
     let mut canvas = Canvas {
         width,
         height,
@@ -233,15 +236,33 @@ fn compose(
 
 impl Canvas {
     fn blend(&mut self, x: usize, y: usize, colour: [f32; 3], alpha: f32) {
-        let px = &mut self.pixels[y * self.width + x];
-        let out_alpha = alpha + px[3] * (1.0 - alpha);
-        if out_alpha <= 0.0 {
+        blend(&mut self.pixels[y * self.width + x], colour, alpha);
+    }
+
+    /// Blends `colour` over the box `x0..x1` × `y0..y1` with the coverage
+    /// `cover(x, y)` gives each pixel, rows in parallel.
+    fn paint(
+        &mut self,
+        (x0, x1, y0, y1): (usize, usize, usize, usize),
+        colour: [f32; 3],
+        cover: impl Fn(usize, usize) -> f32 + Sync,
+    ) {
+        let width = self.width;
+        if x0 >= x1 || y0 >= y1 {
             return;
         }
-        for c in 0..3 {
-            px[c] = (colour[c] * alpha + px[c] * px[3] * (1.0 - alpha)) / out_alpha;
-        }
-        px[3] = out_alpha;
+        self.pixels[y0 * width..y1 * width]
+            .par_chunks_mut(width)
+            .enumerate()
+            .for_each(|(i, row)| {
+                let y = y0 + i;
+                for (x, px) in row[x0..x1].iter_mut().enumerate() {
+                    let coverage = cover(x0 + x, y);
+                    if coverage > 0.0 {
+                        blend(px, colour, coverage);
+                    }
+                }
+            });
     }
 
     fn bounds(&self, cx: f32, cy: f32, reach: f32) -> (usize, usize, usize, usize) {
@@ -256,16 +277,11 @@ impl Canvas {
 
     /// A disc with a one-pixel soft edge.
     fn disc(&mut self, cx: f32, cy: f32, radius: f32, colour: [f32; 3], opacity: f32) {
-        let (x0, x1, y0, y1) = self.bounds(cx, cy, radius + 1.0);
-        for y in y0..y1 {
-            for x in x0..x1 {
-                let d = ((x as f32 - cx).powi(2) + (y as f32 - cy).powi(2)).sqrt();
-                let coverage = (radius - d + 0.5).clamp(0.0, 1.0);
-                if coverage > 0.0 {
-                    self.blend(x, y, colour, opacity * coverage);
-                }
-            }
-        }
+        let bounds = self.bounds(cx, cy, radius + 1.0);
+        self.paint(bounds, colour, |x, y| {
+            let d = ((x as f32 - cx).powi(2) + (y as f32 - cy).powi(2)).sqrt();
+            opacity * (radius - d + 0.5).clamp(0.0, 1.0)
+        });
     }
 
     /// An axis-aligned rectangle, its edges antialiased.
@@ -283,15 +299,9 @@ impl Canvas {
             y.max(0.0) as usize,
             ((y + h).ceil().max(0.0) as usize).min(self.height),
         );
-        for py in y0..y1 {
-            let cy = overlap(y, y + h, py);
-            for px in x0..x1 {
-                let coverage = cy * overlap(x, x + w, px);
-                if coverage > 0.0 {
-                    self.blend(px, py, colour, opacity * coverage);
-                }
-            }
-        }
+        self.paint((x0, x1, y0, y1), colour, |px, py| {
+            opacity * overlap(y, y + h, py) * overlap(x, x + w, px)
+        });
     }
 
     /// A rectangle with rounded corners of `radius`, its edge antialiased.
@@ -307,18 +317,12 @@ impl Canvas {
             y.max(0.0) as usize,
             ((y + h).ceil().max(0.0) as usize).min(self.height),
         );
-        for py in y0..y1 {
-            for px in x0..x1 {
-                // Signed distance from the pixel centre to the rounded edge.
-                let dx = ((px as f32 + 0.5 - cx).abs() - hx).max(0.0);
-                let dy = ((py as f32 + 0.5 - cy).abs() - hy).max(0.0);
-                let d = dx.hypot(dy) - radius;
-                let coverage = (0.5 - d).clamp(0.0, 1.0);
-                if coverage > 0.0 {
-                    self.blend(px, py, colour, coverage);
-                }
-            }
-        }
+        self.paint((x0, x1, y0, y1), colour, |px, py| {
+            // Signed distance from the pixel centre to the rounded edge.
+            let dx = ((px as f32 + 0.5 - cx).abs() - hx).max(0.0);
+            let dy = ((py as f32 + 0.5 - cy).abs() - hy).max(0.0);
+            (0.5 - (dx.hypot(dy) - radius)).clamp(0.0, 1.0)
+        });
     }
 
     /// A rotated rectangle with a one-pixel soft edge.
@@ -334,20 +338,26 @@ impl Canvas {
         opacity: f32,
     ) {
         let (sin, cos) = turn.sin_cos();
-        let (x0, x1, y0, y1) = self.bounds(cx, cy, half_w.hypot(half_h) + 1.0);
-        for y in y0..y1 {
-            for x in x0..x1 {
-                let (px, py) = (x as f32 - cx, y as f32 - cy);
-                let u = (px * cos + py * sin).abs();
-                let v = (-px * sin + py * cos).abs();
-                let coverage =
-                    (half_w - u + 0.5).clamp(0.0, 1.0) * (half_h - v + 0.5).clamp(0.0, 1.0);
-                if coverage > 0.0 {
-                    self.blend(x, y, colour, opacity * coverage);
-                }
-            }
-        }
+        let bounds = self.bounds(cx, cy, half_w.hypot(half_h) + 1.0);
+        self.paint(bounds, colour, |x, y| {
+            let (px, py) = (x as f32 - cx, y as f32 - cy);
+            let u = (px * cos + py * sin).abs();
+            let v = (-px * sin + py * cos).abs();
+            opacity * (half_w - u + 0.5).clamp(0.0, 1.0) * (half_h - v + 0.5).clamp(0.0, 1.0)
+        });
     }
+}
+
+/// `colour` at `alpha` over `px` (straight alpha).
+fn blend(px: &mut [f32; 4], colour: [f32; 3], alpha: f32) {
+    let out_alpha = alpha + px[3] * (1.0 - alpha);
+    if out_alpha <= 0.0 {
+        return;
+    }
+    for c in 0..3 {
+        px[c] = (colour[c] * alpha + px[c] * px[3] * (1.0 - alpha)) / out_alpha;
+    }
+    px[3] = out_alpha;
 }
 
 fn to_u8(v: f32) -> u8 {
@@ -360,18 +370,23 @@ fn encode(
     format: OutputFormat,
     transparent: bool,
 ) -> Result<Vec<u8>> {
-    let (bytes, colour) = if transparent {
-        let mut rgba = Vec::with_capacity(canvas.pixels.len() * 4);
-        for p in &canvas.pixels {
-            rgba.extend_from_slice(&[to_u8(p[0]), to_u8(p[1]), to_u8(p[2]), to_u8(p[3])]);
-        }
-        (rgba, ExtendedColorType::Rgba8)
+    let channels = if transparent { 4 } else { 3 };
+    let mut bytes = vec![0u8; canvas.pixels.len() * channels];
+    const CHUNK: usize = 1 << 14;
+    bytes
+        .par_chunks_mut(CHUNK * channels)
+        .zip(canvas.pixels.par_chunks(CHUNK))
+        .for_each(|(out, pixels)| {
+            for (o, p) in out.chunks_exact_mut(channels).zip(pixels) {
+                for (c, v) in o.iter_mut().enumerate() {
+                    *v = to_u8(p[c]);
+                }
+            }
+        });
+    let colour = if transparent {
+        ExtendedColorType::Rgba8
     } else {
-        let mut rgb = Vec::with_capacity(canvas.pixels.len() * 3);
-        for p in &canvas.pixels {
-            rgb.extend_from_slice(&[to_u8(p[0]), to_u8(p[1]), to_u8(p[2])]);
-        }
-        (rgb, ExtendedColorType::Rgb8)
+        ExtendedColorType::Rgb8
     };
     debug_assert_eq!(canvas.height, size.height as usize);
     let mut out = Cursor::new(Vec::new());
@@ -380,9 +395,22 @@ fn encode(
         OutputFormat::Png => {
             PngEncoder::new_with_quality(&mut out, CompressionType::Fast, FilterType::Adaptive)
                 .write_image(&bytes, w, h, colour)
+                .map_err(|e| e.to_string())
         }
         OutputFormat::Jpeg => {
-            JpegEncoder::new_with_quality(&mut out, 88).write_image(&bytes, w, h, colour)
+            // jpeg-encoder: the same baseline JPEG as image's encoder, about
+            // twice as fast on a 3840x2160 canvas.
+            let kind = if transparent {
+                jpeg_encoder::ColorType::Rgba
+            } else {
+                jpeg_encoder::ColorType::Rgb
+            };
+            match (u16::try_from(w), u16::try_from(h)) {
+                (Ok(w), Ok(h)) => jpeg_encoder::Encoder::new(out.get_mut(), 88)
+                    .encode(&bytes, w, h, kind)
+                    .map_err(|e| e.to_string()),
+                _ => Err(format!("{w}x{h} is too large for JPEG")),
+            }
         }
         OutputFormat::Webp => {
             // libwebp's lossless encoder (backward references, colour cache):
@@ -402,7 +430,9 @@ fn encode(
                     out.get_mut().extend_from_slice(&memory);
                     Ok(())
                 }
-                _ => WebPEncoder::new_lossless(&mut out).write_image(&bytes, w, h, colour),
+                _ => WebPEncoder::new_lossless(&mut out)
+                    .write_image(&bytes, w, h, colour)
+                    .map_err(|e| e.to_string()),
             }
         }
     };
