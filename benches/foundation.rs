@@ -45,6 +45,21 @@ fn stats(mut samples: Vec<Duration>) -> String {
     )
 }
 
+/// Times `generate` with `args` plus a fresh prompt and --out per run.
+fn time_images(dir: &Path, tag: &str, ext: &str, args: &[&str]) -> Vec<Duration> {
+    (0..RUNS)
+        .map(|i| {
+            let out = format!("public/images/bench-{tag}-{i}.{ext}");
+            let prompt = format!("What we learned from benchmark run {i}");
+            let mut all = vec!["generate", "--prompt", &prompt, "--out", &out];
+            all.extend_from_slice(args);
+            let start = Instant::now();
+            assetrail(dir, &all);
+            start.elapsed()
+        })
+        .collect()
+}
+
 fn time_generate(dir: &Path, tag: &str) -> Vec<Duration> {
     (0..RUNS)
         .map(|i| {
@@ -115,6 +130,34 @@ fn main() {
     println!(
         "  empty manifest           {}",
         stats(time_generate(empty.path(), "empty"))
+    );
+
+    println!(
+        "  cover title card 1536x1024 png  {}",
+        stats(time_images(
+            empty.path(),
+            "card",
+            "png",
+            &["--kind", "cover", "--subtitle", "A field report"]
+        ))
+    );
+    println!(
+        "  cover title card 1536x1024 webp {}",
+        stats(time_images(
+            empty.path(),
+            "cardw",
+            "webp",
+            &["--kind", "cover", "--subtitle", "A field report"]
+        ))
+    );
+    println!(
+        "  3840x2160 jpeg                  {}",
+        stats(time_images(
+            empty.path(),
+            "uhd",
+            "jpg",
+            &["--size", "3840x2160"]
+        ))
     );
 
     let big = tempfile::tempdir().unwrap();
