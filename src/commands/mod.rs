@@ -52,6 +52,20 @@ impl Executed {
             exit_code: u8::from(failed),
         }
     }
+
+    /// Images made by jobs: exit 130 when interrupted, 1 when a job failed
+    /// or came back short.
+    fn of_jobs(report: AssetsReport) -> Self {
+        let exit_code = if report.interrupted {
+            crate::interrupt::EXIT_CODE
+        } else {
+            u8::from(report.failed())
+        };
+        Executed {
+            report: Box::new(report),
+            exit_code,
+        }
+    }
 }
 
 /// Runs a parsed command line: the one dispatch the CLI and the MCP server
@@ -80,29 +94,11 @@ pub fn execute(cli: &Cli) -> Result<Executed> {
         Command::Init(args) => Executed::new(init::run(repo, args)?, false),
         Command::Generate(args) => {
             let ws = ws()?;
-            let report = generate::run(&ws, args, image_format)?.placed(&ws);
-            let code = if report.interrupted {
-                crate::interrupt::EXIT_CODE
-            } else {
-                u8::from(report.failed())
-            };
-            Executed {
-                report: Box::new(report),
-                exit_code: code,
-            }
+            Executed::of_jobs(generate::run(&ws, args, image_format)?.placed(&ws))
         }
         Command::Regenerate(args) => {
             let ws = ws()?;
-            let report = regenerate::run(&ws, args)?.placed(&ws);
-            let code = if report.interrupted {
-                crate::interrupt::EXIT_CODE
-            } else {
-                u8::from(report.failed())
-            };
-            Executed {
-                report: Box::new(report),
-                exit_code: code,
-            }
+            Executed::of_jobs(regenerate::run(&ws, args)?.placed(&ws))
         }
         Command::Edit(args) => {
             let ws = ws()?;

@@ -284,6 +284,17 @@ impl Canvas {
         });
     }
 
+    /// The pixels a `w`×`h` box at (`x`, `y`) touches, clipped to the canvas.
+    fn covering(&self, x: f32, y: f32, w: f32, h: f32) -> (usize, usize, usize, usize) {
+        let clamp = |v: f32, max: usize| (v.max(0.0) as usize).min(max);
+        (
+            clamp(x, self.width),
+            clamp((x + w).ceil(), self.width),
+            clamp(y, self.height),
+            clamp((y + h).ceil(), self.height),
+        )
+    }
+
     /// An axis-aligned rectangle, its edges antialiased.
     #[allow(clippy::too_many_arguments)]
     fn rect(&mut self, x: f32, y: f32, w: f32, h: f32, colour: [f32; 3], opacity: f32) {
@@ -291,15 +302,8 @@ impl Canvas {
             let p = p as f32;
             (hi.min(p + 1.0) - lo.max(p)).clamp(0.0, 1.0)
         };
-        let (x0, x1) = (
-            x.max(0.0) as usize,
-            ((x + w).ceil().max(0.0) as usize).min(self.width),
-        );
-        let (y0, y1) = (
-            y.max(0.0) as usize,
-            ((y + h).ceil().max(0.0) as usize).min(self.height),
-        );
-        self.paint((x0, x1, y0, y1), colour, |px, py| {
+        let bounds = self.covering(x, y, w, h);
+        self.paint(bounds, colour, |px, py| {
             opacity * overlap(y, y + h, py) * overlap(x, x + w, px)
         });
     }
@@ -309,15 +313,8 @@ impl Canvas {
     fn rounded_rect(&mut self, x: f32, y: f32, w: f32, h: f32, radius: f32, colour: [f32; 3]) {
         let (cx, cy) = (x + w / 2.0, y + h / 2.0);
         let (hx, hy) = (w / 2.0 - radius, h / 2.0 - radius);
-        let (x0, x1) = (
-            x.max(0.0) as usize,
-            ((x + w).ceil().max(0.0) as usize).min(self.width),
-        );
-        let (y0, y1) = (
-            y.max(0.0) as usize,
-            ((y + h).ceil().max(0.0) as usize).min(self.height),
-        );
-        self.paint((x0, x1, y0, y1), colour, |px, py| {
+        let bounds = self.covering(x, y, w, h);
+        self.paint(bounds, colour, |px, py| {
             // Signed distance from the pixel centre to the rounded edge.
             let dx = ((px as f32 + 0.5 - cx).abs() - hx).max(0.0);
             let dy = ((py as f32 + 0.5 - cy).abs() - hy).max(0.0);
