@@ -219,6 +219,8 @@ choice_enum! {
         Replaced = "replaced",
         /// The original a format conversion was made from.
         Converted = "converted",
+        /// The generated original a crop to the kind's exact size was cut from.
+        Cropped = "cropped",
     }
 }
 

@@ -1925,6 +1925,68 @@ fn toml_str(value: &Value) -> toml::Value {
 }
 
 #[test]
+fn a_social_card_on_an_api_route_is_cropped_with_the_original_as_parent() {
+    let server = Server::start();
+    let repo = api_repo(&server, "");
+    let original = {
+        let img = image::RgbImage::from_fn(1200, 640, |x, y| {
+            image::Rgb([(x % 251) as u8, (y % 241) as u8, 90])
+        });
+        let mut out = std::io::Cursor::new(Vec::new());
+        img.write_to(&mut out, image::ImageFormat::Png).unwrap();
+        out.into_inner()
+    };
+    server.script([Reply::Json(
+        200,
+        vec![("x-request-id".into(), "req_social".into())],
+        json!({"created": 1, "data": [{"b64_json": b64(&original)}]}),
+    )]);
+    let run = api(
+        &repo,
+        &server,
+        &[
+            "generate",
+            "--route",
+            "images",
+            "--kind",
+            "social",
+            "--prompt",
+            "Launch day",
+            "--format",
+            "json",
+        ],
+    );
+    run.success();
+    assert_schema_valid(&server);
+    let sent = server.requests();
+    assert_eq!(sent[0].json.as_ref().unwrap()["size"], "1200x640");
+    assert!(run.stdout.contains("cropped to 1200x630"), "{}", run.stdout);
+
+    let card = "public/images/social/launch-day.png";
+    let kept = "public/images/social/launch-day-1200x640.png";
+    let img = image::load_from_memory(&repo.read(card)).unwrap();
+    assert_eq!((img.width(), img.height()), (1200, 630));
+    assert_eq!(repo.read(kept), original);
+    let entry = repo.entry(card);
+    assert_eq!(entry["size"].as_str(), Some("1200x630"));
+    assert!(
+        entry.get("cost_estimate_usd").is_none(),
+        "the bill is the original's"
+    );
+    let parent = &entry["parents"][0];
+    assert_eq!(parent["role"].as_str(), Some("cropped"));
+    assert_eq!(parent["path"].as_str(), Some(kept));
+    assert_eq!(parent["sha256"].as_str(), Some(sha256(&original).as_str()));
+    assert!(
+        entry["cost_note"].as_str().unwrap().contains(kept),
+        "{entry}"
+    );
+    let source = repo.entry(kept);
+    assert_eq!(source["request_id"].as_str(), Some("req_social"));
+    assert_eq!(source["size"].as_str(), Some("1200x640"));
+}
+
+#[test]
 fn ctrl_c_during_a_batch_keeps_what_finished_and_exits_130() {
     let server = Server::start();
     server.script(vec![

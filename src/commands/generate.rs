@@ -12,7 +12,7 @@ use crate::config::{Config, KindDefaults, RouteConfig, RouteType};
 use crate::error::{Error, Result};
 use crate::image_file::{self, Verify};
 use crate::image_options::{
-    Background, ImageOptions, ImageSize, MAX_IMAGES, OutputFormat, Quality,
+    Background, Dimensions, ImageOptions, ImageSize, MAX_IMAGES, OutputFormat, Quality,
 };
 use crate::lock_file::LockFile;
 use crate::provenance::{self, Content, NewAsset};
@@ -22,7 +22,9 @@ use crate::routes::gateway::gateway_route;
 use crate::routes::images::ImagesRoute;
 use crate::routes::local::LocalRoute;
 use crate::routes::responses::ResponsesRoute;
-use crate::routes::{EditInputs, GenerateRequest, ImageRoute, InputImage, base_provenance};
+use crate::routes::{
+    EditInputs, GenerateRequest, GeneratedImage, ImageRoute, InputImage, base_provenance,
+};
 use crate::store;
 use crate::workspace::Workspace;
 
@@ -180,17 +182,27 @@ pub fn run_job(ws: &Workspace, job: &Job) -> Result<AssetsReport> {
         received: u32::try_from(images.len()).unwrap_or(u32::MAX),
     });
     let derived_names = out.as_deref().is_none_or(|o| ws.abs(o).is_dir());
-    let assets = images
-        .into_iter()
-        .zip(planned)
-        .map(|(image, path)| NewAsset {
+    let mut assets = Vec::new();
+    for (image, path) in images.into_iter().zip(planned) {
+        if let Some(target) = request.crop_to {
+            assets.extend(cropped(
+                ws,
+                &snapshot.lock,
+                image,
+                &path,
+                target,
+                request.format,
+            )?);
+            continue;
+        }
+        assets.push(NewAsset {
             path,
             content: Content::Bytes(image.bytes),
             verify: Verify::Header,
             provenance: image.provenance,
             rename_if_taken: derived_names,
-        })
-        .collect();
+        });
+    }
     let assets = provenance::commit(ws, assets, job.options.force, Some(snapshot))?;
     notes.extend(
         assets
@@ -224,6 +236,87 @@ pub fn run_job(ws: &Workspace, job: &Job) -> Result<AssetsReport> {
         shortfalls: shortfall.into_iter().collect(),
         ..AssetsReport::default()
     })
+}
+
+/// A generated image at the nearest size the model takes, and its crop to the
+/// kind's exact size: the original is recorded beside the planned path
+/// (`NAME-WxH.EXT`), the crop at the planned path with the original as its
+/// `cropped` parent. The bill is the original's; the crop records no cost.
+fn cropped(
+    ws: &Workspace,
+    lock: &LockFile,
+    image: GeneratedImage,
+    path: &str,
+    target: Dimensions,
+    format: OutputFormat,
+) -> Result<Vec<NewAsset>> {
+    use sha2::Digest as _;
+    let decoded = image::load_from_memory(&image.bytes).map_err(|e| {
+        Error::refused(
+            format!("the generated image for {path} could not be decoded to crop it: {e}"),
+            "generate it without --kind social, or at an explicit --size",
+        )
+    })?;
+    let (width, height) = (decoded.width(), decoded.height());
+    let (w, h) = (target.width.min(width), target.height.min(height));
+    let crop = decoded.crop_imm((width - w) / 2, (height - h) / 2, w, h);
+    let mut bytes = std::io::Cursor::new(Vec::new());
+    let encoded = match format {
+        OutputFormat::Jpeg => crop
+            .to_rgb8()
+            .write_to(&mut bytes, image::ImageFormat::Jpeg),
+        OutputFormat::Webp => crop
+            .to_rgba8()
+            .write_to(&mut bytes, image::ImageFormat::WebP),
+        OutputFormat::Png => crop.write_to(&mut bytes, image::ImageFormat::Png),
+    };
+    encoded.map_err(|e| {
+        Error::refused(
+            format!("the crop of {path} could not be encoded: {e}"),
+            "try --output-format png",
+        )
+    })?;
+    let name = repo_path::file_name(path);
+    let (stem, ext) = name.rsplit_once('.').unwrap_or((name, format.extension()));
+    let original = repo_path::join(
+        repo_path::parent(path),
+        &format!("{stem}-{width}x{height}.{ext}"),
+    );
+    let taken = |p: &str| p == path || lock.contains(p) || ws.abs(p).symlink_metadata().is_ok();
+    let original = if taken(&original) {
+        store::free_sibling(ws.root(), &original, &taken)
+    } else {
+        original
+    };
+    let mut derived = image.provenance.clone();
+    derived.size = Some(format!("{w}x{h}"));
+    derived.cost_estimate_usd = None;
+    derived.price_table = None;
+    derived.price_source = None;
+    derived.usage = None;
+    derived.cost_note = Some(format!("a crop of {original}; the image is billed there"));
+    derived.parents.push(crate::manifest::Parent {
+        path: original.clone(),
+        sha256: crate::git::hex(&sha2::Sha256::digest(&image.bytes)),
+        role: crate::recorded::ParentRole::Cropped,
+        ..crate::manifest::Parent::default()
+    });
+    Ok(vec![
+        NewAsset {
+            path: original,
+            content: Content::Bytes(image.bytes),
+            verify: Verify::Header,
+            provenance: image.provenance,
+            rename_if_taken: true,
+        },
+        NewAsset {
+            path: path.to_owned(),
+            content: Content::Bytes(bytes.into_inner()),
+            verify: Verify::Header,
+            provenance: derived,
+            rename_if_taken: false,
+        },
+    ])
 }
 
 /// A generation that returned fewer images than it asked for.
@@ -459,6 +552,7 @@ fn resolve_request(
         title: job.options.title.clone(),
         subtitle: job.options.subtitle.clone(),
         badge: job.options.badge,
+        crop_to: None,
     };
     let mut note = crate::routes::validate::settle_kind_background(config, route, &mut request);
     // A kind's size the models do not take (the 1200x630 social card) is
@@ -470,8 +564,9 @@ fn resolve_request(
     {
         let nearest = crate::image_options::nearest_model_size(wanted);
         request.size = ImageSize::Exact(nearest);
+        request.crop_to = Some(wanted);
         note.get_or_insert(format!(
-            "the kind's size {wanted} is not one the image models take: asked for {nearest}, the nearest (crop it to {wanted} for the final card)"
+            "the kind's size {wanted} is not one the image models take: generated at {nearest}, the nearest, and cropped to {wanted} (the original is kept as the crop's parent)"
         ));
     }
     Ok((request, note))

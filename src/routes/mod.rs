@@ -12,7 +12,7 @@ pub mod validate;
 
 use crate::config::{AssetKind, RouteConfig};
 use crate::error::Result;
-use crate::image_options::{Background, ImageSize, OutputFormat, Quality};
+use crate::image_options::{Background, Dimensions, ImageSize, OutputFormat, Quality};
 use crate::manifest::ManifestEntry;
 use crate::recorded::{ImageFormat, ParentRole};
 
@@ -51,6 +51,9 @@ pub struct GenerateRequest {
     pub subtitle: Option<String>,
     /// Draw a placeholder badge (local route).
     pub badge: bool,
+    /// The kind's exact size when the route was asked for the nearest size
+    /// its models take: each image is then also cropped to it.
+    pub crop_to: Option<Dimensions>,
 }
 
 impl GenerateRequest {
@@ -73,6 +76,7 @@ impl GenerateRequest {
             title: None,
             subtitle: None,
             badge: false,
+            crop_to: None,
         }
     }
 }
