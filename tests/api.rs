@@ -973,7 +973,7 @@ fn requests_that_cannot_succeed_are_refused_before_sending() {
     let server = Server::start();
     let repo = api_repo(
         &server,
-        "[routes.upside]\ntype = \"responses\"\ntext_model = \"gpt-image-2\"\nmodel = \"gpt-image-2\"\n\n[routes.textimg]\ntype = \"images\"\nmodel = \"gpt-5.5\"\n\n[routes.old]\ntype = \"images\"\nmodel = \"gpt-image-1\"\n\n[routes.fidelity]\ntype = \"images\"\nmodel = \"gpt-image-1.5\"\n",
+        "[routes.upside]\ntype = \"responses\"\ntext_model = \"gpt-image-2\"\nmodel = \"gpt-image-2\"\n\n[routes.textimg]\ntype = \"images\"\nmodel = \"gpt-5.5\"\n\n[routes.old]\ntype = \"images\"\nmodel = \"gpt-image-1\"\n\n[routes.fidelity]\ntype = \"images\"\nmodel = \"gpt-image-fixed\"\n\n[models.\"gpt-image-fixed\"]\nkind = \"image\"\ncustom_sizes = false\n",
     );
     repo.write("public/images/in.png", image_bytes("png", 1));
     let small = image::RgbaImage::from_pixel(32, 32, image::Rgba([0, 0, 0, 0]));
@@ -1683,7 +1683,7 @@ fn batch_jobs_take_every_option_from_the_command_line() {
             "--route",
             "images",
             "--model",
-            "gpt-image-1.5",
+            "gpt-image-2.5-sunburst",
             "--size",
             "1024x1536",
             "--quality",
@@ -1710,7 +1710,7 @@ fn batch_jobs_take_every_option_from_the_command_line() {
     bodies.sort_by_key(|b| b["prompt"].as_str().unwrap().to_owned());
     for (body, quality) in bodies.iter().zip(["low", "high"]) {
         for (key, want) in [
-            ("model", json!("gpt-image-1.5")),
+            ("model", json!("gpt-image-2.5-sunburst")),
             ("size", json!("1024x1536")),
             ("quality", json!(quality)),
             ("background", json!("opaque")),
@@ -1725,7 +1725,7 @@ fn batch_jobs_take_every_option_from_the_command_line() {
         ("public/images/two.webp", "high"),
     ] {
         let entry = repo.entry(path);
-        assert_eq!(entry["model"].as_str(), Some("gpt-image-1.5"));
+        assert_eq!(entry["model"].as_str(), Some("gpt-image-2.5-sunburst"));
         assert_eq!(entry["size"].as_str(), Some("1024x1536"));
         assert_eq!(entry["quality"].as_str(), Some(quality));
         assert_eq!(entry["background"].as_str(), Some("opaque"));

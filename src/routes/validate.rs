@@ -270,7 +270,9 @@ pub fn validate(
         if edit.input_fidelity.is_some() && !info.input_fidelity {
             return Err(refuse(
                 format!("{image} does not take input_fidelity"),
-                "drop --input-fidelity (it applies to gpt-image-1.5-class models)",
+                format!(
+                    "drop --input-fidelity, or set input_fidelity = true under [models.\"{image}\"] in assets.toml if this model takes it"
+                ),
             ));
         }
     }
