@@ -52,33 +52,25 @@ fn scheme(prompt: &str, n_index: u32) -> Scheme {
 }
 
 /// A canvas filled with a top-to-bottom gradient (every row one colour).
-fn gradient(width: usize, height: usize, top: [f32; 3], bottom: [f32; 3]) -> Canvas {
-    let mut pixels = Vec::with_capacity(width * height);
-    for y in 0..height {
+fn gradient(width: usize, height: usize, top: [f32; 3], bottom: [f32; 3]) -> Canvas<'static> {
+    Canvas::new(width, height, move |y, row| {
         let t = y as f32 / height.saturating_sub(1).max(1) as f32;
         let c = [0, 1, 2].map(|i| top[i] + (bottom[i] - top[i]) * t);
         // Quantised once per row, so the encoder sees whole rows repeat.
         let c = c.map(|v| (v * 255.0).round() / 255.0);
-        pixels.extend(std::iter::repeat_n([c[0], c[1], c[2], 1.0], width));
-    }
-    Canvas {
-        width,
-        height,
-        pixels,
-    }
+        row.fill([c[0], c[1], c[2], 1.0]);
+    })
 }
 
 /// Draws a shaped line with its baseline at (`x`, `y`).
 fn draw(canvas: &mut Canvas, face: &Typeface, line: &Line, x: f32, y: f32, colour: [f32; 3]) {
-    let (w, h) = (canvas.width as i64, canvas.height as i64);
+    let mut points = Vec::new();
     face.draw(line, x, y, |px, py, coverage| {
         // Coverage in sixteenths: edges stay smooth, and the few distinct
         // edge colours keep lossless files small.
-        let coverage = (coverage.min(1.0) * 16.0).round() / 16.0;
-        if (0..w).contains(&px) && (0..h).contains(&py) && coverage > 0.0 {
-            canvas.blend(px as usize, py as usize, colour, coverage);
-        }
+        points.push((px, py, (coverage.min(1.0) * 16.0).round() / 16.0));
     });
+    canvas.plot(colour, points);
 }
 
 /// The title a prompt implies: its first sentence or clause, at most about
@@ -114,7 +106,13 @@ pub fn derive_title(prompt: &str) -> String {
 }
 
 /// A title card at `width`×`height`.
-pub fn title_card(prompt: &str, n_index: u32, width: u32, height: u32, words: &CardText) -> Canvas {
+pub fn title_card(
+    prompt: &str,
+    n_index: u32,
+    width: u32,
+    height: u32,
+    words: &CardText,
+) -> Canvas<'static> {
     let colours = scheme(prompt, n_index);
     let mut rng = seed(prompt, n_index.wrapping_add(0x5eed));
     let (w, h) = (width as f32, height as f32);
@@ -262,15 +260,17 @@ pub fn initials(prompt: &str) -> String {
 
 /// An icon: a monogram on a rounded tile, on a transparent (or, for an
 /// opaque request, pale) background.
-pub fn icon(prompt: &str, n_index: u32, width: u32, height: u32, transparent: bool) -> Canvas {
+pub fn icon(
+    prompt: &str,
+    n_index: u32,
+    width: u32,
+    height: u32,
+    transparent: bool,
+) -> Canvas<'static> {
     let colours = scheme(prompt, n_index);
     let (w, h) = (width as usize, height as usize);
     let mut canvas = if transparent {
-        Canvas {
-            width: w,
-            height: h,
-            pixels: vec![[0.0; 4]; w * h],
-        }
+        Canvas::clear(w, h)
     } else {
         gradient(w, h, [0.97; 3], [0.97; 3])
     };

@@ -2,27 +2,25 @@
 //! prompt. Same prompt, size, options and index give identical bytes; different
 //! prompts give visibly different images. No key, no network, credit `none`.
 
-use std::io::Cursor;
-
-use image::codecs::png::{CompressionType, FilterType, PngEncoder};
-use image::codecs::webp::WebPEncoder;
-use image::{ExtendedColorType, ImageEncoder};
-use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
+mod canvas;
 mod cards;
+mod encode;
 mod text;
+
+use canvas::Canvas;
 
 use super::{
     EditInputs, GenerateRequest, GeneratedImage, ImageRoute, PartialSink, base_provenance,
 };
 use crate::config::{AssetKind, RouteConfig};
 use crate::error::{Error, Result};
-use crate::image_options::{Background, Dimensions, OutputFormat, Quality};
+use crate::image_options::{Background, Dimensions, Quality};
 
 /// Name and version recorded in `renderer`; bump the version whenever the
 /// output for the same input changes.
-pub const RENDERER: &str = "assetrail-local/2";
+pub const RENDERER: &str = "assetrail-local/3";
 
 /// The built-in offline route.
 pub struct LocalRoute<'a> {
@@ -98,7 +96,7 @@ pub fn render(
     if request.badge {
         cards::badge(&mut canvas);
     }
-    encode(&canvas, size, request.format, transparent)
+    encode::encode(&canvas, request.format, transparent)
 }
 
 /// A small, fast, seedable generator (SplitMix64): the renderer must not depend
@@ -156,20 +154,13 @@ fn hsl(h: f32, s: f32, l: f32) -> [f32; 3] {
     [r + m, g + m, b + m]
 }
 
-/// RGBA in 0..1, row-major.
-struct Canvas {
-    width: usize,
-    height: usize,
-    pixels: Vec<[f32; 4]>,
-}
-
 fn compose(
     prompt: &str,
     n_index: u32,
     size: Dimensions,
     quality: Quality,
     transparent: bool,
-) -> Canvas {
+) -> Canvas<'static> {
     let mut rng = seed(prompt, n_index);
     let (width, height) = (size.width as usize, size.height as usize);
     let base_hue = rng.unit();
@@ -189,26 +180,17 @@ fn compose(
     let offset = (if dx < 0.0 { width as f32 * -dx } else { 0.0 })
         + (if dy < 0.0 { height as f32 * -dy } else { 0.0 });
     let alpha = if transparent { 0.0 } else { 1.0 };
-    let mut pixels = vec![[0.0f32; 4]; width * height];
-    pixels
-        .par_chunks_mut(width.max(1))
-        .enumerate()
-        .for_each(|(y, row)| {
-            for (x, px) in row.iter_mut().enumerate() {
-                let t = ((x as f32 * dx + y as f32 * dy + offset) / span).clamp(0.0, 1.0);
-                *px = [
-                    from[0] + (to[0] - from[0]) * t,
-                    from[1] + (to[1] - from[1]) * t,
-                    from[2] + (to[2] - from[2]) * t,
-                    alpha,
-                ];
-            }
-        });
-    let mut canvas = Canvas {
-        width,
-        height,
-        pixels,
-    };
+    let mut canvas = Canvas::new(width, height, move |y, row| {
+        for (x, px) in row.iter_mut().enumerate() {
+            let t = ((x as f32 * dx + y as f32 * dy + offset) / span).clamp(0.0, 1.0);
+            *px = [
+                from[0] + (to[0] - from[0]) * t,
+                from[1] + (to[1] - from[1]) * t,
+                from[2] + (to[2] - from[2]) * t,
+                alpha,
+            ];
+        }
+    });
 
     let shapes = match quality {
         Quality::Low => 5,
@@ -234,216 +216,10 @@ fn compose(
     canvas
 }
 
-impl Canvas {
-    fn blend(&mut self, x: usize, y: usize, colour: [f32; 3], alpha: f32) {
-        blend(&mut self.pixels[y * self.width + x], colour, alpha);
-    }
-
-    /// Blends `colour` over the box `x0..x1` × `y0..y1` with the coverage
-    /// `cover(x, y)` gives each pixel, rows in parallel.
-    fn paint(
-        &mut self,
-        (x0, x1, y0, y1): (usize, usize, usize, usize),
-        colour: [f32; 3],
-        cover: impl Fn(usize, usize) -> f32 + Sync,
-    ) {
-        let width = self.width;
-        if x0 >= x1 || y0 >= y1 {
-            return;
-        }
-        self.pixels[y0 * width..y1 * width]
-            .par_chunks_mut(width)
-            .enumerate()
-            .for_each(|(i, row)| {
-                let y = y0 + i;
-                for (x, px) in row[x0..x1].iter_mut().enumerate() {
-                    let coverage = cover(x0 + x, y);
-                    if coverage > 0.0 {
-                        blend(px, colour, coverage);
-                    }
-                }
-            });
-    }
-
-    fn bounds(&self, cx: f32, cy: f32, reach: f32) -> (usize, usize, usize, usize) {
-        let clamp = |v: f32, max: usize| (v.max(0.0) as usize).min(max);
-        (
-            clamp(cx - reach, self.width),
-            clamp(cx + reach + 1.0, self.width),
-            clamp(cy - reach, self.height),
-            clamp(cy + reach + 1.0, self.height),
-        )
-    }
-
-    /// A disc with a one-pixel soft edge.
-    fn disc(&mut self, cx: f32, cy: f32, radius: f32, colour: [f32; 3], opacity: f32) {
-        let bounds = self.bounds(cx, cy, radius + 1.0);
-        self.paint(bounds, colour, |x, y| {
-            let d = ((x as f32 - cx).powi(2) + (y as f32 - cy).powi(2)).sqrt();
-            opacity * (radius - d + 0.5).clamp(0.0, 1.0)
-        });
-    }
-
-    /// The pixels a `w`×`h` box at (`x`, `y`) touches, clipped to the canvas.
-    fn covering(&self, x: f32, y: f32, w: f32, h: f32) -> (usize, usize, usize, usize) {
-        let clamp = |v: f32, max: usize| (v.max(0.0) as usize).min(max);
-        (
-            clamp(x, self.width),
-            clamp((x + w).ceil(), self.width),
-            clamp(y, self.height),
-            clamp((y + h).ceil(), self.height),
-        )
-    }
-
-    /// An axis-aligned rectangle, its edges antialiased.
-    #[allow(clippy::too_many_arguments)]
-    fn rect(&mut self, x: f32, y: f32, w: f32, h: f32, colour: [f32; 3], opacity: f32) {
-        let overlap = |lo: f32, hi: f32, p: usize| {
-            let p = p as f32;
-            (hi.min(p + 1.0) - lo.max(p)).clamp(0.0, 1.0)
-        };
-        let bounds = self.covering(x, y, w, h);
-        self.paint(bounds, colour, |px, py| {
-            opacity * overlap(y, y + h, py) * overlap(x, x + w, px)
-        });
-    }
-
-    /// A rectangle with rounded corners of `radius`, its edge antialiased.
-    #[allow(clippy::too_many_arguments)]
-    fn rounded_rect(&mut self, x: f32, y: f32, w: f32, h: f32, radius: f32, colour: [f32; 3]) {
-        let (cx, cy) = (x + w / 2.0, y + h / 2.0);
-        let (hx, hy) = (w / 2.0 - radius, h / 2.0 - radius);
-        let bounds = self.covering(x, y, w, h);
-        self.paint(bounds, colour, |px, py| {
-            // Signed distance from the pixel centre to the rounded edge.
-            let dx = ((px as f32 + 0.5 - cx).abs() - hx).max(0.0);
-            let dy = ((py as f32 + 0.5 - cy).abs() - hy).max(0.0);
-            (0.5 - (dx.hypot(dy) - radius)).clamp(0.0, 1.0)
-        });
-    }
-
-    /// A rotated rectangle with a one-pixel soft edge.
-    #[allow(clippy::too_many_arguments)]
-    fn band(
-        &mut self,
-        cx: f32,
-        cy: f32,
-        half_w: f32,
-        half_h: f32,
-        turn: f32,
-        colour: [f32; 3],
-        opacity: f32,
-    ) {
-        let (sin, cos) = turn.sin_cos();
-        let bounds = self.bounds(cx, cy, half_w.hypot(half_h) + 1.0);
-        self.paint(bounds, colour, |x, y| {
-            let (px, py) = (x as f32 - cx, y as f32 - cy);
-            let u = (px * cos + py * sin).abs();
-            let v = (-px * sin + py * cos).abs();
-            opacity * (half_w - u + 0.5).clamp(0.0, 1.0) * (half_h - v + 0.5).clamp(0.0, 1.0)
-        });
-    }
-}
-
-/// `colour` at `alpha` over `px` (straight alpha).
-fn blend(px: &mut [f32; 4], colour: [f32; 3], alpha: f32) {
-    let out_alpha = alpha + px[3] * (1.0 - alpha);
-    if out_alpha <= 0.0 {
-        return;
-    }
-    for c in 0..3 {
-        px[c] = (colour[c] * alpha + px[c] * px[3] * (1.0 - alpha)) / out_alpha;
-    }
-    px[3] = out_alpha;
-}
-
-fn to_u8(v: f32) -> u8 {
-    (v.clamp(0.0, 1.0) * 255.0 + 0.5) as u8
-}
-
-fn encode(
-    canvas: &Canvas,
-    size: Dimensions,
-    format: OutputFormat,
-    transparent: bool,
-) -> Result<Vec<u8>> {
-    let channels = if transparent { 4 } else { 3 };
-    let mut bytes = vec![0u8; canvas.pixels.len() * channels];
-    const CHUNK: usize = 1 << 14;
-    bytes
-        .par_chunks_mut(CHUNK * channels)
-        .zip(canvas.pixels.par_chunks(CHUNK))
-        .for_each(|(out, pixels)| {
-            for (o, p) in out.chunks_exact_mut(channels).zip(pixels) {
-                for (c, v) in o.iter_mut().enumerate() {
-                    *v = to_u8(p[c]);
-                }
-            }
-        });
-    let colour = if transparent {
-        ExtendedColorType::Rgba8
-    } else {
-        ExtendedColorType::Rgb8
-    };
-    debug_assert_eq!(canvas.height, size.height as usize);
-    let mut out = Cursor::new(Vec::new());
-    let (w, h) = (size.width, size.height);
-    let result = match format {
-        OutputFormat::Png => {
-            PngEncoder::new_with_quality(&mut out, CompressionType::Fast, FilterType::Adaptive)
-                .write_image(&bytes, w, h, colour)
-                .map_err(|e| e.to_string())
-        }
-        OutputFormat::Jpeg => {
-            // jpeg-encoder: the same baseline JPEG as image's encoder, about
-            // twice as fast on a 3840x2160 canvas.
-            let kind = if transparent {
-                jpeg_encoder::ColorType::Rgba
-            } else {
-                jpeg_encoder::ColorType::Rgb
-            };
-            match (u16::try_from(w), u16::try_from(h)) {
-                (Ok(w), Ok(h)) => jpeg_encoder::Encoder::new(out.get_mut(), 88)
-                    .encode(&bytes, w, h, kind)
-                    .map_err(|e| e.to_string()),
-                _ => Err(format!("{w}x{h} is too large for JPEG")),
-            }
-        }
-        OutputFormat::Webp => {
-            // libwebp's lossless encoder (backward references, colour cache):
-            // a third of the size the pure-Rust one writes for title cards.
-            let encoder = match colour {
-                ExtendedColorType::Rgba8 => webp::Encoder::from_rgba(&bytes, w, h),
-                _ => webp::Encoder::from_rgb(&bytes, w, h),
-            };
-            let config = webp::WebPConfig::new().map(|mut config| {
-                config.lossless = 1;
-                config.quality = 25.0;
-                config.method = 1;
-                config
-            });
-            match config.map(|config| encoder.encode_advanced(&config)) {
-                Ok(Ok(memory)) => {
-                    out.get_mut().extend_from_slice(&memory);
-                    Ok(())
-                }
-                _ => WebPEncoder::new_lossless(&mut out)
-                    .write_image(&bytes, w, h, colour)
-                    .map_err(|e| e.to_string()),
-            }
-        }
-    };
-    result.map_err(|e| Error::Refused {
-        message: format!("the local renderer could not encode {format}: {e}"),
-        hint: Some("try --output-format png".into()),
-    })?;
-    Ok(out.into_inner())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::image_options::ImageSize;
+    use crate::image_options::{ImageSize, OutputFormat};
 
     fn request(prompt: &str, format: OutputFormat) -> GenerateRequest {
         let size = ImageSize::Exact(Dimensions {
