@@ -439,10 +439,10 @@ mod tests {
     #[test]
     fn table_by_table_reads_what_the_whole_parse_reads() {
         let mut m = manifest(&["a.png", "b.png", "c.png"]);
-        m.assets[1].usage = Some(crate::manifest::Usage {
+        m.assets[1].usage = Some(Box::new(crate::manifest::Usage {
             output_tokens: Some(7),
             ..Default::default()
-        });
+        }));
         let text = m.to_text();
         let whole: Manifest = toml::from_str(&text).unwrap();
         let by_table = parse_by_table(&text, "assets.lock").unwrap().unwrap();

@@ -259,16 +259,16 @@ pub struct ManifestEntry {
     pub tool_version: String,
     /// Options as the API reported them back.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub returned: Option<Returned>,
+    pub returned: Option<Box<Returned>>,
     /// Token usage.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub usage: Option<Usage>,
+    pub usage: Option<Box<Usage>>,
     /// Streaming partial images.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub partial_images: Option<PartialImages>,
     /// Embedded Content Credentials.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub c2pa: Option<C2paSummary>,
+    pub c2pa: Option<Box<C2paSummary>>,
     /// Retried attempts.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub retries: Vec<Retry>,
@@ -535,7 +535,10 @@ pub struct ParsedManifest {
 /// Reads a cached parse (whatever its key), to be checked by [`parse_cached`].
 pub fn load_parsed(cache_path: &Path) -> Option<ParsedManifest> {
     let bytes = std::fs::read(cache_path).ok()?;
-    serde_json::from_slice(&bytes).ok()
+    let mut parsed: ParsedManifest = serde_json::from_slice(&bytes).ok()?;
+    // The list grew by doubling; give the slack back before the scan needs it.
+    parsed.manifest.assets.shrink_to_fit();
+    Some(parsed)
 }
 
 /// Returns the manifest for the content named by `key` (a blob id or a file
@@ -707,10 +710,10 @@ mod tests {
             cost_estimate_usd: Some(0.053),
             created_at: "2026-11-24T14:00:00Z".into(),
             tool_version: "0.1.0".into(),
-            usage: Some(Usage {
+            usage: Some(Box::new(Usage {
                 output_tokens: Some(7024),
                 ..Usage::default()
-            }),
+            })),
             parents: vec![Parent {
                 path: "public/a.png".into(),
                 sha256: "cd".repeat(32),

@@ -216,7 +216,7 @@ fn fill(entry: &mut ManifestEntry, path: &str, info: &ImageInfo) {
     entry.width = info.width;
     entry.height = info.height;
     entry.git_blob = Some(info.git_blob.clone());
-    entry.c2pa = info.c2pa.clone();
+    entry.c2pa = info.c2pa.clone().map(Box::new);
     entry.tool_version = env!("CARGO_PKG_VERSION").to_owned();
 }
 

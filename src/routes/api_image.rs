@@ -267,8 +267,11 @@ pub fn record(
     entry.price_table = priced.table;
     entry.price_source = priced.source;
     entry.cost_note = priced.note;
-    entry.usage = image.usage;
-    entry.returned = image.returned.filter(|r| *r != Returned::default());
+    entry.usage = image.usage.map(Box::new);
+    entry.returned = image
+        .returned
+        .filter(|r| *r != Returned::default())
+        .map(Box::new);
     if request.background == Background::Transparent {
         entry.transparent_pixels = Some(has_transparent_pixels(&image.bytes));
     }

@@ -4,7 +4,7 @@
 //! format: a repository of 100,000 files loads it in milliseconds. Local to one
 //! clone, never committed, safe to delete.
 
-use std::collections::HashMap;
+use indexmap::IndexMap;
 use std::path::Path;
 
 use super::{Base, Extraction, ParseProblem, RawReference, RefKind, Strength, Syntax};
@@ -36,7 +36,7 @@ pub struct Cache {
     /// Build and options the entries were made with.
     pub salt: String,
     /// Entries by repo-relative path.
-    pub files: HashMap<String, CachedFile>,
+    pub files: IndexMap<Box<str>, CachedFile>,
 }
 
 impl Cache {
@@ -48,7 +48,7 @@ impl Cache {
             .filter(|cache| cache.salt == salt)
             .unwrap_or_else(|| Cache {
                 salt: salt.to_owned(),
-                files: HashMap::new(),
+                files: IndexMap::new(),
             })
     }
 
@@ -162,7 +162,7 @@ pub fn decode(bytes: &[u8]) -> Option<Cache> {
     }
     let salt = r.str()?;
     let count = r.u32()? as usize;
-    let mut files = HashMap::with_capacity(count.min(1 << 20));
+    let mut files = IndexMap::with_capacity(count.min(1 << 20));
     for _ in 0..count {
         let path = r.str()?;
         let len = r.u64()?;
@@ -196,7 +196,7 @@ pub fn decode(bytes: &[u8]) -> Option<Cache> {
             })
             .collect::<Option<Vec<_>>>()?;
         files.insert(
-            path,
+            path.into_boxed_str(),
             CachedFile {
                 len,
                 mtime_ns,
@@ -221,7 +221,7 @@ mod tests {
     fn round_trips_and_rejects_garbage() {
         let mut cache = Cache {
             salt: "0.1.0|x".into(),
-            files: HashMap::new(),
+            files: IndexMap::new(),
         };
         let mut reference = RawReference::new(10, "/a.png", RefKind::Frontmatter);
         reference.line = 2;

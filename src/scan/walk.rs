@@ -158,6 +158,10 @@ pub fn scan_tree_with(
                     })
                     .collect();
                 let mut list = FileList::default();
+                list.content
+                    .reserve_exact(parts.iter().map(|p| p.content.len()).sum());
+                list.images
+                    .reserve_exact(parts.iter().map(|p| p.images.len()).sum());
                 for mut part in parts {
                     list.content.append(&mut part.content);
                     list.images.append(&mut part.images);
@@ -208,7 +212,7 @@ pub fn scan_tree_with(
         .par_iter()
         .enumerate()
         .filter_map(|(i, (path, syntax, staged))| {
-            let cached = cache.files.get(path);
+            let cached = cache.files.get(path.as_str());
             let stamp = match tree {
                 Tree::Work { .. } => {
                     let stamp = stamps[i]?;
@@ -258,7 +262,7 @@ pub fn scan_tree_with(
                 syntax: *syntax,
                 extraction,
             };
-            Some((path, Outcome::Fresh(file)))
+            Some((path, Outcome::Fresh(Box::new(file))))
         })
         .collect();
 
@@ -286,10 +290,10 @@ pub fn scan_tree_with(
     let references = resolver.resolve_all(&per_file);
     drop(per_file);
 
-    let fresh: Vec<(String, CachedFile)> = results
+    let fresh: Vec<(Box<str>, CachedFile)> = results
         .into_iter()
         .filter_map(|(path, outcome)| match outcome {
-            Outcome::Fresh(file) => Some((path.clone(), file)),
+            Outcome::Fresh(file) => Some((path.as_str().into(), *file)),
             Outcome::Cached(_) => None,
         })
         .collect();
@@ -303,9 +307,9 @@ pub fn scan_tree_with(
     };
     if worth_saving || stale {
         if stale {
-            let wanted: std::collections::HashSet<&String> =
-                content.iter().map(|(p, _, _)| p).collect();
-            cache.files.retain(|p, _| wanted.contains(p));
+            let wanted: std::collections::HashSet<&str> =
+                content.iter().map(|(p, _, _)| p.as_str()).collect();
+            cache.files.retain(|p, _| wanted.contains(&**p));
         }
         cache.files.extend(fresh);
         cache.save(&cache_path);
@@ -331,10 +335,11 @@ pub fn scan_tree_with(
 /// How many freshly parsed staged files make `check --staged` rewrite the cache.
 const STAGED_SAVE_THRESHOLD: usize = 64;
 
-/// One content file's extraction: reused from the cache, or made now.
+/// One content file's extraction: reused from the cache, or made now (boxed:
+/// most files are cached, and a list of 400,000 outcomes stays small).
 enum Outcome<'c> {
     Cached(&'c CachedFile),
-    Fresh(CachedFile),
+    Fresh(Box<CachedFile>),
 }
 
 impl Outcome<'_> {
