@@ -3,6 +3,7 @@
 //! reusing a per-file cache under `.git/assetrail/` when the file is unchanged —
 //! then resolve them all.
 
+use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -67,9 +68,10 @@ pub struct ScanStats {
 }
 
 #[derive(Default)]
-struct FileList {
-    /// Content files with their syntax and, for the index, their staged entry.
-    content: Vec<(String, Syntax, Option<StagedFile>)>,
+struct FileList<'t> {
+    /// Content files with their syntax and, for the index, their staged entry
+    /// (paths borrowed from the index listing where there is one).
+    content: Vec<(Cow<'t, str>, Syntax, Option<StagedFile>)>,
     images: Vec<String>,
     markers: Vec<String>,
 }
@@ -112,10 +114,10 @@ fn cache_salt(config: &Config) -> String {
 }
 
 /// Like [`scan_tree`], with the reference cache already loaded.
-pub fn scan_tree_with(
+pub fn scan_tree_with<'t>(
     ws: &Workspace,
     only: &[String],
-    tree: &Tree,
+    tree: &'t Tree,
     preloaded: Option<Cache>,
 ) -> Result<ScanResult> {
     super::configure_threads();
@@ -127,7 +129,7 @@ pub fn scan_tree_with(
     let cache_dir = ws.git.cache_dir();
     let cache_path = cache_path(&cache_dir);
     let git_dir = ws.git.git_dir().to_path_buf();
-    let list_files = || -> Result<FileList> {
+    let list_files = || -> Result<FileList<'t>> {
         Ok(match tree {
             Tree::Work { .. } => {
                 let mut list = list_work_tree(root, &git_dir, &include, &exclude)?;
@@ -147,7 +149,7 @@ pub fn scan_tree_with(
                         let mut part = FileList::default();
                         for (path, staged) in chunk {
                             classify(
-                                path.to_string(),
+                                Cow::Borrowed(*path),
                                 Some(*staged),
                                 &include,
                                 &exclude,
@@ -182,7 +184,7 @@ pub fn scan_tree_with(
     images.dedup();
 
     let sites = Sites::discover(tree, config, &list.markers);
-    let content: Vec<(String, Syntax, Option<StagedFile>)> = list
+    let content: Vec<(Cow<'t, str>, Syntax, Option<StagedFile>)> = list
         .content
         .into_iter()
         .filter(|(path, _, _)| {
@@ -203,16 +205,17 @@ pub fn scan_tree_with(
     // The work tree's files are stamped a directory at a time, before any is read.
     let stamps = match tree {
         Tree::Work { .. } => {
-            let paths: Vec<&str> = content.iter().map(|(p, _, _)| p.as_str()).collect();
+            let paths: Vec<&str> = content.iter().map(|(p, _, _)| p.as_ref()).collect();
             stamp_all(root, &paths)
         }
         Tree::Index(_) => Vec::new(),
     };
-    let results: Vec<(&String, Outcome<'_>)> = content
+    let results: Vec<(&str, Outcome<'_>)> = content
         .par_iter()
         .enumerate()
         .filter_map(|(i, (path, syntax, staged))| {
-            let cached = cache.files.get(path.as_str());
+            let path: &str = path;
+            let cached = cache.files.get(path);
             let stamp = match tree {
                 Tree::Work { .. } => {
                     let stamp = stamps[i]?;
@@ -270,7 +273,7 @@ pub fn scan_tree_with(
     for (path, outcome) in &results {
         for problem in &outcome.file().extraction.problems {
             problems.push(FileProblem {
-                file: (*path).clone(),
+                file: (*path).to_owned(),
                 line: problem.line,
                 column: problem.column,
                 message: problem.message.clone(),
@@ -279,12 +282,7 @@ pub fn scan_tree_with(
     }
     let per_file: Vec<(&str, &[RawReference])> = results
         .iter()
-        .map(|(path, outcome)| {
-            (
-                path.as_str(),
-                outcome.file().extraction.references.as_slice(),
-            )
-        })
+        .map(|(path, outcome)| (*path, outcome.file().extraction.references.as_slice()))
         .collect();
     let mut resolver = Resolver::new(tree, &sites, &images);
     let references = resolver.resolve_all(&per_file);
@@ -293,7 +291,7 @@ pub fn scan_tree_with(
     let fresh: Vec<(Box<str>, CachedFile)> = results
         .into_iter()
         .filter_map(|(path, outcome)| match outcome {
-            Outcome::Fresh(file) => Some((path.as_str().into(), *file)),
+            Outcome::Fresh(file) => Some((path.into(), *file)),
             Outcome::Cached(_) => None,
         })
         .collect();
@@ -308,7 +306,7 @@ pub fn scan_tree_with(
     if worth_saving || stale {
         if stale {
             let wanted: std::collections::HashSet<&str> =
-                content.iter().map(|(p, _, _)| p.as_str()).collect();
+                content.iter().map(|(p, _, _)| p.as_ref()).collect();
             cache.files.retain(|p, _| wanted.contains(&**p));
         }
         cache.files.extend(fresh);
@@ -322,7 +320,14 @@ pub fn scan_tree_with(
         parsed: parsed_count.into_inner(),
     };
     drop(resolver);
-    crate::drop_later((cache, content));
+    let owned: Vec<String> = content
+        .into_iter()
+        .filter_map(|(path, _, _)| match path {
+            Cow::Owned(path) => Some(path),
+            Cow::Borrowed(_) => None,
+        })
+        .collect();
+    crate::drop_later((cache, owned));
     Ok(ScanResult {
         references,
         problems,
@@ -352,21 +357,21 @@ impl Outcome<'_> {
 }
 
 /// Sorts one repo-relative file into the lists it belongs to.
-fn classify(
-    rel: String,
+fn classify<'t>(
+    rel: Cow<'t, str>,
     staged: Option<StagedFile>,
     include: &GlobSet,
     exclude: &GlobSet,
-    list: &mut FileList,
+    list: &mut FileList<'t>,
 ) {
     if is_marker(&rel) && !rel.contains("node_modules/") {
-        list.markers.push(rel.clone());
+        list.markers.push(rel.to_string());
     }
     if is_image(&rel) {
-        list.images.push(rel);
+        list.images.push(rel.into_owned());
     } else if let Some(syntax) = Syntax::of(&rel)
-        && include.is_match(&rel)
-        && !exclude.is_match(&rel)
+        && include.is_match(&*rel)
+        && !exclude.is_match(&*rel)
     {
         list.content.push((rel, syntax, staged));
     }
@@ -397,7 +402,7 @@ fn list_work_tree(
     git_dir: &Path,
     include: &GlobSet,
     exclude: &GlobSet,
-) -> Result<FileList> {
+) -> Result<FileList<'static>> {
     let (walked, tracked) = rayon::join(|| walk(root, include, exclude), || tracked_paths(git_dir));
     let mut list = walked?;
     add_tracked(root, &mut list, tracked, include, exclude);
@@ -425,7 +430,7 @@ fn tracked_paths(git_dir: &Path) -> Vec<String> {
 /// when they are still in the work tree.
 fn add_tracked(
     root: &Path,
-    list: &mut FileList,
+    list: &mut FileList<'static>,
     tracked: Vec<String>,
     include: &GlobSet,
     exclude: &GlobSet,
@@ -435,7 +440,7 @@ fn add_tracked(
     let (mut content, mut images) = (0, 0);
     let mut missing = Vec::new();
     for path in tracked {
-        while content < list.content.len() && list.content[content].0 < path {
+        while content < list.content.len() && *list.content[content].0 < *path {
             content += 1;
         }
         while images < list.images.len() && list.images[images] < path {
@@ -444,7 +449,7 @@ fn add_tracked(
         let listed = list
             .content
             .get(content)
-            .is_some_and(|(p, _, _)| *p == path)
+            .is_some_and(|(p, _, _)| **p == *path)
             || list.images.get(images).is_some_and(|p| *p == path);
         if !listed && (is_image(&path) || Syntax::of(&path).is_some() || is_marker(&path)) {
             missing.push(path);
@@ -453,13 +458,13 @@ fn add_tracked(
     for path in missing {
         // A tracked file deleted from the work tree is not there to scan.
         if !is_marker(&path) && root.join(&path).is_file() {
-            classify(path, None, include, exclude, list);
+            classify(Cow::Owned(path), None, include, exclude, list);
         }
     }
 }
 
 /// Walks the work tree in parallel, honouring `.gitignore`.
-fn walk(root: &Path, include: &GlobSet, exclude: &GlobSet) -> Result<FileList> {
+fn walk(root: &Path, include: &GlobSet, exclude: &GlobSet) -> Result<FileList<'static>> {
     let found = Mutex::new(FileList::default());
     // Hidden folders are read (`.vitepress/`, `.github/`); `.gitignore` decides.
     ignore::WalkBuilder::new(root)
@@ -480,7 +485,7 @@ fn walk(root: &Path, include: &GlobSet, exclude: &GlobSet) -> Result<FileList> {
                     && let Ok(rel) = entry.path().strip_prefix(root)
                 {
                     let rel = rel.to_string_lossy().replace('\\', "/");
-                    classify(rel, None, include, exclude, &mut batch.local);
+                    classify(Cow::Owned(rel), None, include, exclude, &mut batch.local);
                 }
                 ignore::WalkState::Continue
             })
@@ -494,8 +499,8 @@ fn walk(root: &Path, include: &GlobSet, exclude: &GlobSet) -> Result<FileList> {
 
 /// One walker thread's findings, merged into the shared list when the thread ends.
 struct Batch<'f> {
-    found: &'f Mutex<FileList>,
-    local: FileList,
+    found: &'f Mutex<FileList<'static>>,
+    local: FileList<'static>,
 }
 
 impl Drop for Batch<'_> {
