@@ -28,6 +28,18 @@ pub enum Existing {
 /// Writes `bytes` to `path` atomically. The file gets mode 0644 on Unix (temp
 /// files are created 0600, which would hide assets from a web server).
 pub fn write(path: &Path, bytes: &[u8], existing: Existing) -> Result<()> {
+    write_with(path, existing, |file| {
+        file.write_all(bytes).map_err(|e| Error::io(path, e))
+    })
+}
+
+/// [`write`] of what `fill` writes into the temporary file (which it may do
+/// in pieces, or copy from another file).
+pub fn write_with<T>(
+    path: &Path,
+    existing: Existing,
+    fill: impl FnOnce(&mut File) -> Result<T>,
+) -> Result<T> {
     let dir = path.parent().unwrap_or(Path::new("."));
     let mut temp = tempfile::Builder::new()
         .prefix(".assetrail-")
@@ -35,8 +47,9 @@ pub fn write(path: &Path, bytes: &[u8], existing: Existing) -> Result<()> {
         .permissions(default_permissions())
         .tempfile_in(dir)
         .map_err(|e| Error::io(dir, e))?;
-    temp.write_all(bytes)
-        .and_then(|()| temp.as_file().sync_all())
+    let filled = fill(temp.as_file_mut())?;
+    temp.as_file()
+        .sync_all()
         .map_err(|e| Error::io(temp.path(), e))?;
     let persisted = match existing {
         Existing::Replace => temp.persist(path).map(drop),
@@ -44,7 +57,7 @@ pub fn write(path: &Path, bytes: &[u8], existing: Existing) -> Result<()> {
     };
     persisted.map_err(|e| Error::io(path, e.error))?;
     sync_dir(dir);
-    Ok(())
+    Ok(filled)
 }
 
 #[cfg(unix)]

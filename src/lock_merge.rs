@@ -115,9 +115,9 @@ pub fn merge_texts(base: &str, ours: &str, theirs: &str) -> Result<Option<String
     if !(base.is_indexed() && ours.is_indexed() && theirs.is_indexed()) {
         return Ok(None);
     }
-    let mut paths = base.paths();
-    paths.extend(ours.paths());
-    paths.extend(theirs.paths());
+    let mut paths = base.paths()?;
+    paths.extend(ours.paths()?);
+    paths.extend(theirs.paths()?);
     paths.sort_unstable();
     paths.dedup();
     for path in &paths {
@@ -135,7 +135,7 @@ pub fn merge_texts(base: &str, ours: &str, theirs: &str) -> Result<Option<String
             }
         }
     }
-    Ok(Some(ours.to_text()))
+    Ok(Some(ours.to_text()?))
 }
 
 /// Three-way merge by path. A missing base (both sides added the file) is empty.

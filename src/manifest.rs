@@ -501,16 +501,24 @@ pub struct FileStamp {
 impl FileStamp {
     /// The stamp of the file at `path`, or `None` when it does not exist.
     pub fn of(path: &Path) -> Option<FileStamp> {
-        let meta = path.metadata().ok()?;
+        Some(FileStamp::from_metadata(&path.metadata().ok()?))
+    }
+
+    /// The stamp of an open file.
+    pub fn of_file(file: &File) -> Option<FileStamp> {
+        Some(FileStamp::from_metadata(&file.metadata().ok()?))
+    }
+
+    fn from_metadata(meta: &std::fs::Metadata) -> FileStamp {
         #[cfg(unix)]
-        let inode = std::os::unix::fs::MetadataExt::ino(&meta);
+        let inode = std::os::unix::fs::MetadataExt::ino(meta);
         #[cfg(not(unix))]
         let inode = 0;
-        Some(FileStamp {
+        FileStamp {
             len: meta.len(),
             modified: meta.modified().ok(),
             inode,
-        })
+        }
     }
 }
 
@@ -600,37 +608,54 @@ fn verified_path(cache_dir: &Path) -> PathBuf {
     cache_dir.join("lock-verified")
 }
 
+/// What the record of a valid lock adds when the lock is in the layout
+/// `Manifest::to_text` writes (so it can be searched on disk).
+const INDEXED: &str = " indexed";
+
 /// Reads the lock at `path` for writing: parsed whole (validated) unless its
-/// stamp is the one recorded as valid, then indexed by entry.
+/// stamp is the one recorded as valid; then searched on disk when recorded in
+/// the layout assetrail writes, else read and indexed by entry.
 fn read_lock(path: &Path, cache_dir: &Path, stamp: Option<FileStamp>) -> Result<LockFile> {
     let Some(stamp) = stamp else {
         return Ok(LockFile::empty(MANIFEST_FILE));
     };
-    let text = match std::fs::read_to_string(path) {
-        Ok(text) => text,
+    let file = match File::open(path) {
+        Ok(file) => file,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             return Ok(LockFile::empty(MANIFEST_FILE));
         }
         Err(e) => return Err(Error::io(path, e)),
     };
-    let verified =
-        std::fs::read_to_string(verified_path(cache_dir)).is_ok_and(|key| key == stamp.key());
+    let record = std::fs::read_to_string(verified_path(cache_dir)).unwrap_or_default();
+    let (key, indexed) = match record.strip_suffix(INDEXED) {
+        Some(key) => (key, true),
+        None => (record.as_str(), false),
+    };
+    // The stamp of the open file itself: the path may have been replaced
+    // since `stamp` was taken.
+    let verified = key == stamp.key() && FileStamp::of_file(&file) == Some(stamp);
+    if verified && indexed {
+        return Ok(LockFile::on_disk(file, stamp.len, MANIFEST_FILE));
+    }
+    let text = std::io::read_to_string(&file).map_err(|e| Error::io(path, e))?;
     let lock = LockFile::read(text, MANIFEST_FILE, verified)?;
-    if !verified {
-        record_verified(path, cache_dir);
+    if !verified || lock.is_indexed() {
+        record_verified(path, cache_dir, lock.is_indexed());
     }
     Ok(lock)
 }
 
-/// Records the lock file now at `path` as valid (best effort: without the
-/// record, the next writer parses the file whole once).
-fn record_verified(path: &Path, cache_dir: &Path) {
+/// Records the lock file now at `path` as valid, and whether it is in the
+/// indexed layout (best effort: without the record, the next writer parses
+/// the file whole once).
+fn record_verified(path: &Path, cache_dir: &Path, indexed: bool) {
     if let Some(stamp) = FileStamp::of(path)
         && std::fs::create_dir_all(cache_dir).is_ok()
     {
+        let layout = if indexed { INDEXED } else { "" };
         let _ = atomic::write(
             &verified_path(cache_dir),
-            stamp.key().as_bytes(),
+            format!("{}{layout}", stamp.key()).as_bytes(),
             Existing::Replace,
         );
     }
@@ -680,12 +705,8 @@ impl ManifestTransaction {
     /// Saves the lock atomically (only the changed tables are written anew)
     /// and releases the lock file.
     pub fn commit(self) -> Result<()> {
-        atomic::write(
-            &self.path,
-            self.lock.to_text().as_bytes(),
-            Existing::Replace,
-        )?;
-        record_verified(&self.path, &self.cache_dir);
+        let indexed = atomic::write_with(&self.path, Existing::Replace, |out| self.lock.save(out))?;
+        record_verified(&self.path, &self.cache_dir, indexed);
         Ok(())
     }
 }

@@ -60,7 +60,7 @@ pub fn run(ws: &Workspace, args: &RmArgs) -> Result<RmReport> {
         let before = chosen.len();
         chosen.extend(
             txn.lock
-                .paths()
+                .paths()?
                 .into_iter()
                 .filter(|p| repo_path::is_within(p, scope)),
         );
