@@ -7,11 +7,12 @@
 use indexmap::IndexMap;
 use std::path::Path;
 
+use super::stamp::Stamp;
 use super::{Base, Extraction, ParseProblem, RawReference, RefKind, Strength, Syntax};
 use crate::atomic::{self, Existing};
 
 const MAGIC: &[u8; 4] = b"ARRC";
-const VERSION: u32 = 4;
+const VERSION: u32 = 5;
 
 /// One file's cached extraction.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,15 +20,42 @@ pub struct CachedFile {
     /// Size when extracted.
     pub len: u64,
     /// Modification time (ns since the epoch) when extracted; 0 when unknown.
-    pub mtime_ns: u128,
+    pub mtime_ns: u64,
     /// Inode when extracted; 0 when unknown.
     pub inode: u64,
     /// Git blob id of the content the extraction came from.
     pub oid: [u8; 20],
     /// The syntax it was read as (a site's settings can change it).
     pub syntax: Syntax,
+    /// What was extracted; `None` when nothing was (most files: a cache of
+    /// 400,000 entries stays small).
+    extraction: Option<Box<Extraction>>,
+}
+
+/// The extraction of a file with no references and no problems.
+static NOTHING: Extraction = Extraction {
+    references: Vec::new(),
+    problems: Vec::new(),
+};
+
+impl CachedFile {
+    /// The entry for a file with this stamp and blob id, read as `syntax`.
+    pub fn new(stamp: Stamp, oid: [u8; 20], syntax: Syntax, extraction: Extraction) -> CachedFile {
+        let found = !(extraction.references.is_empty() && extraction.problems.is_empty());
+        CachedFile {
+            len: stamp.len,
+            mtime_ns: stamp.mtime_ns,
+            inode: stamp.inode,
+            oid,
+            syntax,
+            extraction: found.then(|| Box::new(extraction)),
+        }
+    }
+
     /// What was extracted.
-    pub extraction: Extraction,
+    pub fn extraction(&self) -> &Extraction {
+        self.extraction.as_deref().unwrap_or(&NOTHING)
+    }
 }
 
 /// All cached files, for one build of assetrail and one set of options (`salt`).
@@ -89,12 +117,13 @@ pub fn encode(cache: &Cache) -> Vec<u8> {
     for (path, file) in &cache.files {
         put_str(&mut out, path);
         put_u64(&mut out, file.len);
-        out.extend_from_slice(&file.mtime_ns.to_le_bytes());
+        put_u64(&mut out, file.mtime_ns);
         put_u64(&mut out, file.inode);
         out.extend_from_slice(&file.oid);
         out.push(index_of(Syntax::ALL, &file.syntax));
-        put_u32(&mut out, file.extraction.references.len() as u32);
-        for r in &file.extraction.references {
+        let extraction = file.extraction();
+        put_u32(&mut out, extraction.references.len() as u32);
+        for r in &extraction.references {
             put_u32(&mut out, r.line);
             put_u32(&mut out, r.column);
             put_u64(&mut out, r.start as u64);
@@ -105,8 +134,8 @@ pub fn encode(cache: &Cache) -> Vec<u8> {
             out.push(index_of(Base::ALL, &r.base));
             out.push(u8::from(r.in_code));
         }
-        put_u32(&mut out, file.extraction.problems.len() as u32);
-        for p in &file.extraction.problems {
+        put_u32(&mut out, extraction.problems.len() as u32);
+        for p in &extraction.problems {
             put_u64(&mut out, p.offset as u64);
             put_u32(&mut out, p.line);
             put_u32(&mut out, p.column);
@@ -140,10 +169,6 @@ impl<'a> Reader<'a> {
         Some(u64::from_le_bytes(self.take(8)?.try_into().ok()?))
     }
 
-    fn u128(&mut self) -> Option<u128> {
-        Some(u128::from_le_bytes(self.take(16)?.try_into().ok()?))
-    }
-
     fn str(&mut self) -> Option<String> {
         let len = self.u32()? as usize;
         String::from_utf8(self.take(len)?.to_vec()).ok()
@@ -166,25 +191,26 @@ pub fn decode(bytes: &[u8]) -> Option<Cache> {
     for _ in 0..count {
         let path = r.str()?;
         let len = r.u64()?;
-        let mtime_ns = r.u128()?;
+        let mtime_ns = r.u64()?;
         let inode = r.u64()?;
         let oid: [u8; 20] = r.take(20)?.try_into().ok()?;
         let syntax = r.choice(Syntax::ALL)?;
-        let references = (0..r.u32()?)
-            .map(|_| {
-                Some(RawReference {
-                    line: r.u32()?,
-                    column: r.u32()?,
-                    start: r.u64()? as usize,
-                    end: r.u64()? as usize,
-                    raw: r.str()?,
-                    kind: r.choice(RefKind::ALL)?,
-                    strength: r.choice(Strength::ALL)?,
-                    base: r.choice(Base::ALL)?,
-                    in_code: r.u8()? != 0,
-                })
-            })
-            .collect::<Option<Vec<_>>>()?;
+        let count = r.u32()? as usize;
+        // Sized exactly (not grown by doubling): 400,000 files' lists stay small.
+        let mut references = Vec::with_capacity(count.min(bytes.len()));
+        for _ in 0..count {
+            references.push(RawReference {
+                line: r.u32()?,
+                column: r.u32()?,
+                start: r.u64()? as usize,
+                end: r.u64()? as usize,
+                raw: r.str()?,
+                kind: r.choice(RefKind::ALL)?,
+                strength: r.choice(Strength::ALL)?,
+                base: r.choice(Base::ALL)?,
+                in_code: r.u8()? != 0,
+            });
+        }
         let problems = (0..r.u32()?)
             .map(|_| {
                 Some(ParseProblem {
@@ -197,17 +223,19 @@ pub fn decode(bytes: &[u8]) -> Option<Cache> {
             .collect::<Option<Vec<_>>>()?;
         files.insert(
             path.into_boxed_str(),
-            CachedFile {
-                len,
-                mtime_ns,
-                inode,
+            CachedFile::new(
+                Stamp {
+                    len,
+                    mtime_ns,
+                    inode,
+                },
                 oid,
                 syntax,
-                extraction: Extraction {
+                Extraction {
                     references,
                     problems,
                 },
-            },
+            ),
         );
     }
     (r.at == bytes.len()).then_some(Cache { salt, files })
@@ -231,13 +259,15 @@ mod tests {
         reference.in_code = true;
         cache.files.insert(
             "content/a.mdx".into(),
-            CachedFile {
-                len: 42,
-                mtime_ns: 1_700_000_000_123_456_789,
-                inode: 7,
-                oid: [9; 20],
-                syntax: Syntax::Mdx,
-                extraction: Extraction {
+            CachedFile::new(
+                Stamp {
+                    len: 42,
+                    mtime_ns: 1_700_000_000_123_456_789,
+                    inode: 7,
+                },
+                [9; 20],
+                Syntax::Mdx,
+                Extraction {
                     references: vec![reference],
                     problems: vec![ParseProblem {
                         offset: 5,
@@ -246,18 +276,20 @@ mod tests {
                         message: "bad".into(),
                     }],
                 },
-            },
+            ),
         );
         cache.files.insert(
             "src/empty.ts".into(),
-            CachedFile {
-                len: 1,
-                mtime_ns: 0,
-                inode: 0,
-                oid: [1; 20],
-                syntax: Syntax::Script,
-                extraction: Extraction::default(),
-            },
+            CachedFile::new(
+                Stamp {
+                    len: 1,
+                    mtime_ns: 0,
+                    inode: 0,
+                },
+                [1; 20],
+                Syntax::Script,
+                Extraction::default(),
+            ),
         );
         let bytes = encode(&cache);
         let back = decode(&bytes).unwrap();

@@ -15,7 +15,8 @@ use super::cache::CachedFile;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Stamp {
     pub len: u64,
-    pub mtime_ns: u128,
+    /// Nanoseconds since 1970 (0 when unknown or earlier).
+    pub mtime_ns: u64,
     pub inode: u64,
 }
 
@@ -32,7 +33,7 @@ impl Stamp {
                 .modified()
                 .ok()
                 .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-                .map_or(0, |d| d.as_nanos()),
+                .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(0)),
             inode,
         }
     }
@@ -97,7 +98,11 @@ fn stamp_dir(root: &Path, dir: &str, paths: &[&str]) -> Vec<Option<Stamp>> {
             let st = statat(&fd, &path[skip..], AtFlags::empty()).ok()?;
             Some(Stamp {
                 len: st.st_size as u64,
-                mtime_ns: (st.st_mtime as u128) * 1_000_000_000 + st.st_mtime_nsec as u128,
+                mtime_ns: u64::try_from(st.st_mtime)
+                    .ok()
+                    .and_then(|secs| secs.checked_mul(1_000_000_000))
+                    .and_then(|ns| ns.checked_add(st.st_mtime_nsec as u64))
+                    .unwrap_or(0),
                 inode: st.st_ino as u64,
             })
         })

@@ -2,12 +2,10 @@
 //! `git commit` would record). Content, existence and folder listings come
 //! from here, so the scanner and `check` work the same on both.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, OnceLock};
+use std::sync::Mutex;
 
 use crate::error::Result;
-use crate::repo_path;
 
 /// One staged file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,59 +29,99 @@ pub enum Tree {
 
 /// The index, read once.
 pub struct IndexTree {
-    /// Sorted by path (the index's own order), searched by bisection.
-    files: Vec<(String, StagedFile)>,
-    /// Paths git has not merged yet (conflict stages only), sorted.
-    unmerged: Vec<String>,
-    /// Folder → names, built on first use (only case checks need it).
-    dirs: OnceLock<HashMap<String, Vec<String>>>,
+    /// Sorted by path (the index's own order), searched by bisection; and
+    /// the paths git has not merged yet.
+    files: IndexListing,
     repo: Mutex<git2::Repository>,
 }
 
 impl IndexTree {
     fn get(&self, path: &str) -> Option<StagedFile> {
-        self.files
-            .binary_search_by(|(p, _)| p.as_bytes().cmp(path.as_bytes()))
+        let files = &self.files;
+        files
+            .entries
+            .binary_search_by(|e| files.path(e).as_bytes().cmp(path.as_bytes()))
             .ok()
-            .map(|i| self.files[i].1)
-    }
-
-    fn dirs(&self) -> &HashMap<String, Vec<String>> {
-        self.dirs.get_or_init(|| {
-            let mut dirs: HashMap<String, Vec<String>> = HashMap::new();
-            for (path, _) in &self.files {
-                let mut child = path.as_str();
-                loop {
-                    let parent = repo_path::parent(child);
-                    let list = dirs.entry(parent.to_owned()).or_default();
-                    let name = repo_path::file_name(child);
-                    let seen = list.last().is_some_and(|last| last == name);
-                    if !seen {
-                        list.push(name.to_owned());
-                    }
-                    if parent.is_empty() || seen {
-                        break;
-                    }
-                    child = parent;
-                }
-            }
-            for list in dirs.values_mut() {
-                list.sort();
-                list.dedup();
-            }
-            dirs
-        })
+            .map(|i| files.entries[i].staged)
     }
 }
 
 /// What the index holds: staged files (stage 0), sorted by path, and the
-/// paths git has not merged yet.
+/// paths git has not merged yet. The paths share one buffer: an index of
+/// 400,000 files is one allocation of text, not 400,000.
 #[derive(Debug, Default)]
 pub struct IndexListing {
+    /// Every stage-0 path, one after another.
+    paths: String,
     /// Stage-0 entries, in the index's order (sorted by path bytes).
-    pub files: Vec<(String, StagedFile)>,
+    entries: Vec<IndexEntry>,
     /// Paths with conflict stages, sorted, once each.
     pub unmerged: Vec<String>,
+}
+
+/// One stage-0 entry: where its path lies in the listing's buffer, and its blob.
+#[derive(Debug, Clone, Copy)]
+struct IndexEntry {
+    path: (u32, u32),
+    staged: StagedFile,
+}
+
+impl IndexListing {
+    fn path(&self, entry: &IndexEntry) -> &str {
+        let (start, len) = entry.path;
+        &self.paths[start as usize..(start + len) as usize]
+    }
+
+    /// Stage-0 paths and blobs, sorted by path bytes.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = (&str, StagedFile)> {
+        self.entries.iter().map(|e| (self.path(e), e.staged))
+    }
+
+    /// The entries from `range` (positions in [`IndexListing::iter`] order).
+    pub fn slice(
+        &self,
+        range: std::ops::Range<usize>,
+    ) -> impl Iterator<Item = (&str, &StagedFile)> {
+        self.entries[range]
+            .iter()
+            .map(|e| (self.path(e), &e.staged))
+    }
+
+    /// The names in folder `dir` (`""` the root): files, and folders that
+    /// hold files. The entries under it are found by bisection.
+    fn list_dir(&self, dir: &str) -> Vec<String> {
+        let prefix = match dir.trim_end_matches('/') {
+            "" => String::new(),
+            dir => format!("{dir}/"),
+        };
+        let at = self
+            .entries
+            .partition_point(|e| self.path(e).as_bytes() < prefix.as_bytes());
+        let mut names: Vec<String> = Vec::new();
+        for entry in &self.entries[at..] {
+            let Some(rest) = self.path(entry).strip_prefix(prefix.as_str()) else {
+                break;
+            };
+            let name = rest.split('/').next().unwrap_or(rest);
+            if names.last().map(String::as_str) != Some(name) {
+                names.push(name.to_owned());
+            }
+        }
+        // `a/b.c/x` sorts between `a/b` and `a/b/x`: one name can come twice.
+        names.sort();
+        names.dedup();
+        names
+    }
+
+    /// How many stage-0 entries there are.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
 }
 
 /// Reads the index file at `path` as git writes it (versions 2 to 4, with
@@ -102,8 +140,19 @@ pub fn read_index(path: &Path) -> Result<IndexListing> {
         gix_index::decode::Options::default(),
     )
     .map_err(|e| crate::error::Error::io(path, std::io::Error::other(e.to_string())))?;
+    let path_bytes = index.path_backing().len();
+    let (Ok(_), Ok(_)) = (
+        u32::try_from(path_bytes),
+        u32::try_from(index.entries().len()),
+    ) else {
+        return Err(crate::error::Error::io(
+            path,
+            std::io::Error::other("the index holds more than 4 GB of paths"),
+        ));
+    };
     let mut listing = IndexListing {
-        files: Vec::with_capacity(index.entries().len()),
+        paths: String::with_capacity(path_bytes),
+        entries: Vec::with_capacity(index.entries().len()),
         unmerged: Vec::new(),
     };
     for entry in index.entries() {
@@ -119,13 +168,15 @@ pub fn read_index(path: &Path) -> Result<IndexListing> {
         let Ok(oid) = git2::Oid::from_bytes(entry.id.as_bytes()) else {
             continue;
         };
-        listing.files.push((
-            name.to_owned(),
-            StagedFile {
+        let start = listing.paths.len() as u32;
+        listing.paths.push_str(name);
+        listing.entries.push(IndexEntry {
+            path: (start, name.len() as u32),
+            staged: StagedFile {
                 oid,
                 size: u64::from(entry.stat.size),
             },
-        ));
+        });
     }
     Ok(listing)
 }
@@ -145,11 +196,9 @@ impl Tree {
             || git2::Repository::open(git_dir),
             || read_index(index_file),
         );
-        let (repo, IndexListing { files, unmerged }) = (repo?, listing?);
+        let (repo, files) = (repo?, listing?);
         Ok(Tree::Index(IndexTree {
             files,
-            unmerged,
-            dirs: OnceLock::new(),
             repo: Mutex::new(repo),
         }))
     }
@@ -158,7 +207,7 @@ impl Tree {
     pub fn is_unmerged(&self, path: &str) -> bool {
         match self {
             Tree::Work { .. } => false,
-            Tree::Index(index) => index.unmerged.iter().any(|p| p == path),
+            Tree::Index(index) => index.files.unmerged.iter().any(|p| p == path),
         }
     }
 
@@ -182,13 +231,14 @@ impl Tree {
             Tree::Work { root } => root.join(dir).is_dir(),
             Tree::Index(index) => {
                 let prefix = format!("{}/", dir.trim_end_matches('/'));
-                let at = index
-                    .files
-                    .partition_point(|(p, _)| p.as_bytes() < prefix.as_bytes());
-                index
-                    .files
+                let files = &index.files;
+                let at = files
+                    .entries
+                    .partition_point(|e| files.path(e).as_bytes() < prefix.as_bytes());
+                files
+                    .entries
                     .get(at)
-                    .is_some_and(|(p, _)| p.starts_with(&prefix))
+                    .is_some_and(|e| files.path(e).starts_with(&prefix))
             }
         }
     }
@@ -204,7 +254,7 @@ impl Tree {
                         .collect()
                 })
                 .unwrap_or_default(),
-            Tree::Index(index) => index.dirs().get(dir).cloned().unwrap_or_default(),
+            Tree::Index(index) => index.files.list_dir(dir),
         }
     }
 
@@ -229,14 +279,47 @@ impl Tree {
         }
     }
 
-    /// Every staged path with its entry, sorted (index only; empty for the work tree).
-    pub fn staged_entries(&self) -> impl Iterator<Item = (&str, StagedFile)> {
-        let files = match self {
+    /// The staged files (`None` for the work tree).
+    pub fn staged_files(&self) -> Option<&IndexListing> {
+        match self {
             Tree::Work { .. } => None,
             Tree::Index(index) => Some(&index.files),
-        };
-        files
-            .into_iter()
-            .flat_map(|f| f.iter().map(|(p, s)| (p.as_str(), *s)))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn listing(paths: &[&str]) -> IndexListing {
+        let mut listing = IndexListing::default();
+        for path in paths {
+            let start = listing.paths.len() as u32;
+            listing.paths.push_str(path);
+            listing.entries.push(IndexEntry {
+                path: (start, path.len() as u32),
+                staged: StagedFile {
+                    oid: git2::Oid::zero(),
+                    size: 0,
+                },
+            });
+        }
+        listing
+    }
+
+    #[test]
+    fn folders_list_their_files_and_subfolders_once() {
+        // Sorted by bytes, as the index is: `b.c/x` falls between `b` and `b/x`.
+        let files = listing(&["README.md", "a/b", "a/b.c/x", "a/b/x", "a/b/y", "a/c", "ab"]);
+        assert_eq!(files.list_dir(""), ["README.md", "a", "ab"]);
+        assert_eq!(files.list_dir("a"), ["b", "b.c", "c"]);
+        assert_eq!(files.list_dir("a/"), ["b", "b.c", "c"]);
+        assert_eq!(files.list_dir("a/b"), ["x", "y"]);
+        assert!(files.list_dir("a/d").is_empty());
+        assert!(files.list_dir("README.md").is_empty());
+        let paths: Vec<&str> = files.iter().map(|(p, _)| p).collect();
+        assert_eq!(paths.len(), files.len());
+        assert_eq!(paths[2], "a/b.c/x");
     }
 }

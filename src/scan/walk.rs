@@ -71,7 +71,7 @@ pub struct ScanStats {
 struct FileList<'t> {
     /// Content files with their syntax and, for the index, their staged entry
     /// (paths borrowed from the index listing where there is one).
-    content: Vec<(Cow<'t, str>, Syntax, Option<StagedFile>)>,
+    content: Vec<(Cow<'t, str>, Syntax, Option<&'t StagedFile>)>,
     images: Vec<String>,
     markers: Vec<String>,
 }
@@ -142,15 +142,19 @@ pub fn scan_tree_with<'t>(
                 list
             }
             Tree::Index(_) => {
-                let paths: Vec<(&str, StagedFile)> = tree.staged_entries().collect();
-                let parts: Vec<FileList> = paths
-                    .par_chunks(4096)
+                let staged = tree
+                    .staged_files()
+                    .expect("an index tree lists staged files");
+                const CHUNK: usize = 4096;
+                let parts: Vec<FileList> = (0..staged.len().div_ceil(CHUNK))
+                    .into_par_iter()
                     .map(|chunk| {
                         let mut part = FileList::default();
-                        for (path, staged) in chunk {
+                        let end = ((chunk + 1) * CHUNK).min(staged.len());
+                        for (path, file) in staged.slice(chunk * CHUNK..end) {
                             classify(
-                                Cow::Borrowed(*path),
-                                Some(*staged),
+                                Cow::Borrowed(path),
+                                Some(file),
                                 &include,
                                 &exclude,
                                 &mut part,
@@ -184,7 +188,7 @@ pub fn scan_tree_with<'t>(
     images.dedup();
 
     let sites = Sites::discover(tree, config, &list.markers);
-    let content: Vec<(Cow<'t, str>, Syntax, Option<StagedFile>)> = list
+    let content: Vec<(Cow<'t, str>, Syntax, Option<&'t StagedFile>)> = list
         .content
         .into_iter()
         .filter(|(path, _, _)| {
@@ -210,10 +214,11 @@ pub fn scan_tree_with<'t>(
         }
         Tree::Index(_) => Vec::new(),
     };
-    let results: Vec<(&str, Outcome<'_>)> = content
+    // One outcome per content file, in order (`None`: gone or unreadable).
+    let results: Vec<Option<Outcome<'_>>> = content
         .par_iter()
         .enumerate()
-        .filter_map(|(i, (path, syntax, staged))| {
+        .map(|(i, (path, syntax, staged))| {
             let path: &str = path;
             let cached = cache.files.get(path);
             let stamp = match tree {
@@ -224,18 +229,18 @@ pub fn scan_tree_with<'t>(
                         && cached.syntax == *syntax
                     {
                         cached_count.fetch_add(1, Ordering::Relaxed);
-                        return Some((path, Outcome::Cached(cached)));
+                        return Some(Outcome::Cached(cached));
                     }
                     stamp
                 }
                 Tree::Index(_) => {
-                    let staged = (*staged).or_else(|| tree.staged(path))?;
+                    let staged = staged.copied().or_else(|| tree.staged(path))?;
                     if let Some(cached) = cached
                         && cached.oid == staged.oid.as_bytes()
                         && cached.syntax == *syntax
                     {
                         cached_count.fetch_add(1, Ordering::Relaxed);
-                        return Some((path, Outcome::Cached(cached)));
+                        return Some(Outcome::Cached(cached));
                     }
                     Stamp {
                         len: staged.size,
@@ -250,28 +255,27 @@ pub fn scan_tree_with<'t>(
             let extraction = match cached {
                 Some(cached) if cached.oid == oid && cached.syntax == *syntax => {
                     cached_count.fetch_add(1, Ordering::Relaxed);
-                    cached.extraction.clone()
+                    cached.extraction().clone()
                 }
                 _ => {
                     parsed_count.fetch_add(1, Ordering::Relaxed);
                     super::extract_bytes(path, &bytes, *syntax, &options)
                 }
             };
-            let file = CachedFile {
-                len: stamp.len,
-                mtime_ns: stamp.mtime_ns,
-                inode: stamp.inode,
-                oid,
-                syntax: *syntax,
-                extraction,
-            };
-            Some((path, Outcome::Fresh(Box::new(file))))
+            let file = CachedFile::new(stamp, oid, *syntax, extraction);
+            Some(Outcome::Fresh(Box::new(file)))
         })
         .collect();
 
     let mut problems = Vec::new();
-    for (path, outcome) in &results {
-        for problem in &outcome.file().extraction.problems {
+    let outcomes = || {
+        content
+            .iter()
+            .zip(&results)
+            .filter_map(|((path, _, _), outcome)| Some((path.as_ref(), outcome.as_ref()?)))
+    };
+    for (path, outcome) in outcomes() {
+        for problem in &outcome.file().extraction().problems {
             problems.push(FileProblem {
                 file: (*path).to_owned(),
                 line: problem.line,
@@ -280,18 +284,19 @@ pub fn scan_tree_with<'t>(
             });
         }
     }
-    let per_file: Vec<(&str, &[RawReference])> = results
-        .iter()
-        .map(|(path, outcome)| (*path, outcome.file().extraction.references.as_slice()))
+    let per_file: Vec<(&str, &[RawReference])> = outcomes()
+        .map(|(path, outcome)| (path, outcome.file().extraction().references.as_slice()))
+        .filter(|(_, references)| !references.is_empty())
         .collect();
     let mut resolver = Resolver::new(tree, &sites, &images);
     let references = resolver.resolve_all(&per_file);
     drop(per_file);
 
-    let fresh: Vec<(Box<str>, CachedFile)> = results
-        .into_iter()
-        .filter_map(|(path, outcome)| match outcome {
-            Outcome::Fresh(file) => Some((path.into(), *file)),
+    let fresh: Vec<(Box<str>, CachedFile)> = content
+        .iter()
+        .zip(results)
+        .filter_map(|((path, _, _), outcome)| match outcome? {
+            Outcome::Fresh(file) => Some((path.as_ref().into(), *file)),
             Outcome::Cached(_) => None,
         })
         .collect();
@@ -359,7 +364,7 @@ impl Outcome<'_> {
 /// Sorts one repo-relative file into the lists it belongs to.
 fn classify<'t>(
     rel: Cow<'t, str>,
-    staged: Option<StagedFile>,
+    staged: Option<&'t StagedFile>,
     include: &GlobSet,
     exclude: &GlobSet,
     list: &mut FileList<'t>,
@@ -422,7 +427,7 @@ pub fn discover_sites(root: &Path, git_dir: &Path, config: &Config) -> Result<Si
 /// The paths in the index (an unreadable or missing index gives none).
 fn tracked_paths(git_dir: &Path) -> Vec<String> {
     super::tree::read_index(&git_dir.join("index"))
-        .map(|listing| listing.files.into_iter().map(|(path, _)| path).collect())
+        .map(|listing| listing.iter().map(|(path, _)| path.to_owned()).collect())
         .unwrap_or_default()
 }
 
@@ -520,6 +525,6 @@ impl Drop for Batch<'_> {
 fn build_identity() -> String {
     std::env::current_exe()
         .and_then(|exe| exe.metadata())
-        .map(|meta| format!("{}", Stamp::of(&meta).mtime_ns ^ u128::from(meta.len())))
+        .map(|meta| format!("{}", Stamp::of(&meta).mtime_ns ^ meta.len()))
         .unwrap_or_default()
 }
