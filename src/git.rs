@@ -156,7 +156,7 @@ impl GitRepo {
     /// assetrail's local caches and lock (`<git dir>/assetrail/`): never
     /// committed, safe to delete.
     pub fn cache_dir(&self) -> PathBuf {
-        self.repo.path().join("assetrail")
+        cache_dir_of(self.repo.path())
     }
 
     /// The work tree root.
@@ -364,6 +364,11 @@ pub fn hex(bytes: &[u8]) -> String {
         out.push(char::from(DIGITS[usize::from(b & 15)]));
     }
     out
+}
+
+/// assetrail's cache folder inside the git directory `git_dir`.
+pub fn cache_dir_of(git_dir: &Path) -> PathBuf {
+    git_dir.join("assetrail")
 }
 
 #[cfg(test)]

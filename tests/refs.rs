@@ -364,6 +364,75 @@ fn the_cache_skips_unchanged_files_and_notices_changes() {
     assert!(!repo.run(&["status"]).stdout.contains("refs-cache"));
 }
 
+/// Moves every recent folder time (and ignore file time, and git's exclude
+/// file's) a minute back, as in a tree nobody touched lately: a remembered
+/// listing of it is trusted. What changed since the last call still differs.
+fn age_tree(dir: &Path) {
+    fn age(path: &Path) {
+        let now = std::time::SystemTime::now();
+        let modified = path.metadata().unwrap().modified().unwrap();
+        if now.duration_since(modified).unwrap_or_default().as_secs() < 10 {
+            let old = modified - std::time::Duration::from_secs(60);
+            std::fs::File::open(path)
+                .unwrap()
+                .set_modified(old)
+                .unwrap();
+        }
+    }
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        if entry.file_name() == ".git" {
+            let exclude = path.join("info/exclude");
+            if exclude.is_file() {
+                age(&exclude);
+            }
+        } else if path.is_dir() {
+            age_tree(&path);
+        } else if entry.file_name() == ".gitignore" {
+            age(&path);
+        }
+    }
+    age(dir);
+}
+
+fn paths_referencing(json: &serde_json::Value) -> BTreeSet<String> {
+    json["references"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["path"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[test]
+fn a_remembered_listing_still_sees_new_removed_and_ignored_files() {
+    let repo = site_repo("site");
+    let page = "content/posts/third-post.mdx";
+    age_tree(repo.path());
+    let first = refs_json(&repo, &[]);
+    assert!(repo.path().join(".git/assetrail/walk-cache").is_file());
+    assert_eq!(refs_json(&repo, &[])["references"], first["references"]);
+    assert!(!paths_referencing(&first).contains(page));
+
+    // A new page in a folder the listing remembers.
+    repo.write(page, "---\ncover: /images/covers/hello-world.png\n---\n");
+    age_tree(repo.path());
+    assert!(paths_referencing(&refs_json(&repo, &[])).contains(page));
+    assert!(paths_referencing(&refs_json(&repo, &[])).contains(page));
+
+    // An ignore rule added in place hides the untracked page.
+    repo.write(".gitignore", format!("/{page}\n"));
+    age_tree(repo.path());
+    assert!(!paths_referencing(&refs_json(&repo, &[])).contains(page));
+    repo.write(".gitignore", "# nothing\n");
+    age_tree(repo.path());
+    assert!(paths_referencing(&refs_json(&repo, &[])).contains(page));
+
+    // A removed page is gone at once.
+    std::fs::remove_file(repo.path().join(page)).unwrap();
+    assert!(!paths_referencing(&refs_json(&repo, &[])).contains(page));
+}
+
 #[test]
 fn hostile_files_are_reported_never_fatal() {
     let repo = site_repo("site");

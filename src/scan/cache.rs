@@ -58,13 +58,16 @@ impl CachedFile {
     }
 }
 
+/// Cached files by repo-relative path.
+pub type Files = IndexMap<Box<str>, CachedFile, foldhash::fast::RandomState>;
+
 /// All cached files, for one build of assetrail and one set of options (`salt`).
 #[derive(Debug, Default)]
 pub struct Cache {
     /// Build and options the entries were made with.
     pub salt: String,
     /// Entries by repo-relative path.
-    pub files: IndexMap<Box<str>, CachedFile>,
+    pub files: Files,
 }
 
 impl Cache {
@@ -76,7 +79,7 @@ impl Cache {
             .filter(|cache| cache.salt == salt)
             .unwrap_or_else(|| Cache {
                 salt: salt.to_owned(),
-                files: IndexMap::new(),
+                files: Files::default(),
             })
     }
 
@@ -187,7 +190,7 @@ pub fn decode(bytes: &[u8]) -> Option<Cache> {
     }
     let salt = r.str()?;
     let count = r.u32()? as usize;
-    let mut files = IndexMap::with_capacity(count.min(1 << 20));
+    let mut files = Files::with_capacity_and_hasher(count.min(1 << 20), Default::default());
     for _ in 0..count {
         let path = r.str()?;
         let len = r.u64()?;
@@ -249,7 +252,7 @@ mod tests {
     fn round_trips_and_rejects_garbage() {
         let mut cache = Cache {
             salt: "0.1.0|x".into(),
-            files: IndexMap::new(),
+            files: Files::default(),
         };
         let mut reference = RawReference::new(10, "/a.png", RefKind::Frontmatter);
         reference.line = 2;

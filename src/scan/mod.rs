@@ -18,6 +18,7 @@ pub mod site_config;
 pub mod stamp;
 pub mod tree;
 pub mod walk;
+mod walk_cache;
 
 use serde::{Deserialize, Serialize};
 

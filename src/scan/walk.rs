@@ -18,6 +18,7 @@ use super::resolve::{Reference, Resolver};
 use super::site::{Site, Sites, is_marker};
 use super::stamp::{Stamp, stamp_all};
 use super::tree::{StagedFile, Tree};
+use super::walk_cache::Walked;
 use super::{ExtractOptions, RawReference, Syntax};
 use crate::config::Config;
 use crate::error::{Error, Result};
@@ -132,7 +133,7 @@ pub fn scan_tree_with<'t>(
     let list_files = || -> Result<FileList<'t>> {
         Ok(match tree {
             Tree::Work { .. } => {
-                let mut list = list_work_tree(root, &git_dir, &include, &exclude)?;
+                let mut list = list_work_tree(root, &git_dir, config, &include, &exclude)?;
                 // Managed folders are read even where .gitignore hides them (generated output).
                 list.images.extend(
                     crate::asset_state::managed_files(root, config)
@@ -369,16 +370,93 @@ fn classify<'t>(
     exclude: &GlobSet,
     list: &mut FileList<'t>,
 ) {
-    if is_marker(&rel) && !rel.contains("node_modules/") {
-        list.markers.push(rel.to_string());
+    let class = Class::of(&rel, include, exclude);
+    list.add(rel, class, staged);
+}
+
+/// What a file is to the scan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Class {
+    /// A framework or site file that tells where a site is.
+    marker: bool,
+    kind: Kind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Image,
+    Content(Syntax),
+    Other,
+}
+
+impl Class {
+    fn of(rel: &str, include: &GlobSet, exclude: &GlobSet) -> Class {
+        let kind = if is_image(rel) {
+            Kind::Image
+        } else if let Some(syntax) = Syntax::of(rel)
+            && include.is_match(rel)
+            && !exclude.is_match(rel)
+        {
+            Kind::Content(syntax)
+        } else {
+            Kind::Other
+        };
+        Class {
+            marker: is_marker(rel) && !rel.contains("node_modules/"),
+            kind,
+        }
     }
-    if is_image(&rel) {
-        list.images.push(rel.into_owned());
-    } else if let Some(syntax) = Syntax::of(&rel)
-        && include.is_match(&*rel)
-        && !exclude.is_match(&*rel)
-    {
-        list.content.push((rel, syntax, staged));
+
+    /// Whether the scan has any use for the file.
+    fn matters(self) -> bool {
+        self.marker || self.kind != Kind::Other
+    }
+
+    /// The class as a short tag (`i`, `c3`, `-m`, …) for the walk cache.
+    fn tag(self) -> String {
+        let kind = match self.kind {
+            Kind::Image => "i".to_owned(),
+            Kind::Content(syntax) => {
+                let at = Syntax::ALL.iter().position(|s| *s == syntax).unwrap_or(0);
+                format!("c{at}")
+            }
+            Kind::Other => "-".to_owned(),
+        };
+        if self.marker { kind + "m" } else { kind }
+    }
+
+    /// The class a [`Class::tag`] names.
+    fn from_tag(tag: &str) -> Option<Class> {
+        let (kind, marker) = match tag.strip_suffix('m') {
+            Some(kind) => (kind, true),
+            None => (tag, false),
+        };
+        let kind = match kind {
+            "i" => Kind::Image,
+            "-" => Kind::Other,
+            _ => Kind::Content(*Syntax::ALL.get(kind.strip_prefix('c')?.parse::<usize>().ok()?)?),
+        };
+        Some(Class { marker, kind })
+    }
+}
+
+impl<'t> FileList<'t> {
+    fn add(&mut self, rel: Cow<'t, str>, class: Class, staged: Option<&'t StagedFile>) {
+        if class.marker {
+            self.markers.push(rel.to_string());
+        }
+        match class.kind {
+            Kind::Image => self.images.push(rel.into_owned()),
+            Kind::Content(syntax) => self.content.push((rel, syntax, staged)),
+            Kind::Other => {}
+        }
+    }
+
+    fn append(mut self, mut other: FileList<'t>) -> FileList<'t> {
+        self.content.append(&mut other.content);
+        self.images.append(&mut other.images);
+        self.markers.append(&mut other.markers);
+        self
     }
 }
 
@@ -405,11 +483,16 @@ fn is_image(path: &str) -> bool {
 fn list_work_tree(
     root: &Path,
     git_dir: &Path,
+    config: &Config,
     include: &GlobSet,
     exclude: &GlobSet,
 ) -> Result<FileList<'static>> {
-    let (walked, tracked) = rayon::join(|| walk(root, include, exclude), || tracked_paths(git_dir));
-    let mut list = walked?;
+    // A cached walk is reused only under the same globs.
+    let settings = format!("{:?}{:?}", config.scan_include, config.scan_exclude);
+    let (mut list, tracked) = rayon::join(
+        || walk(root, git_dir, include, exclude, &settings),
+        || tracked_paths(git_dir),
+    );
     add_tracked(root, &mut list, tracked, include, exclude);
     Ok(list)
 }
@@ -420,7 +503,7 @@ pub fn discover_sites(root: &Path, git_dir: &Path, config: &Config) -> Result<Si
     super::configure_threads();
     let include = globs(&config.scan_include)?;
     let exclude = globs(&config.scan_exclude)?;
-    let list = list_work_tree(root, git_dir, &include, &exclude)?;
+    let list = list_work_tree(root, git_dir, config, &include, &exclude)?;
     Ok(Sites::discover(&Tree::work(root), config, &list.markers))
 }
 
@@ -469,8 +552,54 @@ fn add_tracked(
 }
 
 /// Walks the work tree in parallel, honouring `.gitignore`.
-fn walk(root: &Path, include: &GlobSet, exclude: &GlobSet) -> Result<FileList<'static>> {
-    let found = Mutex::new(FileList::default());
+fn walk(
+    root: &Path,
+    git_dir: &Path,
+    include: &GlobSet,
+    exclude: &GlobSet,
+    settings: &str,
+) -> FileList<'static> {
+    let identity = format!(
+        "{}|{}|{settings}",
+        env!("CARGO_PKG_VERSION"),
+        build_identity()
+    );
+    let cache_dir = crate::git::cache_dir_of(git_dir);
+    // The cache keeps each file that matters with its class: `TAG PATH`.
+    let valid = |entry: &str| {
+        entry
+            .split_once(' ')
+            .is_some_and(|(tag, _)| Class::from_tag(tag).is_some())
+    };
+    let entries = super::walk_cache::files(root, git_dir, &cache_dir, &identity, valid, || {
+        let mut walked = walk_tree(root);
+        walked.files = std::mem::take(&mut walked.files)
+            .into_par_iter()
+            .filter_map(|path| {
+                let class = Class::of(&path, include, exclude);
+                class.matters().then(|| format!("{} {path}", class.tag()))
+            })
+            .collect();
+        walked
+    });
+    // Listed in order, in parallel: the lists come out sorted.
+    entries
+        .into_par_iter()
+        .fold(FileList::default, |mut list, entry| {
+            if let Some((tag, path)) = entry.split_once(' ')
+                && let Some(class) = Class::from_tag(tag)
+            {
+                list.add(Cow::Owned(path.to_owned()), class, None);
+            }
+            list
+        })
+        .reduce(FileList::default, FileList::append)
+}
+
+/// Walks the work tree: every file that `.gitignore` does not hide, sorted,
+/// with the folders read (and their times) and the ignore files met.
+fn walk_tree(root: &Path) -> Walked {
+    let found = Mutex::new(Walked::default());
     // Hidden folders are read (`.vitepress/`, `.github/`); `.gitignore` decides.
     ignore::WalkBuilder::new(root)
         .require_git(false)
@@ -480,32 +609,43 @@ fn walk(root: &Path, include: &GlobSet, exclude: &GlobSet) -> Result<FileList<'s
         .run(|| {
             let mut batch = Batch {
                 found: &found,
-                local: FileList::default(),
+                local: Walked::default(),
             };
             Box::new(move |entry| {
                 let Ok(entry) = entry else {
                     return ignore::WalkState::Continue;
                 };
-                if entry.file_type().is_some_and(|t| t.is_file())
-                    && let Ok(rel) = entry.path().strip_prefix(root)
-                {
-                    let rel = rel.to_string_lossy().replace('\\', "/");
-                    classify(Cow::Owned(rel), None, include, exclude, &mut batch.local);
+                let Ok(rel) = entry.path().strip_prefix(root) else {
+                    return ignore::WalkState::Continue;
+                };
+                let rel = || rel.to_string_lossy().replace('\\', "/");
+                match entry.file_type() {
+                    // Stamped before it is read: a change after is seen next time.
+                    Some(t) if t.is_dir() => {
+                        let mtime = entry.metadata().map_or(0, |meta| Stamp::of(&meta).mtime_ns);
+                        batch.local.dirs.push((rel(), mtime));
+                    }
+                    Some(t) if t.is_file() => {
+                        let rel = rel();
+                        if matches!(repo_path::file_name(&rel), ".gitignore" | ".ignore") {
+                            batch.local.ignore_files.push(rel.clone());
+                        }
+                        batch.local.files.push(rel);
+                    }
+                    _ => {}
                 }
                 ignore::WalkState::Continue
             })
         });
-    let mut list = found.into_inner().expect("walk lock");
-    list.content.sort_by(|a, b| a.0.cmp(&b.0));
-    list.images.sort();
-    list.markers.sort();
-    Ok(list)
+    let mut walked = found.into_inner().expect("walk lock");
+    walked.files.sort_unstable();
+    walked
 }
 
 /// One walker thread's findings, merged into the shared list when the thread ends.
 struct Batch<'f> {
-    found: &'f Mutex<FileList<'static>>,
-    local: FileList<'static>,
+    found: &'f Mutex<Walked>,
+    local: Walked,
 }
 
 impl Drop for Batch<'_> {
@@ -514,9 +654,9 @@ impl Drop for Batch<'_> {
             .found
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        found.content.append(&mut self.local.content);
-        found.images.append(&mut self.local.images);
-        found.markers.append(&mut self.local.markers);
+        found.files.append(&mut self.local.files);
+        found.dirs.append(&mut self.local.dirs);
+        found.ignore_files.append(&mut self.local.ignore_files);
     }
 }
 
