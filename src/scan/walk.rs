@@ -17,7 +17,7 @@ use super::image_path::IMAGE_EXTENSIONS;
 use super::resolve::{Reference, Resolver};
 use super::site::{Site, Sites, is_marker};
 use super::stamp::{Stamp, stamp_all};
-use super::tree::{StagedFile, Tree};
+use super::tree::{IndexListing, StagedFile, Tree};
 use super::walk_cache::Walked;
 use super::{ExtractOptions, RawReference, Syntax};
 use crate::config::Config;
@@ -250,7 +250,7 @@ pub fn scan_tree_with<'t>(
                     }
                 }
             };
-            let bytes = tree.read(path)?;
+            let bytes = tree.read_stamped(path, stamp.len)?;
             bytes_read.fetch_add(bytes.len() as u64, Ordering::Relaxed);
             let oid = crate::git::blob_id(&bytes);
             let extraction = match cached {
@@ -507,11 +507,9 @@ pub fn discover_sites(root: &Path, git_dir: &Path, config: &Config) -> Result<Si
     Ok(Sites::discover(&Tree::work(root), config, &list.markers))
 }
 
-/// The paths in the index (an unreadable or missing index gives none).
-fn tracked_paths(git_dir: &Path) -> Vec<String> {
-    super::tree::read_index(&git_dir.join("index"))
-        .map(|listing| listing.iter().map(|(path, _)| path.to_owned()).collect())
-        .unwrap_or_default()
+/// The index's listing (an unreadable or missing index lists nothing).
+fn tracked_paths(git_dir: &Path) -> IndexListing {
+    super::tree::read_index(&git_dir.join("index")).unwrap_or_default()
 }
 
 /// Adds tracked files the walk did not list (those `.gitignore` matches),
@@ -519,7 +517,7 @@ fn tracked_paths(git_dir: &Path) -> Vec<String> {
 fn add_tracked(
     root: &Path,
     list: &mut FileList<'static>,
-    tracked: Vec<String>,
+    tracked: IndexListing,
     include: &GlobSet,
     exclude: &GlobSet,
 ) {
@@ -527,11 +525,11 @@ fn add_tracked(
     // the walk did not list, with no hashing of every path.
     let (mut content, mut images) = (0, 0);
     let mut missing = Vec::new();
-    for path in tracked {
+    for (path, _) in tracked.iter() {
         while content < list.content.len() && *list.content[content].0 < *path {
             content += 1;
         }
-        while images < list.images.len() && list.images[images] < path {
+        while images < list.images.len() && *list.images[images] < *path {
             images += 1;
         }
         let listed = list
@@ -539,8 +537,8 @@ fn add_tracked(
             .get(content)
             .is_some_and(|(p, _, _)| **p == *path)
             || list.images.get(images).is_some_and(|p| *p == path);
-        if !listed && (is_image(&path) || Syntax::of(&path).is_some() || is_marker(&path)) {
-            missing.push(path);
+        if !listed && (is_image(path) || Syntax::of(path).is_some() || is_marker(path)) {
+            missing.push(path.to_owned());
         }
     }
     for path in missing {
