@@ -583,11 +583,13 @@ fn walk(
     // Listed in order, in parallel: the lists come out sorted.
     entries
         .into_par_iter()
-        .fold(FileList::default, |mut list, entry| {
-            if let Some((tag, path)) = entry.split_once(' ')
+        .fold(FileList::default, |mut list, mut entry| {
+            if let Some((tag, _)) = entry.split_once(' ')
                 && let Some(class) = Class::from_tag(tag)
             {
-                list.add(Cow::Owned(path.to_owned()), class, None);
+                // The path keeps the entry's allocation.
+                entry.drain(..=tag.len());
+                list.add(Cow::Owned(entry), class, None);
             }
             list
         })
