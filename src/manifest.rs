@@ -633,25 +633,26 @@ fn read_lock(path: &Path, cache_dir: &Path, stamp: Option<FileStamp>) -> Result<
     };
     // The stamp of the open file itself: the path may have been replaced
     // since `stamp` was taken.
-    let verified = key == stamp.key() && FileStamp::of_file(&file) == Some(stamp);
+    let opened = FileStamp::of_file(&file);
+    let verified = key == stamp.key() && opened == Some(stamp);
     if verified && indexed {
         return Ok(LockFile::on_disk(file, stamp.len, MANIFEST_FILE));
     }
     let text = std::io::read_to_string(&file).map_err(|e| Error::io(path, e))?;
     let lock = LockFile::read(text, MANIFEST_FILE, verified)?;
-    if !verified || lock.is_indexed() {
-        record_verified(path, cache_dir, lock.is_indexed());
+    if let Some(opened) = opened
+        && (!verified || lock.is_indexed())
+    {
+        record_verified(opened, cache_dir, lock.is_indexed());
     }
     Ok(lock)
 }
 
-/// Records the lock file now at `path` as valid, and whether it is in the
+/// Records the lock file with `stamp` as valid, and whether it is in the
 /// indexed layout (best effort: without the record, the next writer parses
 /// the file whole once).
-fn record_verified(path: &Path, cache_dir: &Path, indexed: bool) {
-    if let Some(stamp) = FileStamp::of(path)
-        && std::fs::create_dir_all(cache_dir).is_ok()
-    {
+fn record_verified(stamp: FileStamp, cache_dir: &Path, indexed: bool) {
+    if std::fs::create_dir_all(cache_dir).is_ok() {
         let layout = if indexed { INDEXED } else { "" };
         let _ = atomic::write(
             &verified_path(cache_dir),
@@ -706,7 +707,10 @@ impl ManifestTransaction {
     /// and releases the lock file.
     pub fn commit(self) -> Result<()> {
         let indexed = atomic::write_with(&self.path, Existing::Replace, |out| self.lock.save(out))?;
-        record_verified(&self.path, &self.cache_dir, indexed);
+        // The lock file is held: no other assetrail replaced it since.
+        if let Some(stamp) = FileStamp::of(&self.path) {
+            record_verified(stamp, &self.cache_dir, indexed);
+        }
         Ok(())
     }
 }

@@ -131,8 +131,8 @@ pub fn scan_tree_with<'t>(
     let cache_path = cache_path(&cache_dir);
     let git_dir = ws.git.git_dir().to_path_buf();
     let list_files = || -> Result<FileList<'t>> {
-        Ok(match tree {
-            Tree::Work { .. } => {
+        Ok(match tree.staged_files() {
+            None => {
                 let mut list = list_work_tree(root, &git_dir, config, &include, &exclude)?;
                 // Managed folders are read even where .gitignore hides them (generated output).
                 list.images.extend(
@@ -142,10 +142,7 @@ pub fn scan_tree_with<'t>(
                 );
                 list
             }
-            Tree::Index(_) => {
-                let staged = tree
-                    .staged_files()
-                    .expect("an index tree lists staged files");
+            Some(staged) => {
                 const CHUNK: usize = 4096;
                 let parts: Vec<FileList> = (0..staged.len().div_ceil(CHUNK))
                     .into_par_iter()
