@@ -133,13 +133,15 @@ pub fn scan_tree_with<'t>(
     let list_files = || -> Result<FileList<'t>> {
         Ok(match tree.staged_files() {
             None => {
-                let mut list = list_work_tree(root, &git_dir, config, &include, &exclude)?;
-                // Managed folders are read even where .gitignore hides them (generated output).
-                list.images.extend(
-                    crate::asset_state::managed_files(root, config)
-                        .into_iter()
-                        .filter(|rel| is_image(rel)),
+                // Managed folders are read even where .gitignore hides them
+                // (generated output), alongside the listing of the tree.
+                let (list, managed) = rayon::join(
+                    || list_work_tree(root, &git_dir, config, &include, &exclude),
+                    || crate::asset_state::managed_files(root, config),
                 );
+                let mut list = list?;
+                list.images
+                    .extend(managed.into_iter().filter(|rel| is_image(rel)));
                 list
             }
             Some(staged) => {
