@@ -365,7 +365,7 @@ fn the_cache_skips_unchanged_files_and_notices_changes() {
 }
 
 /// Moves every recent folder time (and ignore file time, and git's exclude
-/// file's) a minute back, as in a tree nobody touched lately: a remembered
+/// file's and index's) a minute back, as in a tree nobody touched lately: a remembered
 /// listing of it is trusted. What changed since the last call still differs.
 fn age_tree(dir: &Path) {
     fn age(path: &Path) {
@@ -382,9 +382,10 @@ fn age_tree(dir: &Path) {
     for entry in std::fs::read_dir(dir).unwrap().flatten() {
         let path = entry.path();
         if entry.file_name() == ".git" {
-            let exclude = path.join("info/exclude");
-            if exclude.is_file() {
-                age(&exclude);
+            for file in [path.join("info/exclude"), path.join("index")] {
+                if file.is_file() {
+                    age(&file);
+                }
             }
         } else if path.is_dir() {
             age_tree(&path);
@@ -431,6 +432,36 @@ fn a_remembered_listing_still_sees_new_removed_and_ignored_files() {
     // A removed page is gone at once.
     std::fs::remove_file(repo.path().join(page)).unwrap();
     assert!(!paths_referencing(&refs_json(&repo, &[])).contains(page));
+}
+
+#[test]
+fn tracked_files_that_gitignore_matches_stay_scanned_from_a_remembered_listing() {
+    let repo = site_repo("site");
+    let page = "content/posts/hello-world.mdx";
+    repo.git(&["add", "-A"]);
+    age_tree(repo.path());
+    for _ in 0..2 {
+        assert!(paths_referencing(&refs_json(&repo, &[])).contains(page));
+    }
+    assert!(repo.path().join(".git/assetrail/walk-tracked").is_file());
+    // Ignored once tracked: the index is as it was, the listing is not.
+    repo.write(".gitignore", format!("/{page}\n"));
+    age_tree(repo.path());
+    for _ in 0..2 {
+        assert!(paths_referencing(&refs_json(&repo, &[])).contains(page));
+    }
+
+    // Untracked, the page is ignored; tracked again, it is scanned again.
+    repo.git(&["rm", "-q", "--cached", page]);
+    age_tree(repo.path());
+    for _ in 0..2 {
+        assert!(!paths_referencing(&refs_json(&repo, &[])).contains(page));
+    }
+    repo.git(&["add", "-f", page]);
+    age_tree(repo.path());
+    for _ in 0..2 {
+        assert!(paths_referencing(&refs_json(&repo, &[])).contains(page));
+    }
 }
 
 #[test]

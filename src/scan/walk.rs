@@ -18,7 +18,7 @@ use super::resolve::{Reference, Resolver};
 use super::site::{Site, Sites, is_marker};
 use super::stamp::{Stamp, stamp_all};
 use super::tree::{IndexListing, StagedFile, Tree};
-use super::walk_cache::Walked;
+use super::walk_cache::{TrackedExtras, Walked};
 use super::{ExtractOptions, RawReference, Syntax};
 use crate::config::Config;
 use crate::error::{Error, Result};
@@ -488,11 +488,33 @@ fn list_work_tree(
 ) -> Result<FileList<'static>> {
     // A cached walk is reused only under the same globs.
     let settings = format!("{:?}{:?}", config.scan_include, config.scan_exclude);
-    let (mut list, tracked) = rayon::join(
+    let cache_dir = crate::git::cache_dir_of(git_dir);
+    let index_file = git_dir.join("index");
+    let remembered = TrackedExtras::load(&cache_dir);
+    // The index is read (alongside the walk) only when it changed since
+    // the tracked files the walk lacks were last found.
+    let index_changed = !remembered
+        .as_ref()
+        .is_some_and(|r| r.index_unchanged(&index_file));
+    let ((mut list, listing), index) = rayon::join(
         || walk(root, git_dir, include, exclude, &settings),
-        || tracked_paths(git_dir),
+        || index_changed.then(|| read_index_listing(&index_file)),
     );
-    add_tracked(root, &mut list, tracked, include, exclude);
+    let extras = match remembered.and_then(|r| r.for_listing(&index_file, listing.as_deref())) {
+        Some(extras) => extras,
+        None => {
+            let index = index.unwrap_or_else(|| read_index_listing(&index_file));
+            let extras = unlisted(&list, &index);
+            TrackedExtras::save(&cache_dir, &index_file, listing.as_deref(), &extras);
+            extras
+        }
+    };
+    for path in extras {
+        // A tracked file deleted from the work tree is not there to scan.
+        if !is_marker(&path) && root.join(&path).is_file() {
+            classify(Cow::Owned(path), None, include, exclude, &mut list);
+        }
+    }
     Ok(list)
 }
 
@@ -506,20 +528,14 @@ pub fn discover_sites(root: &Path, git_dir: &Path, config: &Config) -> Result<Si
     Ok(Sites::discover(&Tree::work(root), config, &list.markers))
 }
 
-/// The index's listing (an unreadable or missing index lists nothing).
-fn tracked_paths(git_dir: &Path) -> IndexListing {
-    super::tree::read_index(&git_dir.join("index")).unwrap_or_default()
+/// The listing of the index file (an unreadable or missing one lists nothing).
+fn read_index_listing(index_file: &Path) -> IndexListing {
+    super::tree::read_index(index_file).unwrap_or_default()
 }
 
-/// Adds tracked files the walk did not list (those `.gitignore` matches),
-/// when they are still in the work tree.
-fn add_tracked(
-    root: &Path,
-    list: &mut FileList<'static>,
-    tracked: IndexListing,
-    include: &GlobSet,
-    exclude: &GlobSet,
-) {
+/// The tracked files the walk did not list (those `.gitignore` matches)
+/// that the scan could use.
+fn unlisted(list: &FileList, tracked: &IndexListing) -> Vec<String> {
     // The index and both lists are sorted by bytes: one merge finds what
     // the walk did not list, with no hashing of every path.
     let (mut content, mut images) = (0, 0);
@@ -540,22 +556,19 @@ fn add_tracked(
             missing.push(path.to_owned());
         }
     }
-    for path in missing {
-        // A tracked file deleted from the work tree is not there to scan.
-        if !is_marker(&path) && root.join(&path).is_file() {
-            classify(Cow::Owned(path), None, include, exclude, list);
-        }
-    }
+    missing
 }
 
-/// Walks the work tree in parallel, honouring `.gitignore`.
+/// Walks the work tree in parallel, honouring `.gitignore` (or takes the
+/// remembered listing); with the stamp of the walk cache when it holds this
+/// listing.
 fn walk(
     root: &Path,
     git_dir: &Path,
     include: &GlobSet,
     exclude: &GlobSet,
     settings: &str,
-) -> FileList<'static> {
+) -> (FileList<'static>, Option<String>) {
     let identity = format!(
         "{}|{}|{settings}",
         env!("CARGO_PKG_VERSION"),
@@ -568,7 +581,7 @@ fn walk(
             .split_once(' ')
             .is_some_and(|(tag, _)| Class::from_tag(tag).is_some())
     };
-    let entries = super::walk_cache::files(root, git_dir, &cache_dir, &identity, valid, || {
+    let listing = super::walk_cache::files(root, git_dir, &cache_dir, &identity, valid, || {
         let mut walked = walk_tree(root);
         walked.files = std::mem::take(&mut walked.files)
             .into_par_iter()
@@ -580,7 +593,8 @@ fn walk(
         walked
     });
     // Listed in order, in parallel: the lists come out sorted.
-    entries
+    let list = listing
+        .files
         .into_par_iter()
         .fold(FileList::default, |mut list, mut entry| {
             if let Some((tag, _)) = entry.split_once(' ')
@@ -592,7 +606,8 @@ fn walk(
             }
             list
         })
-        .reduce(FileList::default, FileList::append)
+        .reduce(FileList::default, FileList::append);
+    (list, listing.cached)
 }
 
 /// Walks the work tree: every file that `.gitignore` does not hide, sorted,

@@ -32,6 +32,15 @@ pub struct Walked {
     pub ignore_files: Vec<String>,
 }
 
+/// A listing of the tree, and whether the cache describes it.
+pub struct Listing {
+    /// One line per file, as `walk()` writes them.
+    pub files: Vec<String>,
+    /// The stamp of the cache file that holds exactly this listing (`None`
+    /// when it was not cached): what later caches built on it are keyed by.
+    pub cached: Option<String>,
+}
+
 /// The files of the tree at `root` — one line each, as `walk()` writes them
 /// (a path, or a path with what the caller knows of it) — from the cache in
 /// `cache_dir` when nothing they depend on changed and `valid` accepts every
@@ -44,24 +53,97 @@ pub fn files(
     identity: &str,
     valid: impl Fn(&str) -> bool,
     walk: impl FnOnce() -> Walked,
-) -> Vec<String> {
+) -> Listing {
     let path = cache_dir.join("walk-cache");
     let sources = outside_sources(root, git_dir);
-    if let Some(files) = std::fs::read_to_string(&path)
-        .ok()
-        .and_then(|text| still_valid(&text, root, identity, &sources))
-        .filter(|files| files.iter().all(|f| valid(f)))
+    // Stamped through the handle it is read from: the stamp is this text's.
+    let remembered = std::fs::File::open(&path).ok().and_then(|file| {
+        let stamp = Stamp::of(&file.metadata().ok()?);
+        Some((std::io::read_to_string(file).ok()?, stamp))
+    });
+    if let Some((text, stamp)) = remembered
+        && let Some(files) = still_valid(&text, root, identity, &sources)
+        && files.iter().all(|f| valid(f))
     {
-        return files;
+        return Listing {
+            files,
+            cached: Some(stamp_text(Some(stamp))),
+        };
     }
     let started = SystemTime::now();
     let walked = walk();
-    if let Some(text) = encode(&walked, root, identity, &sources, started)
-        && std::fs::create_dir_all(cache_dir).is_ok()
-    {
-        let _ = atomic::write(&path, text.as_bytes(), Existing::Replace);
+    let cached = encode(&walked, root, identity, &sources, started)
+        .filter(|_| std::fs::create_dir_all(cache_dir).is_ok())
+        .and_then(|text| atomic::write(&path, text.as_bytes(), Existing::Replace).ok())
+        .and_then(|()| stamp_of(&path))
+        .map(|stamp| stamp_text(Some(stamp)));
+    Listing {
+        files: walked.files,
+        cached,
     }
-    walked.files
+}
+
+const EXTRAS_HEADER: &str = "assetrail walk-tracked 1";
+
+/// What git tracks that a cached listing lacks (files `.gitignore` hides),
+/// as last found: kept under `walk-tracked` with the stamps of the git index
+/// and of the listing it was found for, so an unchanged index is not read.
+pub struct TrackedExtras {
+    index: String,
+    listing: String,
+    paths: Vec<String>,
+}
+
+impl TrackedExtras {
+    /// The record in `cache_dir`, if any.
+    pub fn load(cache_dir: &Path) -> Option<TrackedExtras> {
+        let text = std::fs::read_to_string(cache_dir.join("walk-tracked")).ok()?;
+        let mut lines = text.lines();
+        if lines.next()? != EXTRAS_HEADER {
+            return None;
+        }
+        Some(TrackedExtras {
+            index: lines.next()?.to_owned(),
+            listing: lines.next()?.to_owned(),
+            paths: lines.map(str::to_owned).collect(),
+        })
+    }
+
+    /// Whether the git index at `index_file` is the one this was found from.
+    pub fn index_unchanged(&self, index_file: &Path) -> bool {
+        stamp_text(stamp_of(index_file)) == self.index
+    }
+
+    /// The paths, when both the index and the listing (by its cache stamp)
+    /// are the ones they were found for.
+    pub fn for_listing(self, index_file: &Path, listing: Option<&str>) -> Option<Vec<String>> {
+        (self.index_unchanged(index_file) && listing == Some(self.listing.as_str()))
+            .then_some(self.paths)
+    }
+
+    /// Records `paths` as found from the index at `index_file` for the
+    /// listing whose cache stamp is `listing` (not when the index changed
+    /// too recently to be trusted, nor for a listing that is not cached).
+    pub fn save(cache_dir: &Path, index_file: &Path, listing: Option<&str>, paths: &[String]) {
+        let Some(listing) = listing else { return };
+        let trusted_before = nanos(SystemTime::now()).saturating_sub(RACY.as_nanos() as u64);
+        let stamp = stamp_of(index_file);
+        if stamp.is_some_and(|s| s.mtime_ns == 0 || s.mtime_ns >= trusted_before)
+            || paths.iter().any(|p| p.contains(['\n', '\r']))
+        {
+            return;
+        }
+        let mut text = format!("{EXTRAS_HEADER}\n{}\n{listing}\n", stamp_text(stamp));
+        for path in paths {
+            text.push_str(path);
+            text.push('\n');
+        }
+        let _ = atomic::write(
+            &cache_dir.join("walk-tracked"),
+            text.as_bytes(),
+            Existing::Replace,
+        );
+    }
 }
 
 /// Ignore sources outside the tree's folders: git's `info/exclude`, the
@@ -252,6 +334,7 @@ mod tests {
                     walk_of(&root)
                 },
             )
+            .files
         };
         assert_eq!(list(), [".gitignore", "docs/a.md"]);
         assert_eq!(list(), [".gitignore", "docs/a.md"]);
