@@ -8,7 +8,7 @@
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::ops::Range;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use super::{TABLE, path_of};
 
@@ -18,10 +18,11 @@ const TABLE_START: &[u8] = b"\n[[asset]]\n";
 /// A lock file open for searching. Its content must not change while it is
 /// held: the caller opens it under a stamp recorded as valid, and a writer
 /// replaces the file by renaming a new one over it, which leaves this handle
-/// on the old content.
+/// on the old content. Each read seeks the one handle, so the handle is
+/// taken for the seek and the read together (clones share it).
 #[derive(Debug, Clone)]
 pub(super) struct Sorted {
-    file: Arc<File>,
+    file: Arc<Mutex<File>>,
     len: u64,
 }
 
@@ -36,7 +37,7 @@ pub(super) struct Table {
 impl Sorted {
     pub fn new(file: File, len: u64) -> Sorted {
         Sorted {
-            file: Arc::new(file),
+            file: Arc::new(Mutex::new(file)),
             len,
         }
     }
@@ -145,7 +146,8 @@ impl Sorted {
 
     fn read_range(&self, range: Range<u64>) -> io::Result<Vec<u8>> {
         let mut buf = Vec::with_capacity((range.end - range.start) as usize);
-        let mut reader = &*self.file;
+        let file = self.file.lock().unwrap_or_else(|p| p.into_inner());
+        let mut reader = &*file;
         reader.seek(SeekFrom::Start(range.start))?;
         reader.take(range.end - range.start).read_to_end(&mut buf)?;
         if buf.len() as u64 != range.end - range.start {
@@ -155,7 +157,8 @@ impl Sorted {
     }
 
     fn copy_to(&self, range: Range<u64>, out: &mut File) -> io::Result<()> {
-        let mut reader = &*self.file;
+        let file = self.file.lock().unwrap_or_else(|p| p.into_inner());
+        let mut reader = &*file;
         reader.seek(SeekFrom::Start(range.start))?;
         let want = range.end - range.start;
         if io::copy(&mut reader.take(want), out)? != want {
