@@ -141,8 +141,28 @@ pub fn write_json<T: Serialize>(out: &mut dyn Write, report: &T) -> io::Result<(
         schema_version: SCHEMA_VERSION,
         body: report,
     };
-    serde_json::to_writer_pretty(&mut *out, &envelope).map_err(io::Error::other)?;
+    // An I/O error keeps its kind (a closed pipe is not a failure).
+    serde_json::to_writer_pretty(&mut *out, &envelope).map_err(io::Error::from)?;
     writeln!(out)
+}
+
+/// Serializes a long list (`#[serde(serialize_with = "…")]`) with each item
+/// as one line of compact JSON, the items rendered on all cores: `refs` lists
+/// tens of thousands of references, and one per line stays easy to read and
+/// to grep.
+pub fn one_item_per_line<T, S>(items: &[T], serializer: S) -> Result<S::Ok, S::Error>
+where
+    T: Serialize + Sync,
+    S: serde::Serializer,
+{
+    use rayon::prelude::*;
+    use serde::ser::Error;
+    let rendered = items
+        .par_iter()
+        .map(serde_json::value::to_raw_value)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(S::Error::custom)?;
+    serializer.collect_seq(rendered)
 }
 
 /// Flattens a JSON value into `key: value` lines (`parents[0].sha256: …`),

@@ -1,5 +1,5 @@
-//! The command line itself: shell completions that a shell accepts, and the
-//! man page.
+//! The command line itself: shell completions that a shell accepts, the
+//! man page, and output into a pipe that closes early.
 
 mod common;
 
@@ -41,4 +41,32 @@ fn the_man_page_is_roff_for_section_1() {
     run.success();
     assert!(run.stdout.contains(".TH assetrail 1"), "{}", run.stdout);
     assert!(run.stdout.contains(".SH SUBCOMMANDS") || run.stdout.contains("merge\\-lock"));
+}
+
+#[test]
+fn a_reader_that_stops_early_is_not_an_error() {
+    // `assetrail refs --format json | head`: the pipe closes before the
+    // report is written, which is what the reader wanted, not a failure.
+    let repo = Repo::fixture("site");
+    // More than a pipe's buffer of report, so writing it meets the closed pipe.
+    let page: String = (0..3000)
+        .map(|i| format!("![figure {i}](/images/figure-{i}.png)\n\n"))
+        .collect();
+    repo.write("content/posts/figures.md", page);
+    for format in ["json", "text"] {
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let out = repo
+            .command()
+            .args(["refs", "--format", format])
+            .stdout(writer)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            matches!(out.status.code(), Some(0 | 1)),
+            "{format}: {stderr}"
+        );
+        assert!(stderr.is_empty(), "{format}: {stderr}");
+    }
 }

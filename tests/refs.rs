@@ -359,6 +359,16 @@ fn the_cache_skips_unchanged_files_and_notices_changes() {
         .collect();
     assert_eq!(second_post.len(), 1);
     assert_eq!(second_post[0]["state"], "ok");
+    // A run limited to one folder keeps what the cache knows of the rest.
+    repo.write(
+        "content/posts/second-post.mdx",
+        "---\ncover: /images/covers/hello-world.png\n---\n\nEdited.\n",
+    );
+    let scoped = refs_json(&repo, &["content/posts"]);
+    assert_eq!(scoped["stats"]["parsed"], 1);
+    let whole = refs_json(&repo, &[]);
+    assert_eq!(whole["stats"]["parsed"], 0);
+    assert_eq!(whole["stats"]["cached"].as_u64().unwrap(), files);
     // The cache lives in the git directory, never in the work tree.
     assert!(repo.path().join(".git/assetrail/refs-cache").is_file());
     assert!(!repo.run(&["status"]).stdout.contains("refs-cache"));

@@ -40,6 +40,7 @@ pub struct RefsSummary {
 #[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct RefsReport {
     /// The references (all, or only broken ones with `--unresolved`).
+    #[serde(serialize_with = "crate::output::one_item_per_line")]
     pub references: Vec<Reference>,
     /// Files that could not be parsed.
     pub problems: Vec<FileProblem>,

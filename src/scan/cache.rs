@@ -82,14 +82,19 @@ impl Cache {
                 files: Files::default(),
             })
     }
+}
 
-    /// Writes the cache (best effort: a cache that cannot be written only costs time).
-    pub fn save(&self, path: &Path) {
-        if let Some(dir) = path.parent()
-            && std::fs::create_dir_all(dir).is_ok()
-        {
-            let _ = atomic::write(path, &encode(self), Existing::Replace);
-        }
+/// Writes a cache of `entries` made with `salt` to `path` (best effort: a
+/// cache that cannot be written only costs time).
+pub fn save<'a>(
+    path: &Path,
+    salt: &str,
+    entries: impl ExactSizeIterator<Item = (&'a str, &'a CachedFile)>,
+) {
+    if let Some(dir) = path.parent()
+        && std::fs::create_dir_all(dir).is_ok()
+    {
+        let _ = atomic::write(path, &encode(salt, entries), Existing::Replace);
     }
 }
 
@@ -110,14 +115,17 @@ fn index_of<T: PartialEq>(all: &[T], value: &T) -> u8 {
     all.iter().position(|v| v == value).unwrap_or(0) as u8
 }
 
-/// Serializes a cache.
-pub fn encode(cache: &Cache) -> Vec<u8> {
-    let mut out = Vec::with_capacity(64 + cache.files.len() * 96);
+/// Serializes a cache of `entries` made with `salt`.
+pub fn encode<'a>(
+    salt: &str,
+    entries: impl ExactSizeIterator<Item = (&'a str, &'a CachedFile)>,
+) -> Vec<u8> {
+    let mut out = Vec::with_capacity(64 + entries.len() * 96);
     out.extend_from_slice(MAGIC);
     put_u32(&mut out, VERSION);
-    put_str(&mut out, &cache.salt);
-    put_u32(&mut out, cache.files.len() as u32);
-    for (path, file) in &cache.files {
+    put_str(&mut out, salt);
+    put_u32(&mut out, entries.len() as u32);
+    for (path, file) in entries {
         put_str(&mut out, path);
         put_u64(&mut out, file.len);
         put_u64(&mut out, file.mtime_ns);
@@ -294,7 +302,7 @@ mod tests {
                 Extraction::default(),
             ),
         );
-        let bytes = encode(&cache);
+        let bytes = encode(&cache.salt, cache.files.iter().map(|(p, f)| (&**p, f)));
         let back = decode(&bytes).unwrap();
         assert_eq!(back.salt, cache.salt);
         assert_eq!(back.files, cache.files);

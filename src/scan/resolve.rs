@@ -141,9 +141,14 @@ impl<'a> Resolver<'a> {
                 .par_iter()
                 .flat_map_iter(|(file, references)| this.resolve_file(file, references)),
         );
-        out.sort_by(|a, b| {
-            (a.file.as_str(), a.start, a.end).cmp(&(b.file.as_str(), b.start, b.end))
-        });
+        fn key(r: &Reference) -> (&str, usize, usize) {
+            (r.file.as_str(), r.start, r.end)
+        }
+        // Files come sorted, each with its references in order: only
+        // pattern references, resolved first, need moving.
+        if !out.is_sorted_by(|a, b| key(a) <= key(b)) {
+            out.sort_by(|a, b| key(a).cmp(&key(b)));
+        }
         out
     }
 

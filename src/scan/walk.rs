@@ -178,7 +178,7 @@ pub fn scan_tree_with<'t>(
         })
     };
     // Listing the files and loading the cache are independent: do both at once.
-    let (list, mut cache) = match preloaded {
+    let (list, cache) = match preloaded {
         Some(cache) => (list_files(), cache),
         None => rayon::join(list_files, || load_cache(config, &cache_dir)),
     };
@@ -288,35 +288,51 @@ pub fn scan_tree_with<'t>(
         .map(|(path, outcome)| (path, outcome.file().extraction().references.as_slice()))
         .filter(|(_, references)| !references.is_empty())
         .collect();
-    let mut resolver = Resolver::new(tree, &sites, &images);
-    let references = resolver.resolve_all(&per_file);
-    drop(per_file);
-
-    let fresh: Vec<(Box<str>, CachedFile)> = content
-        .iter()
-        .zip(results)
-        .filter_map(|((path, _, _), outcome)| match outcome? {
-            Outcome::Fresh(file) => Some((path.as_ref().into(), *file)),
-            Outcome::Cached(_) => None,
-        })
-        .collect();
-    let stale = only.is_empty() && !tree.is_index() && cache.files.len() != content.len();
+    let fresh = |outcome: &Outcome| matches!(outcome, Outcome::Fresh(_));
+    let fresh_count = results.iter().flatten().filter(|o| fresh(o)).count();
+    let whole_tree = only.is_empty() && !tree.is_index();
+    let stale = whole_tree && cache.files.len() != content.len();
     // Re-reading a few staged files next time is cheaper than rewriting the
     // whole cache on every commit; the work tree always saves.
     let worth_saving = if tree.is_index() {
-        fresh.len() > STAGED_SAVE_THRESHOLD
+        fresh_count > STAGED_SAVE_THRESHOLD
     } else {
-        !fresh.is_empty()
+        fresh_count > 0
     };
-    if worth_saving || stale {
-        if stale {
-            let wanted: std::collections::HashSet<&str> =
-                content.iter().map(|(p, _, _)| p.as_ref()).collect();
-            cache.files.retain(|p, _| wanted.contains(&**p));
+    // The cache is written while the references are resolved.
+    let save_cache = || {
+        if !(worth_saving || stale) {
+            return;
         }
-        cache.files.extend(fresh);
-        cache.save(&cache_path);
-    }
+        let entries: Vec<(&str, &CachedFile)> = if whole_tree {
+            // Every file of the tree was seen: the cache is exactly theirs.
+            outcomes()
+                .map(|(path, outcome)| (path, outcome.file()))
+                .collect()
+        } else {
+            let made: std::collections::HashMap<&str, &CachedFile> = outcomes()
+                .filter(|(_, outcome)| fresh(outcome))
+                .map(|(path, outcome)| (path, outcome.file()))
+                .collect();
+            let kept = cache
+                .files
+                .iter()
+                .filter(|(path, _)| !made.contains_key(&***path))
+                .map(|(path, file)| (&**path, file));
+            kept.chain(made.iter().map(|(path, file)| (*path, *file)))
+                .collect()
+        };
+        super::cache::save(&cache_path, &cache.salt, entries.into_iter());
+    };
+    let ((resolver, references), ()) = rayon::join(
+        || {
+            let mut resolver = Resolver::new(tree, &sites, &images);
+            let references = resolver.resolve_all(&per_file);
+            (resolver, references)
+        },
+        save_cache,
+    );
+    drop(per_file);
     problems.sort_by(|a, b| a.file.cmp(&b.file));
     let stats = ScanStats {
         files: content.len(),
