@@ -206,21 +206,24 @@ pub fn scan_tree_with<'t>(
     let cached_count = AtomicUsize::new(0);
     let parsed_count = AtomicUsize::new(0);
     let bytes_read = AtomicU64::new(0);
-    // The work tree's files are stamped a directory at a time, before any is read.
-    let stamps = match tree {
-        Tree::Work { .. } => {
-            let paths: Vec<&str> = content.iter().map(|(p, _, _)| p.as_ref()).collect();
-            stamp_all(root, &paths)
-        }
-        Tree::Index(_) => Vec::new(),
-    };
+    // The work tree's files are stamped a directory at a time, before any
+    // is read, while their cache entries are looked up.
+    let paths: Vec<&str> = content.iter().map(|(p, _, _)| p.as_ref()).collect();
+    let (stamps, cached) = rayon::join(
+        || match tree {
+            Tree::Work { .. } => stamp_all(root, &paths),
+            Tree::Index(_) => Vec::new(),
+        },
+        || cache.lookup(&paths),
+    );
+    drop(paths);
     // One outcome per content file, in order (`None`: gone or unreadable).
     let results: Vec<Option<Outcome<'_>>> = content
         .par_iter()
         .enumerate()
         .map(|(i, (path, syntax, staged))| {
             let path: &str = path;
-            let cached = cache.files.get(path);
+            let cached = cached[i];
             let stamp = match tree {
                 Tree::Work { .. } => {
                     let stamp = stamps[i]?;
@@ -291,7 +294,7 @@ pub fn scan_tree_with<'t>(
     let fresh = |outcome: &Outcome| matches!(outcome, Outcome::Fresh(_));
     let fresh_count = results.iter().flatten().filter(|o| fresh(o)).count();
     let whole_tree = only.is_empty() && !tree.is_index();
-    let stale = whole_tree && cache.files.len() != content.len();
+    let stale = whole_tree && cache.len() != content.len();
     // Re-reading a few staged files next time is cheaper than rewriting the
     // whole cache on every commit; the work tree always saves.
     let worth_saving = if tree.is_index() {
@@ -314,11 +317,7 @@ pub fn scan_tree_with<'t>(
                 .filter(|(_, outcome)| fresh(outcome))
                 .map(|(path, outcome)| (path, outcome.file()))
                 .collect();
-            let kept = cache
-                .files
-                .iter()
-                .filter(|(path, _)| !made.contains_key(&***path))
-                .map(|(path, file)| (&**path, file));
+            let kept = cache.iter().filter(|(path, _)| !made.contains_key(path));
             kept.chain(made.iter().map(|(path, file)| (*path, *file)))
                 .collect()
         };
