@@ -83,9 +83,12 @@ impl Cache {
 
     /// Loads the cache at `path`; a missing, corrupt or stale one is empty.
     pub fn load(path: &Path, salt: &str) -> Cache {
-        std::fs::read(path)
+        std::fs::File::open(path)
             .ok()
-            .and_then(|bytes| decode(&bytes))
+            .and_then(|file| {
+                let len = file.metadata().ok()?.len();
+                decode(file, len)
+            })
             .filter(|cache| cache.salt == salt)
             .unwrap_or_else(|| Cache::new(salt))
     }
@@ -134,6 +137,24 @@ impl Cache {
             found.push((at < self.len() && self.path(at) == path).then(|| &self.entries[at].1));
         }
         found
+    }
+
+    /// The same entries, sorted by path.
+    fn sorted(mut self) -> Cache {
+        let mut order: Vec<usize> = (0..self.len()).collect();
+        order.sort_by(|&a, &b| self.path(a).cmp(self.path(b)));
+        let ends: Vec<u32> = self.entries.iter().map(|(end, _)| *end).collect();
+        let mut files: Vec<Option<CachedFile>> =
+            self.entries.drain(..).map(|(_, file)| Some(file)).collect();
+        let mut sorted = Cache::new(&self.salt);
+        for i in order {
+            let start = if i == 0 { 0 } else { ends[i - 1] as usize };
+            let path = &self.paths[start..ends[i] as usize];
+            if let Some(file) = files[i].take() {
+                sorted.push(path, file);
+            }
+        }
+        sorted
     }
 
     /// The entry of `path`, by binary search.
@@ -228,16 +249,58 @@ pub fn encode<'a>(
     out
 }
 
-struct Reader<'a> {
-    bytes: &'a [u8],
+/// Reads a cache a chunk at a time: a cache of 400,000 files is never held
+/// whole in memory beside what is decoded from it.
+struct Reader<R> {
+    source: R,
+    /// Bytes the source has not given yet.
+    unread: u64,
+    buf: Vec<u8>,
     at: usize,
+    end: usize,
 }
 
-impl<'a> Reader<'a> {
-    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
-        let slice = self.bytes.get(self.at..self.at.checked_add(n)?)?;
+impl<R: std::io::Read> Reader<R> {
+    const CHUNK: usize = 1 << 20;
+
+    fn new(source: R, len: u64) -> Self {
+        Reader {
+            source,
+            unread: len,
+            buf: Vec::new(),
+            at: 0,
+            end: 0,
+        }
+    }
+
+    fn take(&mut self, n: usize) -> Option<&[u8]> {
+        if self.end - self.at < n {
+            self.refill(n)?;
+        }
+        let slice = &self.buf[self.at..self.at + n];
         self.at += n;
         Some(slice)
+    }
+
+    /// Makes at least `n` bytes ready; `None` when the source has fewer.
+    fn refill(&mut self, n: usize) -> Option<()> {
+        let ready = self.end - self.at;
+        let wanted = u64::try_from(n - ready).ok()?;
+        if wanted > self.unread {
+            return None;
+        }
+        self.buf.copy_within(self.at..self.end, 0);
+        let fill = (n.max(Self::CHUNK) as u64).min(ready as u64 + self.unread) as usize;
+        self.buf.resize(fill, 0);
+        self.source.read_exact(&mut self.buf[ready..fill]).ok()?;
+        self.unread -= (fill - ready) as u64;
+        (self.at, self.end) = (0, fill);
+        Some(())
+    }
+
+    /// Whether every byte was read.
+    fn finished(&self) -> bool {
+        self.at == self.end && self.unread == 0
     }
 
     fn u8(&mut self) -> Option<u8> {
@@ -256,7 +319,7 @@ impl<'a> Reader<'a> {
         self.borrowed_str().map(str::to_owned)
     }
 
-    fn borrowed_str(&mut self) -> Option<&'a str> {
+    fn borrowed_str(&mut self) -> Option<&str> {
         let len = self.u32()? as usize;
         std::str::from_utf8(self.take(len)?).ok()
     }
@@ -266,17 +329,27 @@ impl<'a> Reader<'a> {
     }
 }
 
-/// Deserializes a cache; `None` when the bytes are not a cache of this version.
-pub fn decode(bytes: &[u8]) -> Option<Cache> {
-    let mut r = Reader { bytes, at: 0 };
+/// Deserializes a cache of `total` bytes; `None` when they are not a cache of
+/// this version.
+pub fn decode(source: impl std::io::Read, total: u64) -> Option<Cache> {
+    let mut r = Reader::new(source, total);
+    // At most one entry (or reference) per this many bytes: a corrupt count
+    // reserves no more than the file could hold.
+    let at_most = |count: usize, bytes_each: u64| {
+        count.min(usize::try_from(total / bytes_each).unwrap_or(usize::MAX))
+    };
     if r.take(4)? != MAGIC || r.u32()? != VERSION {
         return None;
     }
     let salt = r.str()?;
     let count = r.u32()? as usize;
-    let mut entries: Vec<(&str, CachedFile)> = Vec::with_capacity(count.min(bytes.len()));
+    let mut cache = Cache::new(&salt);
+    cache.entries.reserve_exact(at_most(count, 57));
+    let mut sorted = true;
     for _ in 0..count {
         let path = r.borrowed_str()?;
+        sorted = sorted && (cache.is_empty() || cache.path(cache.len() - 1) <= path);
+        cache.paths.push_str(path);
         let len = r.u64()?;
         let mtime_ns = r.u64()?;
         let inode = r.u64()?;
@@ -284,7 +357,7 @@ pub fn decode(bytes: &[u8]) -> Option<Cache> {
         let syntax = r.choice(Syntax::ALL)?;
         let count = r.u32()? as usize;
         // Sized exactly (not grown by doubling): 400,000 files' lists stay small.
-        let mut references = Vec::with_capacity(count.min(bytes.len()));
+        let mut references = Vec::with_capacity(at_most(count, 32));
         for _ in 0..count {
             references.push(RawReference {
                 line: r.u32()?,
@@ -308,8 +381,9 @@ pub fn decode(bytes: &[u8]) -> Option<Cache> {
                 })
             })
             .collect::<Option<Vec<_>>>()?;
-        entries.push((
-            path,
+        let end = cache.paths.len() as u32;
+        cache.entries.push((
+            end,
             CachedFile::new(
                 Stamp {
                     len,
@@ -325,22 +399,11 @@ pub fn decode(bytes: &[u8]) -> Option<Cache> {
             ),
         ));
     }
-    if r.at != bytes.len() {
+    if !r.finished() {
         return None;
     }
     // Saved sorted; one written otherwise is sorted here.
-    if !entries.is_sorted_by(|a, b| a.0 <= b.0) {
-        entries.sort_by(|a, b| a.0.cmp(b.0));
-    }
-    let mut cache = Cache::new(&salt);
-    cache
-        .paths
-        .reserve_exact(entries.iter().map(|(path, _)| path.len()).sum());
-    cache.entries.reserve_exact(entries.len());
-    for (path, file) in entries {
-        cache.push(path, file);
-    }
-    Some(cache)
+    Some(if sorted { cache } else { cache.sorted() })
 }
 
 #[cfg(test)]
@@ -386,7 +449,7 @@ mod tests {
         // Written out of order: read back sorted.
         let written = [("src/empty.ts", &empty), ("content/a.mdx", &page)];
         let bytes = encode("0.1.0|x", written.into_iter());
-        let back = decode(&bytes).unwrap();
+        let back = decode(&bytes[..], bytes.len() as u64).unwrap();
         assert_eq!(back.salt, "0.1.0|x");
         let read: Vec<_> = back.iter().collect();
         assert_eq!(read, [("content/a.mdx", &page), ("src/empty.ts", &empty)]);
@@ -403,7 +466,8 @@ mod tests {
             found,
             [None, Some(&page), None, Some(&empty), Some(&page), None]
         );
-        assert!(decode(&bytes[..bytes.len() - 1]).is_none());
-        assert!(decode(b"{\"json\": true}").is_none());
+        let short = &bytes[..bytes.len() - 1];
+        assert!(decode(short, short.len() as u64).is_none());
+        assert!(decode(&b"{\"json\": true}"[..], 14).is_none());
     }
 }
