@@ -1,9 +1,10 @@
 //! A file's stamp (size, modification time, inode): what decides whether a
 //! cached extraction still describes the file, without reading it.
 //!
-//! A warm scan stats every content file in the repository, so the stats are
-//! taken a directory at a time: the directory is opened once and each file is
-//! looked up by its name in it, instead of walking the whole path per file.
+//! A warm scan stats every content file in the repository, and a cold one
+//! reads them all, so both go a directory at a time: the directory is opened
+//! once and each file is looked up by its name in it, instead of walking the
+//! whole path per file.
 
 use std::path::Path;
 
@@ -52,7 +53,19 @@ impl Stamp {
 /// order; `None` where a file is missing or unreadable. Symbolic links are
 /// followed, as reading the file would.
 pub fn stamp_all(root: &Path, paths: &[&str]) -> Vec<Option<Stamp>> {
-    // Runs of paths in one directory, each stamped from one open directory.
+    visit_all(root, paths, |_, stamp, _| stamp)
+}
+
+/// Calls `visit` for each of `paths` (repo-relative, `/`-separated) under
+/// `root` with its index, its stamp (`None`: missing or unreadable) and its
+/// folder, opened once for all the files in it; the results in order. Files
+/// of one folder should come together, as a sorted list has them.
+pub fn visit_all<T: Send>(
+    root: &Path,
+    paths: &[&str],
+    visit: impl Fn(usize, Option<Stamp>, &Folder<'_>) -> T + Sync,
+) -> Vec<T> {
+    // Runs of paths in one directory, each visited from one open directory.
     let mut runs: Vec<(usize, usize)> = Vec::new();
     let mut start = 0;
     for i in 1..=paths.len() {
@@ -63,39 +76,77 @@ pub fn stamp_all(root: &Path, paths: &[&str]) -> Vec<Option<Stamp>> {
             start = i;
         }
     }
-    let stamped: Vec<Vec<Option<Stamp>>> = runs
+    // Big directories are split so both cores share them.
+    let mut chunks: Vec<(usize, usize)> = Vec::with_capacity(runs.len());
+    for (from, to) in runs {
+        chunks.extend((from..to).step_by(512).map(|at| (at, (at + 512).min(to))));
+    }
+    let visited: Vec<Vec<T>> = chunks
         .par_iter()
-        .flat_map_iter(|&(from, to)| {
-            // Big directories are split so both cores share them.
-            let names = &paths[from..to];
-            names
-                .chunks(512)
-                .map(|chunk| stamp_dir(root, parent(chunk[0]), chunk))
-                .collect::<Vec<_>>()
+        .map(|&(from, to)| {
+            let folder = Folder::open(root, parent(paths[from]));
+            (from..to)
+                .map(|i| visit(i, folder.stamp(paths[i]), &folder))
+                .collect()
         })
         .collect();
-    stamped.into_iter().flatten().collect()
+    visited.into_iter().flatten().collect()
 }
 
 fn parent(path: &str) -> &str {
     path.rfind('/').map_or("", |i| &path[..i])
 }
 
-#[cfg(unix)]
-fn stamp_dir(root: &Path, dir: &str, paths: &[&str]) -> Vec<Option<Stamp>> {
-    use rustix::fs::{AtFlags, Mode, OFlags, open, statat};
-    let Ok(fd) = open(
-        root.join(dir),
-        OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC,
-        Mode::empty(),
-    ) else {
-        return paths.iter().map(|_| None).collect();
-    };
-    let skip = if dir.is_empty() { 0 } else { dir.len() + 1 };
-    paths
-        .iter()
-        .map(|path| {
-            let st = statat(&fd, &path[skip..], AtFlags::empty()).ok()?;
+/// A folder of the work tree, opened once to stat and read the files in it
+/// by name, instead of walking each file's whole path from the root.
+pub struct Folder<'r> {
+    #[cfg(not(unix))]
+    root: &'r Path,
+    /// Repo-relative, `""` for the root.
+    dir: &'r str,
+    #[cfg(unix)]
+    fd: Option<rustix::fd::OwnedFd>,
+}
+
+impl<'r> Folder<'r> {
+    fn open(root: &'r Path, dir: &'r str) -> Folder<'r> {
+        #[cfg(unix)]
+        let fd = {
+            use rustix::fs::{Mode, OFlags, open};
+            // O_PATH: only a handle to look names up in, never read itself.
+            open(
+                root.join(dir),
+                OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC,
+                Mode::empty(),
+            )
+            .ok()
+        };
+        #[cfg(unix)]
+        let _ = root;
+        Folder {
+            #[cfg(not(unix))]
+            root,
+            dir,
+            #[cfg(unix)]
+            fd,
+        }
+    }
+
+    /// The file's name in this folder (`path` is repo-relative).
+    fn name<'p>(&self, path: &'p str) -> &'p str {
+        if self.dir.is_empty() {
+            path
+        } else {
+            &path[self.dir.len() + 1..]
+        }
+    }
+
+    /// The stamp of the file at repo-relative `path`, in this folder.
+    fn stamp(&self, path: &str) -> Option<Stamp> {
+        #[cfg(unix)]
+        {
+            use rustix::fs::{AtFlags, statat};
+            let st = statat(self.fd.as_ref()?, self.name(path), AtFlags::empty()).ok()?;
             Some(Stamp {
                 len: st.st_size as u64,
                 mtime_ns: u64::try_from(st.st_mtime)
@@ -105,16 +156,37 @@ fn stamp_dir(root: &Path, dir: &str, paths: &[&str]) -> Vec<Option<Stamp>> {
                     .unwrap_or(0),
                 inode: st.st_ino as u64,
             })
-        })
-        .collect()
-}
+        }
+        #[cfg(not(unix))]
+        {
+            let meta = self.root.join(path).metadata().ok()?;
+            Some(Stamp::of(&meta))
+        }
+    }
 
-#[cfg(not(unix))]
-fn stamp_dir(root: &Path, _dir: &str, paths: &[&str]) -> Vec<Option<Stamp>> {
-    paths
-        .iter()
-        .map(|path| root.join(path).metadata().ok().map(|meta| Stamp::of(&meta)))
-        .collect()
+    /// The first `len` bytes (the length its stamp gave) of the file at
+    /// repo-relative `path`, in this folder.
+    pub fn read(&self, path: &str, len: u64) -> Option<Vec<u8>> {
+        use std::io::Read;
+        #[cfg(unix)]
+        let file = {
+            use rustix::fs::{Mode, OFlags, openat};
+            let fd = openat(
+                self.fd.as_ref()?,
+                self.name(path),
+                OFlags::RDONLY | OFlags::CLOEXEC,
+                Mode::empty(),
+            )
+            .ok()?;
+            std::fs::File::from(fd)
+        };
+        #[cfg(not(unix))]
+        let file = std::fs::File::open(self.root.join(path)).ok()?;
+        // Sized up front, but never trusting a huge length blindly.
+        let mut bytes = Vec::with_capacity(len.min(64 << 20) as usize);
+        file.take(len).read_to_end(&mut bytes).ok()?;
+        Some(bytes)
+    }
 }
 
 #[cfg(test)]

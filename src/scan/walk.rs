@@ -16,7 +16,7 @@ use super::cache::{Cache, CachedFile};
 use super::image_path::IMAGE_EXTENSIONS;
 use super::resolve::{Reference, Resolver};
 use super::site::{Site, Sites, is_marker};
-use super::stamp::{Stamp, stamp_all};
+use super::stamp::{Stamp, visit_all};
 use super::tree::{IndexListing, StagedFile, Tree};
 use super::walk_cache::{TrackedExtras, Walked};
 use super::{ExtractOptions, RawReference, Syntax};
@@ -206,69 +206,71 @@ pub fn scan_tree_with<'t>(
     let cached_count = AtomicUsize::new(0);
     let parsed_count = AtomicUsize::new(0);
     let bytes_read = AtomicU64::new(0);
-    // The work tree's files are stamped a directory at a time, before any
-    // is read, while their cache entries are looked up.
-    let paths: Vec<&str> = content.iter().map(|(p, _, _)| p.as_ref()).collect();
-    let (stamps, cached) = rayon::join(
-        || match tree {
-            Tree::Work { .. } => stamp_all(root, &paths),
-            Tree::Index(_) => Vec::new(),
-        },
-        || cache.lookup(&paths),
-    );
-    drop(paths);
+    let cached = {
+        let paths: Vec<&str> = content.iter().map(|(p, _, _)| p.as_ref()).collect();
+        cache.lookup(&paths)
+    };
+    // A file read now: its extraction is reused when only its stamp changed.
+    let fresh_outcome = |i: usize, stamp: Stamp, bytes: Vec<u8>| {
+        let (path, syntax, _) = &content[i];
+        bytes_read.fetch_add(bytes.len() as u64, Ordering::Relaxed);
+        let oid = crate::git::blob_id(&bytes);
+        let extraction = match cached[i] {
+            Some(cached) if cached.oid == oid && cached.syntax == *syntax => {
+                cached_count.fetch_add(1, Ordering::Relaxed);
+                cached.extraction().clone()
+            }
+            _ => {
+                parsed_count.fetch_add(1, Ordering::Relaxed);
+                super::extract_bytes(path, &bytes, *syntax, &options)
+            }
+        };
+        let file = CachedFile::new(stamp, oid, *syntax, extraction);
+        Outcome::Fresh(Box::new(file))
+    };
+    fn reuse<'c>(cached: &'c CachedFile, count: &AtomicUsize) -> Outcome<'c> {
+        count.fetch_add(1, Ordering::Relaxed);
+        Outcome::Cached(cached)
+    }
     // One outcome per content file, in order (`None`: gone or unreadable).
-    let results: Vec<Option<Outcome<'_>>> = content
-        .par_iter()
-        .enumerate()
-        .map(|(i, (path, syntax, staged))| {
-            let path: &str = path;
-            let cached = cached[i];
-            let stamp = match tree {
-                Tree::Work { .. } => {
-                    let stamp = stamps[i]?;
-                    if let Some(cached) = cached
-                        && stamp.matches(cached)
-                        && cached.syntax == *syntax
-                    {
-                        cached_count.fetch_add(1, Ordering::Relaxed);
-                        return Some(Outcome::Cached(cached));
-                    }
-                    stamp
+    let results: Vec<Option<Outcome<'_>>> = match tree {
+        // Work-tree files are stamped, and read when their stamp changed,
+        // a folder at a time.
+        Tree::Work { .. } => {
+            let paths: Vec<&str> = content.iter().map(|(p, _, _)| p.as_ref()).collect();
+            visit_all(root, &paths, |i, stamp, folder| {
+                let stamp = stamp?;
+                if let Some(cached) = cached[i]
+                    && stamp.matches(cached)
+                    && cached.syntax == content[i].1
+                {
+                    return Some(reuse(cached, &cached_count));
                 }
-                Tree::Index(_) => {
-                    let staged = staged.copied().or_else(|| tree.staged(path))?;
-                    if let Some(cached) = cached
-                        && cached.oid == staged.oid.as_bytes()
-                        && cached.syntax == *syntax
-                    {
-                        cached_count.fetch_add(1, Ordering::Relaxed);
-                        return Some(Outcome::Cached(cached));
-                    }
-                    Stamp {
-                        len: staged.size,
-                        mtime_ns: 0,
-                        inode: 0,
-                    }
+                let bytes = folder.read(paths[i], stamp.len)?;
+                Some(fresh_outcome(i, stamp, bytes))
+            })
+        }
+        Tree::Index(_) => content
+            .par_iter()
+            .enumerate()
+            .map(|(i, (path, syntax, staged))| {
+                let staged = staged.copied().or_else(|| tree.staged(path))?;
+                if let Some(cached) = cached[i]
+                    && cached.oid == staged.oid.as_bytes()
+                    && cached.syntax == *syntax
+                {
+                    return Some(reuse(cached, &cached_count));
                 }
-            };
-            let bytes = tree.read_stamped(path, stamp.len)?;
-            bytes_read.fetch_add(bytes.len() as u64, Ordering::Relaxed);
-            let oid = crate::git::blob_id(&bytes);
-            let extraction = match cached {
-                Some(cached) if cached.oid == oid && cached.syntax == *syntax => {
-                    cached_count.fetch_add(1, Ordering::Relaxed);
-                    cached.extraction().clone()
-                }
-                _ => {
-                    parsed_count.fetch_add(1, Ordering::Relaxed);
-                    super::extract_bytes(path, &bytes, *syntax, &options)
-                }
-            };
-            let file = CachedFile::new(stamp, oid, *syntax, extraction);
-            Some(Outcome::Fresh(Box::new(file)))
-        })
-        .collect();
+                let stamp = Stamp {
+                    len: staged.size,
+                    mtime_ns: 0,
+                    inode: 0,
+                };
+                let bytes = tree.read_stamped(path, stamp.len)?;
+                Some(fresh_outcome(i, stamp, bytes))
+            })
+            .collect(),
+    };
 
     let mut problems = Vec::new();
     let outcomes = || {
