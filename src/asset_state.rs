@@ -109,7 +109,7 @@ impl Judgement {
 /// The state of `entry`'s file in `tree`. In the work tree, unchanged files
 /// are not hashed again (`stat_cache`); in the index, a staged blob whose id
 /// the entry recorded is not read at all.
-pub fn judge(entry: &ManifestEntry, tree: &Tree, stat_cache: &mut StatCache) -> Result<Judgement> {
+pub fn judge(entry: &ManifestEntry, tree: &Tree, stat_cache: &StatCache) -> Result<Judgement> {
     let path = entry.path.as_str();
     match tree {
         Tree::Work { root } => {
@@ -138,6 +138,19 @@ pub fn judge(entry: &ManifestEntry, tree: &Tree, stat_cache: &mut StatCache) -> 
             )),
         },
     }
+}
+
+/// The state of each of `assets`, in order, judged on all cores.
+pub fn judge_all(
+    assets: &[ManifestEntry],
+    tree: &Tree,
+    stat_cache: &StatCache,
+) -> Result<Vec<Judgement>> {
+    use rayon::prelude::*;
+    assets
+        .par_iter()
+        .map(|entry| judge(entry, tree, stat_cache))
+        .collect()
 }
 
 /// The state of `entry` given the bytes at its path.

@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 
 use serde::Serialize;
 
-use crate::asset_state::{self, State};
+use crate::asset_state::{self, Judgement, State};
 use crate::config::{OrphanPolicy, RouteType};
 use crate::error::{Error, Result};
 use crate::finding::{FindingCode, Severity};
@@ -145,7 +145,25 @@ pub fn check(ws: &Workspace, options: &CheckOptions) -> Result<CheckOutcome> {
     if let Some(unmatched) = options.paths.iter().find(|p| !matches(p)) {
         return Err(ws.no_match(unmatched));
     }
-    let scan = walk::scan_tree_with(ws, &[], &tree, Some(refs_cache))?;
+    // The assets are judged while the references are found.
+    let (scan, (mut stat_cache, judgements)) = std::thread::scope(|threads| {
+        let judged = threads.spawn(|| {
+            // With --staged, assets are judged by blob id: the stat cache is not needed.
+            let stat_cache = if options.staged {
+                StatCache::empty(&cache_dir)
+            } else {
+                StatCache::load(&cache_dir)
+            };
+            let judgements = asset_state::judge_all(&manifest.assets, &tree, &stat_cache);
+            (stat_cache, judgements)
+        });
+        let scan = walk::scan_tree_with(ws, &[], &tree, Some(refs_cache));
+        let judged = judged
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (scan, judged)
+    });
+    let (scan, judgements) = (scan?, judgements?);
     let mut collector = Collector {
         ws,
         findings: Vec::new(),
@@ -155,13 +173,7 @@ pub fn check(ws: &Workspace, options: &CheckOptions) -> Result<CheckOutcome> {
         }),
     };
 
-    // With --staged, assets are judged by blob id: the stat cache is not needed.
-    let mut stat_cache = if options.staged {
-        StatCache::empty(&ws.git.cache_dir())
-    } else {
-        StatCache::load(&ws.git.cache_dir())
-    };
-    let present = collector.asset_states(&manifest, &tree, &mut stat_cache)?;
+    let present = collector.asset_states(&manifest, judgements, &tree);
     stat_cache.save();
     collector.untracked(&manifest, &scan.images, &tree);
     let sites = Sites::from_list(scan.sites.clone());
@@ -203,7 +215,7 @@ pub fn check(ws: &Workspace, options: &CheckOptions) -> Result<CheckOutcome> {
         assets: manifest.assets.len(),
         references: scan.references.len(),
         files: scan.stats.files,
-        hashed: stat_cache.hashed,
+        hashed: stat_cache.hashed(),
     };
     let problems = scan.problems;
     crate::drop_later((tree, manifest, scan.references, scan.images));
@@ -310,13 +322,12 @@ impl Collector<'_> {
     fn asset_states(
         &mut self,
         manifest: &Manifest,
+        judgements: Vec<Judgement>,
         tree: &Tree,
-        stat_cache: &mut StatCache,
-    ) -> Result<HashSet<String>> {
+    ) -> HashSet<String> {
         let mut present = HashSet::new();
-        for entry in &manifest.assets {
+        for (entry, judgement) in manifest.assets.iter().zip(judgements) {
             let path = entry.path.as_str();
-            let judgement = asset_state::judge(entry, tree, stat_cache)?;
             if judgement.state.is_present() {
                 present.insert(path.to_owned());
             }
@@ -369,7 +380,7 @@ impl Collector<'_> {
                 ),
             }
         }
-        Ok(present)
+        present
     }
 
     /// AR014: a changed asset recorded with Content Credentials that lost them.
@@ -399,7 +410,7 @@ impl Collector<'_> {
     fn staged_modified_hint(&self, entry: &ManifestEntry, staged_sha: &str) -> Option<String> {
         let work = self.staged.as_ref()?;
         let path = entry.path.as_str();
-        let mut cache = StatCache::empty(&self.ws.git.cache_dir());
+        let cache = StatCache::empty(&self.ws.git.cache_dir());
         let work_sha = cache
             .sha256(self.ws.root(), path)
             .ok()

@@ -4,6 +4,8 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use serde::{Deserialize, Serialize};
 
@@ -26,13 +28,14 @@ struct StatFile {
     entries: HashMap<String, StatEntry>,
 }
 
-/// Cached hashes of files in the work tree.
+/// Cached hashes of files in the work tree. Many threads can look files up
+/// at once; what they hash is kept aside until [`StatCache::save`].
 pub struct StatCache {
     path: PathBuf,
     file: StatFile,
-    dirty: bool,
-    /// Files hashed this run (for benchmarks and tests).
-    pub hashed: usize,
+    /// Entries made this run.
+    fresh: Mutex<Vec<(String, StatEntry)>>,
+    hashed: AtomicUsize,
 }
 
 const VERSION: u32 = 1;
@@ -47,8 +50,8 @@ impl StatCache {
                 version: VERSION,
                 entries: HashMap::new(),
             },
-            dirty: false,
-            hashed: 0,
+            fresh: Mutex::default(),
+            hashed: AtomicUsize::new(0),
         }
     }
 
@@ -67,14 +70,14 @@ impl StatCache {
         StatCache {
             path,
             file,
-            dirty: false,
-            hashed: 0,
+            fresh: Mutex::default(),
+            hashed: AtomicUsize::new(0),
         }
     }
 
     /// The sha256 and size of `root/rel`, from the cache when its stat is
     /// unchanged; `None` when the file does not exist.
-    pub fn sha256(&mut self, root: &Path, rel: &str) -> Result<Option<(String, u64)>> {
+    pub fn sha256(&self, root: &Path, rel: &str) -> Result<Option<(String, u64)>> {
         let Ok(meta) = root.join(rel).metadata() else {
             return Ok(None);
         };
@@ -83,7 +86,7 @@ impl StatCache {
 
     /// Like [`StatCache::sha256`], for a file whose metadata the caller has.
     pub fn sha256_of(
-        &mut self,
+        &self,
         root: &Path,
         rel: &str,
         meta: &std::fs::Metadata,
@@ -105,26 +108,33 @@ impl StatCache {
             return Ok((entry.sha256.clone(), entry.size));
         }
         let sha256 = image_file::sha256_file(&abs)?;
-        self.hashed += 1;
-        self.file.entries.insert(
-            rel.to_owned(),
-            StatEntry {
-                dev,
-                inode,
-                mtime_ns,
-                size: meta.len(),
-                sha256: sha256.clone(),
-            },
-        );
-        self.dirty = true;
+        self.hashed.fetch_add(1, Ordering::Relaxed);
+        let entry = StatEntry {
+            dev,
+            inode,
+            mtime_ns,
+            size: meta.len(),
+            sha256: sha256.clone(),
+        };
+        self.fresh
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push((rel.to_owned(), entry));
         Ok((sha256, meta.len()))
     }
 
+    /// Files hashed this run (for benchmarks and tests).
+    pub fn hashed(&self) -> usize {
+        self.hashed.load(Ordering::Relaxed)
+    }
+
     /// Writes the cache back if it changed (best effort).
-    pub fn save(&self) {
-        if !self.dirty {
+    pub fn save(&mut self) {
+        let fresh = std::mem::take(self.fresh.get_mut().unwrap_or_else(|p| p.into_inner()));
+        if fresh.is_empty() {
             return;
         }
+        self.file.entries.extend(fresh);
         if let Some(dir) = self.path.parent()
             && std::fs::create_dir_all(dir).is_ok()
             && let Ok(bytes) = serde_json::to_vec(&self.file)
@@ -157,13 +167,13 @@ mod tests {
         let mut cache = StatCache::load(&git.path().join("assetrail"));
         let first = cache.sha256(root.path(), "a.png").unwrap().unwrap();
         cache.save();
-        let mut cache = StatCache::load(&git.path().join("assetrail"));
+        let cache = StatCache::load(&git.path().join("assetrail"));
         assert_eq!(cache.sha256(root.path(), "a.png").unwrap().unwrap(), first);
-        assert_eq!(cache.hashed, 0);
+        assert_eq!(cache.hashed(), 0);
         std::fs::write(root.path().join("a.png"), b"two!").unwrap();
         let changed = cache.sha256(root.path(), "a.png").unwrap().unwrap();
         assert_ne!(changed.0, first.0);
-        assert_eq!(cache.hashed, 1);
+        assert_eq!(cache.hashed(), 1);
         assert_eq!(cache.sha256(root.path(), "missing.png").unwrap(), None);
     }
 }

@@ -132,10 +132,10 @@ pub fn run(ws: &Workspace) -> Result<StatusReport> {
     let manifest = ws.load_manifest()?;
     let tree = Tree::work(ws.root());
     let mut stat_cache = StatCache::load(&ws.git.cache_dir());
+    let judgements = asset_state::judge_all(&manifest.assets, &tree, &stat_cache)?;
     let mut summary = StatusSummary::default();
     let mut assets = Vec::with_capacity(manifest.assets.len());
-    for entry in &manifest.assets {
-        let judgement = asset_state::judge(entry, &tree, &mut stat_cache)?;
+    for (entry, judgement) in manifest.assets.iter().zip(judgements) {
         summary.count(judgement.state);
         assets.push(AssetStatus {
             path: entry.path.clone(),
