@@ -382,13 +382,17 @@ pub fn extract(path: &str, text: &str, syntax: Syntax, options: &ExtractOptions)
     out.references.sort_by_key(|r| (r.start, r.end));
     out.references
         .dedup_by(|a, b| a.start == b.start && a.end == b.end);
-    let lines = LineIndex::new(text);
-    let mut cursor = LineCursor::default();
+    // References come in order: their lines are counted on from one to the
+    // next, never past the last.
+    let mut lines = LineCounter::new(text);
     for reference in &mut out.references {
-        (reference.line, reference.column) = lines.advance(text, reference.start, &mut cursor);
+        (reference.line, reference.column) = lines.at(reference.start);
     }
-    for problem in &mut out.problems {
-        (problem.line, problem.column) = lines.line_column(text, problem.offset);
+    if !out.problems.is_empty() {
+        let lines = LineIndex::new(text);
+        for problem in &mut out.problems {
+            (problem.line, problem.column) = lines.line_column(text, problem.offset);
+        }
     }
     out
 }
@@ -433,16 +437,58 @@ fn extract_unguarded(
     out
 }
 
-/// Where the last position asked of [`LineIndex::advance`] was, so positions
-/// asked in order cost time linear in the text, however many share a line.
-#[derive(Debug, Default, Clone, Copy)]
-pub struct LineCursor {
-    line: usize,
+/// Byte offset → 1-based line and character column, for offsets asked in
+/// increasing order: each is counted on from the one before, so a file costs
+/// time linear in the text up to its last offset, however many share a line.
+pub struct LineCounter<'t> {
+    text: &'t str,
+    /// The last offset asked, its 0-based line, where that line starts, and
+    /// its 0-based character column.
     offset: usize,
+    line: usize,
+    line_start: usize,
     column: u32,
 }
 
-/// Byte offset → 1-based line and character column.
+impl<'t> LineCounter<'t> {
+    /// A counter at the start of `text`.
+    pub fn new(text: &'t str) -> Self {
+        LineCounter {
+            text,
+            offset: 0,
+            line: 0,
+            line_start: 0,
+            column: 0,
+        }
+    }
+
+    /// The line and column of `offset` (an offset before the last one asked
+    /// is counted again from the start).
+    pub fn at(&mut self, offset: usize) -> (u32, u32) {
+        let offset = offset.min(self.text.len());
+        if offset < self.offset {
+            *self = LineCounter::new(self.text);
+        }
+        let bytes = &self.text.as_bytes()[self.offset..offset];
+        let (from, column) = match memchr::memrchr(b'\n', bytes) {
+            Some(last) => {
+                self.line += memchr::memchr_iter(b'\n', bytes).count();
+                self.line_start = self.offset + last + 1;
+                (self.line_start, 0)
+            }
+            None => (self.offset, self.column),
+        };
+        let chars = self
+            .text
+            .get(from..offset)
+            .map_or(offset - from, |s| s.chars().count());
+        self.column = column + chars as u32;
+        self.offset = offset;
+        (self.line as u32 + 1, self.column + 1)
+    }
+}
+
+/// Byte offset → 1-based line and character column, for offsets in any order.
 pub struct LineIndex {
     starts: Vec<usize>,
 }
@@ -451,34 +497,18 @@ impl LineIndex {
     /// Indexes the line starts of `text`.
     pub fn new(text: &str) -> Self {
         let mut starts = vec![0];
-        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
         LineIndex { starts }
     }
 
     /// The line and column of `offset` in `text` (the same text given to `new`).
     pub fn line_column(&self, text: &str, offset: usize) -> (u32, u32) {
-        self.advance(text, offset, &mut LineCursor::default())
-    }
-
-    /// Like [`LineIndex::line_column`], counting characters on from `cursor`
-    /// when `offset` lies after it on the same line.
-    pub fn advance(&self, text: &str, offset: usize, cursor: &mut LineCursor) -> (u32, u32) {
         let offset = offset.min(text.len());
         let line = self.starts.partition_point(|s| *s <= offset) - 1;
-        let (from, column) = if line == cursor.line && offset >= cursor.offset {
-            (cursor.offset, cursor.column)
-        } else {
-            (self.starts[line], 0)
-        };
-        let column = column
-            + text
-                .get(from..offset)
-                .map_or(offset - from, |s| s.chars().count()) as u32;
-        *cursor = LineCursor {
-            line,
-            offset,
-            column,
-        };
+        let from = self.starts[line];
+        let column = text
+            .get(from..offset)
+            .map_or(offset - from, |s| s.chars().count()) as u32;
         (line as u32 + 1, column + 1)
     }
 }
@@ -496,4 +526,36 @@ fn extract_astro(text: &str, options: &ExtractOptions, out: &mut Extraction) {
         js::extract_program(script, oxc_span::SourceType::ts(), offset, options, out);
     }
     html::extract(&text[template_start..], template_start, &mut out.references);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counted_lines_match_indexed_lines() {
+        let text = "é one\n\n  ![a](x.png) ![b](y.png)\r\nlast ✓ line ![c](z.png)";
+        let index = LineIndex::new(text);
+        let offsets: Vec<usize> = text
+            .char_indices()
+            .map(|(i, _)| i)
+            .chain([text.len(), text.len() + 5])
+            .collect();
+        let mut counter = LineCounter::new(text);
+        for &offset in &offsets {
+            assert_eq!(
+                counter.at(offset),
+                index.line_column(text, offset),
+                "{offset}"
+            );
+            assert_eq!(
+                counter.at(offset),
+                index.line_column(text, offset),
+                "again {offset}"
+            );
+        }
+        // An earlier offset is counted again from the start.
+        assert_eq!(counter.at(2), (1, 2));
+        assert_eq!(counter.at(9), index.line_column(text, 9));
+    }
 }

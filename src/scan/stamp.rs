@@ -53,17 +53,17 @@ impl Stamp {
 /// order; `None` where a file is missing or unreadable. Symbolic links are
 /// followed, as reading the file would.
 pub fn stamp_all(root: &Path, paths: &[&str]) -> Vec<Option<Stamp>> {
-    visit_all(root, paths, |_, stamp, _| stamp)
+    visit_all(root, paths, |i, folder| folder.stamp(paths[i]))
 }
 
 /// Calls `visit` for each of `paths` (repo-relative, `/`-separated) under
-/// `root` with its index, its stamp (`None`: missing or unreadable) and its
-/// folder, opened once for all the files in it; the results in order. Files
-/// of one folder should come together, as a sorted list has them.
+/// `root` with its index and its folder, opened once for all the files in
+/// it; the results in order. Files of one folder should come together, as a
+/// sorted list has them.
 pub fn visit_all<T: Send>(
     root: &Path,
     paths: &[&str],
-    visit: impl Fn(usize, Option<Stamp>, &Folder<'_>) -> T + Sync,
+    visit: impl Fn(usize, &Folder<'_>) -> T + Sync,
 ) -> Vec<T> {
     // Runs of paths in one directory, each visited from one open directory.
     let mut runs: Vec<(usize, usize)> = Vec::new();
@@ -85,9 +85,7 @@ pub fn visit_all<T: Send>(
         .par_iter()
         .map(|&(from, to)| {
             let folder = Folder::open(root, parent(paths[from]));
-            (from..to)
-                .map(|i| visit(i, folder.stamp(paths[i]), &folder))
-                .collect()
+            (from..to).map(|i| visit(i, &folder)).collect()
         })
         .collect();
     visited.into_iter().flatten().collect()
@@ -141,8 +139,9 @@ impl<'r> Folder<'r> {
         }
     }
 
-    /// The stamp of the file at repo-relative `path`, in this folder.
-    fn stamp(&self, path: &str) -> Option<Stamp> {
+    /// The stamp of the file at repo-relative `path`, in this folder
+    /// (`None`: missing or unreadable).
+    pub fn stamp(&self, path: &str) -> Option<Stamp> {
         #[cfg(unix)]
         {
             use rustix::fs::{AtFlags, statat};
@@ -167,9 +166,21 @@ impl<'r> Folder<'r> {
     /// The first `len` bytes (the length its stamp gave) of the file at
     /// repo-relative `path`, in this folder.
     pub fn read(&self, path: &str, len: u64) -> Option<Vec<u8>> {
-        use std::io::Read;
+        read_len(self.open_file(path)?, len)
+    }
+
+    /// The file at repo-relative `path`, in this folder, read with the stamp
+    /// of what was read (one lookup of its name, where stamping and then
+    /// reading take two).
+    pub fn read_stamped(&self, path: &str) -> Option<(Vec<u8>, Stamp)> {
+        let file = self.open_file(path)?;
+        let stamp = Stamp::of(&file.metadata().ok()?);
+        Some((read_len(file, stamp.len)?, stamp))
+    }
+
+    fn open_file(&self, path: &str) -> Option<std::fs::File> {
         #[cfg(unix)]
-        let file = {
+        {
             use rustix::fs::{Mode, OFlags, openat};
             let fd = openat(
                 self.fd.as_ref()?,
@@ -178,15 +189,20 @@ impl<'r> Folder<'r> {
                 Mode::empty(),
             )
             .ok()?;
-            std::fs::File::from(fd)
-        };
+            Some(std::fs::File::from(fd))
+        }
         #[cfg(not(unix))]
-        let file = std::fs::File::open(self.root.join(path)).ok()?;
-        // Sized up front, but never trusting a huge length blindly.
-        let mut bytes = Vec::with_capacity(len.min(64 << 20) as usize);
-        file.take(len).read_to_end(&mut bytes).ok()?;
-        Some(bytes)
+        std::fs::File::open(self.root.join(path)).ok()
     }
+}
+
+/// The first `len` bytes of `file`.
+fn read_len(file: std::fs::File, len: u64) -> Option<Vec<u8>> {
+    use std::io::Read;
+    // Sized up front, but never trusting a huge length blindly.
+    let mut bytes = Vec::with_capacity(len.min(64 << 20) as usize);
+    file.take(len).read_to_end(&mut bytes).ok()?;
+    Some(bytes)
 }
 
 #[cfg(test)]

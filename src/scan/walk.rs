@@ -238,12 +238,13 @@ pub fn scan_tree_with<'t>(
         // a folder at a time.
         Tree::Work { .. } => {
             let paths: Vec<&str> = content.iter().map(|(p, _, _)| p.as_ref()).collect();
-            visit_all(root, &paths, |i, stamp, folder| {
-                let stamp = stamp?;
-                if let Some(cached) = cached[i]
-                    && stamp.matches(cached)
-                    && cached.syntax == content[i].1
-                {
+            visit_all(root, &paths, |i, folder| {
+                let Some(cached) = cached[i] else {
+                    let (bytes, stamp) = folder.read_stamped(paths[i])?;
+                    return Some(fresh_outcome(i, stamp, bytes));
+                };
+                let stamp = folder.stamp(paths[i])?;
+                if stamp.matches(cached) && cached.syntax == content[i].1 {
                     return Some(reuse(cached, &cached_count));
                 }
                 let bytes = folder.read(paths[i], stamp.len)?;
