@@ -11,7 +11,7 @@ use super::{RawReference, RefKind, html};
 /// no expressions (`{`), no ESM (`import`/`export` lines), and no indented
 /// code (MDX has none, CommonMark does).
 pub fn is_plain(text: &str) -> bool {
-    !text.contains(['<', '{'])
+    memchr::memchr2(b'<', b'{', text.as_bytes()).is_none()
         && !text.lines().any(|line| {
             line.starts_with("import ")
                 || line.starts_with("export ")

@@ -411,8 +411,9 @@ impl Class {
         let kind = if is_image(rel) {
             Kind::Image
         } else if let Some(syntax) = Syntax::of(rel)
-            && include.is_match(rel)
-            && !exclude.is_match(rel)
+            && let candidate = globset::Candidate::new(rel)
+            && include.is_match_candidate(&candidate)
+            && !exclude.is_match_candidate(&candidate)
         {
             Kind::Content(syntax)
         } else {
