@@ -156,8 +156,9 @@ impl<'a> Resolver<'a> {
     /// in one file resolves the same way, so each is looked up once.
     fn resolve_file(&self, file: &str, references: &[RawReference]) -> Vec<Reference> {
         type Key<'r> = (&'r str, RefKind, Base, Strength, bool);
-        let mut memo: HashMap<Key<'_>, Reference> = HashMap::new();
-        let mut out = Vec::with_capacity(references.len());
+        // Where each text was first resolved in `out`.
+        let mut first: HashMap<Key<'_>, usize> = HashMap::new();
+        let mut out: Vec<Reference> = Vec::with_capacity(references.len());
         for raw in references
             .iter()
             .filter(|r| r.strength != Strength::Pattern)
@@ -169,12 +170,20 @@ impl<'a> Resolver<'a> {
                 raw.strength,
                 raw.in_code,
             );
-            let resolved = memo.entry(key).or_insert_with(|| self.resolve(file, raw));
-            let mut reference = resolved.clone();
-            reference.line = raw.line;
-            reference.column = raw.column;
-            reference.start = raw.start;
-            reference.end = raw.end;
+            let reference = match first.get(&key) {
+                Some(&at) => {
+                    let mut again = out[at].clone();
+                    again.line = raw.line;
+                    again.column = raw.column;
+                    again.start = raw.start;
+                    again.end = raw.end;
+                    again
+                }
+                None => {
+                    first.insert(key, out.len());
+                    self.resolve(file, raw)
+                }
+            };
             out.push(reference);
         }
         out
@@ -227,7 +236,9 @@ impl<'a> Resolver<'a> {
             reference.status = RefStatus::Pattern;
             return reference;
         }
-        let found = candidates.iter().find(|c| self.is_file(c)).cloned();
+        let found = candidates.iter().position(|c| self.is_file(c));
+        let mut candidates = candidates;
+        let found = found.map(|at| candidates.swap_remove(at));
         match found {
             Some(target) => {
                 reference.target = Some(target);
@@ -440,7 +451,11 @@ struct Local {
 
 /// The path part of a reference, percent-decoded.
 fn decoded(raw: &str) -> String {
-    percent_encoding::percent_decode_str(path_part(raw))
+    let path = path_part(raw);
+    if !path.contains('%') {
+        return path.to_owned();
+    }
+    percent_encoding::percent_decode_str(path)
         .decode_utf8_lossy()
         .into_owned()
 }
