@@ -140,8 +140,9 @@ pub fn scan_tree_with<'t>(
                     || crate::asset_state::managed_files(root, config),
                 );
                 let mut list = list?;
-                list.images
-                    .extend(managed.into_iter().filter(|rel| is_image(rel)));
+                let managed: Vec<String> =
+                    managed.into_iter().filter(|rel| is_image(rel)).collect();
+                list.images = merge_sorted(std::mem::take(&mut list.images), managed);
                 list
             }
             Some(staged) => {
@@ -184,7 +185,9 @@ pub fn scan_tree_with<'t>(
     };
     let list = list?;
     let mut images = list.images;
-    images.sort();
+    if !images.is_sorted() {
+        images.sort();
+    }
     images.dedup();
 
     let sites = Sites::discover(tree, config, &list.markers);
@@ -492,6 +495,25 @@ fn globs(patterns: &[String]) -> Result<GlobSet> {
     })
 }
 
+/// Two lists as one sorted list, each sorted first if it is not (the walk's
+/// and the managed folders' usually are: then a merge, not a sort).
+fn merge_sorted(mut a: Vec<String>, mut b: Vec<String>) -> Vec<String> {
+    for list in [&mut a, &mut b] {
+        if !list.is_sorted() {
+            list.sort();
+        }
+    }
+    let mut merged = Vec::with_capacity(a.len() + b.len());
+    let (mut a, mut b) = (a.into_iter().peekable(), b.into_iter().peekable());
+    while let (Some(x), Some(y)) = (a.peek(), b.peek()) {
+        let next = if x <= y { a.next() } else { b.next() };
+        merged.extend(next);
+    }
+    merged.extend(a);
+    merged.extend(b);
+    merged
+}
+
 fn is_image(path: &str) -> bool {
     repo_path::extension(path).is_some_and(|e| IMAGE_EXTENSIONS.contains(&e.as_str()))
 }
@@ -700,4 +722,19 @@ fn build_identity() -> String {
         .and_then(|exe| exe.metadata())
         .map(|meta| format!("{}", Stamp::of(&meta).mtime_ns ^ meta.len()))
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::merge_sorted;
+
+    #[test]
+    fn merged_lists_come_out_sorted_with_every_item() {
+        let owned = |items: &[&str]| items.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        let merged = merge_sorted(owned(&["a", "c", "e/x"]), owned(&["b", "c", "d", "f"]));
+        assert_eq!(merged, owned(&["a", "b", "c", "c", "d", "e/x", "f"]));
+        // An unsorted list (a tracked file appended after the walk) is sorted first.
+        let merged = merge_sorted(owned(&["b", "z", "a"]), owned(&["c"]));
+        assert_eq!(merged, owned(&["a", "b", "c", "z"]));
+    }
 }
