@@ -49,13 +49,6 @@ impl Stamp {
     }
 }
 
-/// The stamps of `paths` (repo-relative, `/`-separated) under `root`, in
-/// order; `None` where a file is missing or unreadable. Symbolic links are
-/// followed, as reading the file would.
-pub fn stamp_all(root: &Path, paths: &[&str]) -> Vec<Option<Stamp>> {
-    visit_all(root, paths, |i, folder| folder.stamp(paths[i]))
-}
-
 /// Calls `visit` for each of `paths` (repo-relative, `/`-separated) under
 /// `root` with its index and its folder, opened once for all the files in
 /// it; the results in order. Files of one folder should come together, as a
@@ -140,7 +133,8 @@ impl<'r> Folder<'r> {
     }
 
     /// The stamp of the file at repo-relative `path`, in this folder
-    /// (`None`: missing or unreadable).
+    /// (`None`: missing or unreadable). Symbolic links are followed, as
+    /// reading the file would.
     pub fn stamp(&self, path: &str) -> Option<Stamp> {
         #[cfg(unix)]
         {
@@ -210,7 +204,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn directory_stamps_match_the_metadata_of_each_file() {
+    fn files_are_stamped_and_read_through_their_folders() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(dir.path().join("a/b")).unwrap();
         std::fs::write(dir.path().join("top.md"), "x").unwrap();
@@ -224,7 +218,7 @@ mod tests {
             "a/three.md",
             "top.md",
         ];
-        let stamps = stamp_all(dir.path(), &paths);
+        let stamps = visit_all(dir.path(), &paths, |i, folder| folder.stamp(paths[i]));
         assert_eq!(stamps.len(), paths.len());
         for (path, stamp) in paths.iter().zip(&stamps) {
             let expected = dir.path().join(path).metadata().ok().map(|m| Stamp::of(&m));
@@ -232,5 +226,23 @@ mod tests {
         }
         assert!(stamps[1].is_none());
         assert_eq!(stamps[3].unwrap().len, 5);
+        // Read through their folders: the bytes, with the stamp of what was read.
+        let read = visit_all(dir.path(), &paths, |i, folder| {
+            folder.read_stamped(paths[i])
+        });
+        for ((path, read), stamp) in paths.iter().zip(&read).zip(&stamps) {
+            let expected = std::fs::read(dir.path().join(path)).ok();
+            assert_eq!(
+                read.as_ref().map(|(bytes, _)| bytes),
+                expected.as_ref(),
+                "{path}"
+            );
+            assert_eq!(read.as_ref().map(|(_, stamp)| *stamp), *stamp, "{path}");
+        }
+        // A read of the stamped length stops there.
+        let first = visit_all(dir.path(), &paths[2..3], |_, folder| {
+            folder.read(paths[2], 2)
+        });
+        assert_eq!(first, [Some(b"on".to_vec())]);
     }
 }

@@ -271,24 +271,6 @@ impl Tree {
         }
     }
 
-    /// Like [`Tree::read`], for a work-tree file just stamped `len` bytes
-    /// long: exactly that many bytes are read (no size query, no read to find
-    /// the end), which is the content the stamp describes; a file that grew
-    /// since has another stamp next time. The index ignores `len`.
-    pub fn read_stamped(&self, path: &str, len: u64) -> Option<Vec<u8>> {
-        use std::io::Read;
-        match self {
-            Tree::Work { root } => {
-                let file = std::fs::File::open(root.join(path)).ok()?;
-                // Sized up front, but never trusting a huge length blindly.
-                let mut bytes = Vec::with_capacity(len.min(64 << 20) as usize);
-                file.take(len).read_to_end(&mut bytes).ok()?;
-                Some(bytes)
-            }
-            Tree::Index(_) => self.read(path),
-        }
-    }
-
     /// The staged entry for `path` (index only).
     pub fn staged(&self, path: &str) -> Option<StagedFile> {
         match self {

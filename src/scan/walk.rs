@@ -209,10 +209,8 @@ pub fn scan_tree_with<'t>(
     let cached_count = AtomicUsize::new(0);
     let parsed_count = AtomicUsize::new(0);
     let bytes_read = AtomicU64::new(0);
-    let cached = {
-        let paths: Vec<&str> = content.iter().map(|(p, _, _)| p.as_ref()).collect();
-        cache.lookup(&paths)
-    };
+    let paths: Vec<&str> = content.iter().map(|(p, _, _)| p.as_ref()).collect();
+    let cached = cache.lookup(&paths);
     // A file read now: its extraction is reused when only its stamp changed.
     let fresh_outcome = |i: usize, stamp: Stamp, bytes: Vec<u8>| {
         let (path, syntax, _) = &content[i];
@@ -239,21 +237,18 @@ pub fn scan_tree_with<'t>(
     let results: Vec<Option<Outcome<'_>>> = match tree {
         // Work-tree files are stamped, and read when their stamp changed,
         // a folder at a time.
-        Tree::Work { .. } => {
-            let paths: Vec<&str> = content.iter().map(|(p, _, _)| p.as_ref()).collect();
-            visit_all(root, &paths, |i, folder| {
-                let Some(cached) = cached[i] else {
-                    let (bytes, stamp) = folder.read_stamped(paths[i])?;
-                    return Some(fresh_outcome(i, stamp, bytes));
-                };
-                let stamp = folder.stamp(paths[i])?;
-                if stamp.matches(cached) && cached.syntax == content[i].1 {
-                    return Some(reuse(cached, &cached_count));
-                }
-                let bytes = folder.read(paths[i], stamp.len)?;
-                Some(fresh_outcome(i, stamp, bytes))
-            })
-        }
+        Tree::Work { .. } => visit_all(root, &paths, |i, folder| {
+            let Some(cached) = cached[i] else {
+                let (bytes, stamp) = folder.read_stamped(paths[i])?;
+                return Some(fresh_outcome(i, stamp, bytes));
+            };
+            let stamp = folder.stamp(paths[i])?;
+            if stamp.matches(cached) && cached.syntax == content[i].1 {
+                return Some(reuse(cached, &cached_count));
+            }
+            let bytes = folder.read(paths[i], stamp.len)?;
+            Some(fresh_outcome(i, stamp, bytes))
+        }),
         Tree::Index(_) => content
             .par_iter()
             .enumerate()
@@ -270,7 +265,7 @@ pub fn scan_tree_with<'t>(
                     mtime_ns: 0,
                     inode: 0,
                 };
-                let bytes = tree.read_stamped(path, stamp.len)?;
+                let bytes = tree.read(path)?;
                 Some(fresh_outcome(i, stamp, bytes))
             })
             .collect(),
