@@ -350,6 +350,8 @@ pub fn decode(source: impl std::io::Read, total: u64) -> Option<Cache> {
         let path = r.borrowed_str()?;
         sorted = sorted && (cache.is_empty() || cache.path(cache.len() - 1) <= path);
         cache.paths.push_str(path);
+        // Path ends are kept as u32: a cache with more text than that is not one of ours.
+        let end = u32::try_from(cache.paths.len()).ok()?;
         let len = r.u64()?;
         let mtime_ns = r.u64()?;
         let inode = r.u64()?;
@@ -381,7 +383,6 @@ pub fn decode(source: impl std::io::Read, total: u64) -> Option<Cache> {
                 })
             })
             .collect::<Option<Vec<_>>>()?;
-        let end = cache.paths.len() as u32;
         cache.entries.push((
             end,
             CachedFile::new(
