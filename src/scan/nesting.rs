@@ -36,6 +36,8 @@ pub fn too_deep(text: &str, limit: usize, kind: Nesting) -> Option<usize> {
     let mut line_start = true;
     let mut prefix = 0usize;
     let mut last_significant = b';';
+    // The first byte after the last run of white space looked past, and where.
+    let mut next_significant = (0usize, b';');
     let mut i = 0;
     while i < bytes.len() {
         let b = bytes[i];
@@ -80,12 +82,17 @@ pub fn too_deep(text: &str, limit: usize, kind: Nesting) -> Option<usize> {
                 line_start = true;
                 prefix = 0;
                 // A line break ends a statement unless an operator carries it on.
-                let following = bytes[i + 1..]
-                    .iter()
-                    .find(|c| !c.is_ascii_whitespace())
-                    .copied()
-                    .unwrap_or(b';');
-                reset = script && !is_continuation(last_significant) && !is_continuation(following);
+                // What follows a run of blank lines is found once for the run.
+                if script {
+                    if next_significant.0 <= i {
+                        next_significant = bytes[i + 1..]
+                            .iter()
+                            .position(|c| !c.is_ascii_whitespace())
+                            .map_or((bytes.len(), b';'), |e| (i + 1 + e, bytes[i + 1 + e]));
+                    }
+                    reset =
+                        !is_continuation(last_significant) && !is_continuation(next_significant.1);
+                }
             }
             b'(' | b'[' | b'{' => {
                 // A call on a call (`f()()`, `a[0][1]`) nests without growing the brackets.
@@ -308,6 +315,20 @@ mod tests {
             ),
             None
         );
+    }
+
+    #[test]
+    fn runs_of_blank_lines_are_passed_once() {
+        use Nesting::Script;
+        // Each line break of a long blank run once looked ahead to the run's
+        // end: a megabyte of blank lines took hours.
+        let blank = format!("a = b\n{}c\n", "\n \t\r\n".repeat(250_000));
+        assert_eq!(too_deep(&blank, MAX_DEPTH, Script), None);
+        // An operator after a blank run still carries the statement over it.
+        let carried = format!("{}1", "a\n\n\n ?\n\n b\n\n :\n\n\n ".repeat(2_000));
+        assert!(too_deep(&carried, MAX_DEPTH, Script).is_some());
+        let ended = "a\n\n\n b\n\n".repeat(2_000);
+        assert_eq!(too_deep(&ended, MAX_DEPTH, Script), None);
     }
 
     #[test]
