@@ -6,12 +6,14 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::SystemTime;
 
 use serde::{Deserialize, Serialize};
 
 use crate::atomic::{self, Existing};
 use crate::error::Result;
 use crate::image_file;
+use crate::scan::stamp;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 struct StatEntry {
@@ -36,6 +38,8 @@ pub struct StatCache {
     /// Entries made this run.
     fresh: Mutex<Vec<(String, StatEntry)>>,
     hashed: AtomicUsize,
+    /// Files modified since are hashed but not remembered ([`stamp::RACY`]).
+    trusted_before: u64,
 }
 
 const VERSION: u32 = 1;
@@ -52,6 +56,7 @@ impl StatCache {
             },
             fresh: Mutex::default(),
             hashed: AtomicUsize::new(0),
+            trusted_before: stamp::trusted_before(SystemTime::now()),
         }
     }
 
@@ -72,6 +77,7 @@ impl StatCache {
             file,
             fresh: Mutex::default(),
             hashed: AtomicUsize::new(0),
+            trusted_before: stamp::trusted_before(SystemTime::now()),
         }
     }
 
@@ -93,11 +99,7 @@ impl StatCache {
     ) -> Result<(String, u64)> {
         let abs = root.join(rel);
         let (dev, inode) = dev_inode(meta);
-        let mtime_ns = meta
-            .modified()
-            .ok()
-            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-            .map_or(0, |d| d.as_nanos());
+        let mtime_ns = u128::from(meta.modified().map_or(0, stamp::nanos_of));
         if let Some(entry) = self.file.entries.get(rel)
             && entry.dev == dev
             && entry.inode == inode
@@ -109,6 +111,9 @@ impl StatCache {
         }
         let sha256 = image_file::sha256_file(&abs)?;
         self.hashed.fetch_add(1, Ordering::Relaxed);
+        if mtime_ns == 0 || mtime_ns >= u128::from(self.trusted_before) {
+            return Ok((sha256, meta.len()));
+        }
         let entry = StatEntry {
             dev,
             inode,
@@ -163,7 +168,15 @@ mod tests {
     fn hashes_once_until_the_file_changes() {
         let root = tempfile::tempdir().unwrap();
         let git = tempfile::tempdir().unwrap();
-        std::fs::write(root.path().join("a.png"), b"one").unwrap();
+        let file = root.path().join("a.png");
+        std::fs::write(&file, b"one").unwrap();
+        let minute_ago = SystemTime::now() - std::time::Duration::from_secs(60);
+        std::fs::File::options()
+            .write(true)
+            .open(&file)
+            .unwrap()
+            .set_modified(minute_ago)
+            .unwrap();
         let mut cache = StatCache::load(&git.path().join("assetrail"));
         let first = cache.sha256(root.path(), "a.png").unwrap().unwrap();
         cache.save();
@@ -175,5 +188,29 @@ mod tests {
         assert_ne!(changed.0, first.0);
         assert_eq!(cache.hashed(), 1);
         assert_eq!(cache.sha256(root.path(), "missing.png").unwrap(), None);
+    }
+
+    #[test]
+    fn a_file_modified_just_now_is_hashed_again() {
+        let root = tempfile::tempdir().unwrap();
+        let git = tempfile::tempdir().unwrap();
+        let file = root.path().join("a.png");
+        std::fs::write(&file, b"one").unwrap();
+        let written = file.metadata().unwrap().modified().unwrap();
+        let mut cache = StatCache::load(&git.path().join("assetrail"));
+        let first = cache.sha256(root.path(), "a.png").unwrap().unwrap();
+        cache.save();
+        // Rewritten in place within the same clock tick: same size, inode and time.
+        std::fs::write(&file, b"two").unwrap();
+        std::fs::File::options()
+            .write(true)
+            .open(&file)
+            .unwrap()
+            .set_modified(written)
+            .unwrap();
+        let cache = StatCache::load(&git.path().join("assetrail"));
+        let second = cache.sha256(root.path(), "a.png").unwrap().unwrap();
+        assert_ne!(second.0, first.0);
+        assert_eq!(cache.hashed(), 1);
     }
 }

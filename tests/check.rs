@@ -535,6 +535,7 @@ fn a_bare_repository_is_refused() {
 #[test]
 fn the_stat_cache_avoids_rehashing() {
     let repo = clean_repo();
+    repo.backdate(ASSET, 60);
     let first = repo.run(&["check", "--format", "json"]).json();
     assert_eq!(first["summary"]["hashed"], 1);
     let second = repo.run(&["check", "--format", "json"]).json();

@@ -374,6 +374,40 @@ fn the_cache_skips_unchanged_files_and_notices_changes() {
     assert!(!repo.run(&["status"]).stdout.contains("refs-cache"));
 }
 
+#[test]
+fn a_file_changed_within_its_clock_tick_is_read_again() {
+    let repo = site_repo("site");
+    let page = "content/posts/second-post.mdx";
+    let file = repo.path().join(page);
+    repo.write(page, "---\ncover: /images/covers/hello-world.png\n---\n");
+    let written = file.metadata().unwrap().modified().unwrap();
+    let raws = |json: &serde_json::Value| -> Vec<String> {
+        json["references"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["path"] == page)
+            .map(|r| r["raw"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(
+        raws(&refs_json(&repo, &[])),
+        ["/images/covers/hello-world.png"]
+    );
+    // Rewritten in place in the same clock tick: same length, inode and time.
+    repo.write(page, "---\ncover: /images/covers/hello-wxrld.png\n---\n");
+    std::fs::File::options()
+        .write(true)
+        .open(&file)
+        .unwrap()
+        .set_modified(written)
+        .unwrap();
+    assert_eq!(
+        raws(&refs_json(&repo, &[])),
+        ["/images/covers/hello-wxrld.png"]
+    );
+}
+
 /// Moves every recent folder time (and ignore file time, and git's exclude
 /// file's and index's) a minute back, as in a tree nobody touched lately: a remembered
 /// listing of it is trusted. What changed since the last call still differs.

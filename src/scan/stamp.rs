@@ -7,10 +7,30 @@
 //! whole path per file.
 
 use std::path::Path;
+use std::time::{Duration, SystemTime};
 
 use rayon::prelude::*;
 
 use super::cache::CachedFile;
+
+/// A modification time this close to the moment a file was read might hide
+/// a change made later in the same clock tick (same size, same time): no
+/// cache trusts such a stamp, as git re-reads its "racily clean" entries.
+pub const RACY: Duration = Duration::from_secs(2);
+
+/// Nanoseconds since 1970 (0 when earlier, or too far ahead to count).
+pub fn nanos_of(time: SystemTime) -> u64 {
+    time.duration_since(SystemTime::UNIX_EPOCH)
+        .ok()
+        .and_then(|d| u64::try_from(d.as_nanos()).ok())
+        .unwrap_or(0)
+}
+
+/// The modification times (in nanoseconds) that a cache made from reads
+/// starting at `now` may trust: those before it, [`RACY`] earlier.
+pub fn trusted_before(now: SystemTime) -> u64 {
+    nanos_of(now).saturating_sub(RACY.as_nanos() as u64)
+}
 
 /// Size, modification time and inode of a file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,13 +50,16 @@ impl Stamp {
         let inode = 0;
         Stamp {
             len: meta.len(),
-            mtime_ns: meta
-                .modified()
-                .ok()
-                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-                .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(0)),
+            mtime_ns: meta.modified().map_or(0, nanos_of),
             inode,
         }
+    }
+
+    /// Whether this stamp may key a cache entry, for reads that began when
+    /// [`trusted_before`] gave `trusted_before`: a later change of the file
+    /// is sure to change its time.
+    pub fn settled(&self, trusted_before: u64) -> bool {
+        self.mtime_ns != 0 && self.mtime_ns < trusted_before
     }
 
     /// Whether a cached extraction made from a file with this stamp can be

@@ -212,7 +212,13 @@ pub fn scan_tree_with<'t>(
     let paths: Vec<&str> = content.iter().map(|(p, _, _)| p.as_ref()).collect();
     let cached = cache.lookup(&paths);
     // A file read now: its extraction is reused when only its stamp changed.
-    let fresh_outcome = |i: usize, stamp: Stamp, bytes: Vec<u8>| {
+    // A stamp too recent to vouch for the bytes is cached as unknown, so the
+    // file is read again next time.
+    let trusted_before = super::stamp::trusted_before(std::time::SystemTime::now());
+    let fresh_outcome = |i: usize, mut stamp: Stamp, bytes: Vec<u8>| {
+        if !stamp.settled(trusted_before) {
+            stamp.mtime_ns = 0;
+        }
         let (path, syntax, _) = &content[i];
         bytes_read.fetch_add(bytes.len() as u64, Ordering::Relaxed);
         let oid = crate::git::blob_id(&bytes);

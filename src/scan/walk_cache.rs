@@ -8,16 +8,12 @@
 //! Local to one clone, never committed, safe to delete.
 
 use std::path::{Path, PathBuf};
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
 
-use super::stamp::Stamp;
+use super::stamp::{self, Stamp};
 use crate::atomic::{self, Existing};
 
 const HEADER: &str = "assetrail walk-cache 1";
-
-/// A folder or file time this close to the walk that read it might hide a
-/// change made in the same clock tick: such a walk is not trusted again.
-const RACY: Duration = Duration::from_secs(2);
 
 /// What one walk found, and what it depended on.
 #[derive(Debug, Default)]
@@ -126,9 +122,9 @@ impl TrackedExtras {
     /// too recently to be trusted, nor for a listing that is not cached).
     pub fn save(cache_dir: &Path, index_file: &Path, listing: Option<&str>, paths: &[String]) {
         let Some(listing) = listing else { return };
-        let trusted_before = nanos(SystemTime::now()).saturating_sub(RACY.as_nanos() as u64);
+        let trusted_before = stamp::trusted_before(SystemTime::now());
         let stamp = stamp_of(index_file);
-        if stamp.is_some_and(|s| s.mtime_ns == 0 || s.mtime_ns >= trusted_before)
+        if stamp.is_some_and(|s| !s.settled(trusted_before))
             || paths.iter().any(|p| p.contains(['\n', '\r']))
         {
             return;
@@ -171,13 +167,6 @@ fn stamp_text(stamp: Option<Stamp>) -> String {
     }
 }
 
-fn nanos(time: SystemTime) -> u64 {
-    time.duration_since(SystemTime::UNIX_EPOCH)
-        .ok()
-        .and_then(|d| u64::try_from(d.as_nanos()).ok())
-        .unwrap_or(0)
-}
-
 /// The cache text for `walked` (`None` when a name cannot be written in it,
 /// or a time is too close to the walk to be trusted next time).
 fn encode(
@@ -187,13 +176,13 @@ fn encode(
     sources: &[PathBuf],
     started: SystemTime,
 ) -> Option<String> {
-    let trusted_before = nanos(started).checked_sub(RACY.as_nanos() as u64)?;
+    let trusted_before = stamp::trusted_before(started);
     let fits = |name: &str| !name.contains(['\n', '\r']);
     // A stamp is trusted when the file is missing or older than the walk.
     let trusted = |path: &Path| {
         let stamp = stamp_of(path);
         stamp
-            .is_none_or(|s| s.mtime_ns != 0 && s.mtime_ns < trusted_before)
+            .is_none_or(|s| s.settled(trusted_before))
             .then(|| stamp_text(stamp))
     };
     let mut text = format!("{HEADER}\n{identity}\n");
@@ -274,6 +263,7 @@ fn still_valid(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::Duration;
 
     fn walk_of(root: &Path) -> Walked {
         let mut walked = Walked::default();

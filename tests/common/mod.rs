@@ -172,6 +172,17 @@ impl Repo {
         std::fs::write(path, bytes).unwrap();
     }
 
+    /// Sets the file's modification time `secs` into the past, as a file
+    /// last written then would have (caches trust only settled times).
+    pub fn backdate(&self, rel: &str, secs: u64) {
+        let file = std::fs::File::options()
+            .write(true)
+            .open(self.path().join(rel))
+            .unwrap_or_else(|e| panic!("{rel}: {e}"));
+        let then = std::time::SystemTime::now() - std::time::Duration::from_secs(secs);
+        file.set_modified(then).unwrap();
+    }
+
     /// Every file outside `.git` with its bytes, to prove a command changed nothing.
     pub fn snapshot(&self) -> BTreeMap<String, Vec<u8>> {
         walkdir::WalkDir::new(self.path())
