@@ -33,11 +33,33 @@ pub fn write(path: &Path, bytes: &[u8], existing: Existing) -> Result<()> {
     })
 }
 
+/// Writes a cache under `.git/assetrail/` atomically but without syncing it
+/// to disk: readers still see the old file or the new one, never a mix, and
+/// a cache that a power cut leaves short or empty is refused when read (each
+/// format can tell) and rebuilt. The two syncs of [`write`] would cost more
+/// than the cache saves on a small run.
+pub fn write_cache(path: &Path, bytes: &[u8]) -> Result<()> {
+    replace(path, Existing::Replace, false, |file| {
+        file.write_all(bytes).map_err(|e| Error::io(path, e))
+    })
+}
+
 /// [`write`] of what `fill` writes into the temporary file (which it may do
 /// in pieces, or copy from another file).
 pub fn write_with<T>(
     path: &Path,
     existing: Existing,
+    fill: impl FnOnce(&mut File) -> Result<T>,
+) -> Result<T> {
+    replace(path, existing, true, fill)
+}
+
+/// A temporary file beside `path`, filled by `fill`, synced when `durable`,
+/// then renamed over `path`.
+fn replace<T>(
+    path: &Path,
+    existing: Existing,
+    durable: bool,
     fill: impl FnOnce(&mut File) -> Result<T>,
 ) -> Result<T> {
     let dir = path.parent().unwrap_or(Path::new("."));
@@ -48,15 +70,19 @@ pub fn write_with<T>(
         .tempfile_in(dir)
         .map_err(|e| Error::io(dir, e))?;
     let filled = fill(temp.as_file_mut())?;
-    temp.as_file()
-        .sync_all()
-        .map_err(|e| Error::io(temp.path(), e))?;
+    if durable {
+        temp.as_file()
+            .sync_all()
+            .map_err(|e| Error::io(temp.path(), e))?;
+    }
     let persisted = match existing {
         Existing::Replace => temp.persist(path).map(drop),
         Existing::Keep => temp.persist_noclobber(path).map(drop),
     };
     persisted.map_err(|e| Error::io(path, e.error))?;
-    sync_dir(dir);
+    if durable {
+        sync_dir(dir);
+    }
     Ok(filled)
 }
 

@@ -577,7 +577,7 @@ pub fn parse_cached(
         && std::fs::create_dir_all(dir).is_ok()
         && let Ok(bytes) = serde_json::to_vec(&parsed)
     {
-        let _ = atomic::write(cache_path, &bytes, Existing::Replace);
+        let _ = atomic::write_cache(cache_path, &bytes);
     }
     Ok(parsed.manifest)
 }
@@ -654,10 +654,9 @@ fn read_lock(path: &Path, cache_dir: &Path, stamp: Option<FileStamp>) -> Result<
 fn record_verified(stamp: FileStamp, cache_dir: &Path, indexed: bool) {
     if std::fs::create_dir_all(cache_dir).is_ok() {
         let layout = if indexed { INDEXED } else { "" };
-        let _ = atomic::write(
+        let _ = atomic::write_cache(
             &verified_path(cache_dir),
             format!("{}{layout}", stamp.key()).as_bytes(),
-            Existing::Replace,
         );
     }
 }

@@ -10,7 +10,7 @@ use std::time::SystemTime;
 
 use serde::{Deserialize, Serialize};
 
-use crate::atomic::{self, Existing};
+use crate::atomic;
 use crate::error::Result;
 use crate::image_file;
 use crate::scan::stamp;
@@ -144,7 +144,7 @@ impl StatCache {
             && std::fs::create_dir_all(dir).is_ok()
             && let Ok(bytes) = serde_json::to_vec(&self.file)
         {
-            let _ = atomic::write(&self.path, &bytes, Existing::Replace);
+            let _ = atomic::write_cache(&self.path, &bytes);
         }
     }
 }

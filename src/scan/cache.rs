@@ -8,7 +8,7 @@ use std::path::Path;
 
 use super::stamp::Stamp;
 use super::{Base, Extraction, ParseProblem, RawReference, RefKind, Strength, Syntax};
-use crate::atomic::{self, Existing};
+use crate::atomic;
 
 const MAGIC: &[u8; 4] = b"ARRC";
 const VERSION: u32 = 5;
@@ -187,7 +187,7 @@ pub fn save<'a>(
         if !entries.is_sorted_by(|a, b| a.0 <= b.0) {
             entries.sort_by(|a, b| a.0.cmp(b.0));
         }
-        let _ = atomic::write(path, &encode(salt, entries.into_iter()), Existing::Replace);
+        let _ = atomic::write_cache(path, &encode(salt, entries.into_iter()));
     }
 }
 

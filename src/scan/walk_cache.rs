@@ -11,9 +11,9 @@ use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 use super::stamp::{self, Stamp};
-use crate::atomic::{self, Existing};
+use crate::atomic;
 
-const HEADER: &str = "assetrail walk-cache 1";
+const HEADER: &str = "assetrail walk-cache 2";
 
 /// What one walk found, and what it depended on.
 #[derive(Debug, Default)]
@@ -70,7 +70,7 @@ pub fn files(
     let walked = walk();
     let cached = encode(&walked, root, identity, &sources, started)
         .filter(|_| std::fs::create_dir_all(cache_dir).is_ok())
-        .and_then(|text| atomic::write(&path, text.as_bytes(), Existing::Replace).ok())
+        .and_then(|text| atomic::write_cache(&path, text.as_bytes()).ok())
         .and_then(|()| stamp_of(&path))
         .map(|stamp| stamp_text(Some(stamp)));
     Listing {
@@ -79,7 +79,7 @@ pub fn files(
     }
 }
 
-const EXTRAS_HEADER: &str = "assetrail walk-tracked 1";
+const EXTRAS_HEADER: &str = "assetrail walk-tracked 2";
 
 /// What git tracks that a cached listing lacks (files `.gitignore` hides),
 /// as last found: kept under `walk-tracked` with the stamps of the git index
@@ -98,10 +98,15 @@ impl TrackedExtras {
         if lines.next()? != EXTRAS_HEADER {
             return None;
         }
-        Some(TrackedExtras {
-            index: lines.next()?.to_owned(),
-            listing: lines.next()?.to_owned(),
-            paths: lines.map(str::to_owned).collect(),
+        let index = lines.next()?.to_owned();
+        let listing = lines.next()?.to_owned();
+        let mut paths: Vec<String> = lines.map(str::to_owned).collect();
+        // The last line counts the paths: a file cut short is not trusted.
+        let count = paths.pop()?;
+        (count == format!("end {}", paths.len())).then_some(TrackedExtras {
+            index,
+            listing,
+            paths,
         })
     }
 
@@ -134,11 +139,8 @@ impl TrackedExtras {
             text.push_str(path);
             text.push('\n');
         }
-        let _ = atomic::write(
-            &cache_dir.join("walk-tracked"),
-            text.as_bytes(),
-            Existing::Replace,
-        );
+        text.push_str(&format!("end {}\n", paths.len()));
+        let _ = atomic::write_cache(&cache_dir.join("walk-tracked"), text.as_bytes());
     }
 }
 
@@ -212,6 +214,8 @@ fn encode(
         }
         text.push_str(&format!("file {file}\n"));
     }
+    // Caches are not synced: a file a power cut cut short lacks this line.
+    text.push_str(&format!("end {}\n", walked.files.len()));
     Some(text)
 }
 
@@ -229,8 +233,12 @@ fn still_valid(
     }
     let mut files = Vec::new();
     let mut expected_sources = sources.iter();
+    let mut ended = false;
     for line in lines {
         let (tag, rest) = line.split_once(' ')?;
+        if ended {
+            return None;
+        }
         match tag {
             "source" => {
                 let (stamp, path) = rest.split_once(' ')?;
@@ -253,11 +261,12 @@ fn still_valid(
                 }
             }
             "file" => files.push(rest.to_owned()),
+            "end" if rest == files.len().to_string() => ended = true,
             _ => return None,
         }
     }
     // A source added since (another folder above the root) is a change too.
-    expected_sources.next().is_none().then_some(files)
+    (ended && expected_sources.next().is_none()).then_some(files)
 }
 
 #[cfg(test)]
@@ -367,5 +376,33 @@ mod tests {
             },
         );
         assert_eq!(walks.get(), 7);
+
+        // A cache cut short (caches are not synced) is not trusted.
+        list();
+        list();
+        assert_eq!(walks.get(), 8);
+        let text = std::fs::read_to_string(cache.join("walk-cache")).unwrap();
+        let short = &text[..text.trim_end().rfind('\n').unwrap() + 1];
+        std::fs::write(cache.join("walk-cache"), short).unwrap();
+        assert_eq!(list(), [".gitignore", "docs/a.md", "docs/b.md"]);
+        assert_eq!(walks.get(), 9);
+    }
+
+    #[test]
+    fn tracked_extras_cut_short_are_not_trusted() {
+        let tmp = tempfile::tempdir().unwrap();
+        let index = tmp.path().join("index");
+        std::fs::write(&index, "an index").unwrap();
+        age(&index);
+        let paths = ["dist/a.md".to_owned(), "dist/b.md".to_owned()];
+        TrackedExtras::save(tmp.path(), &index, Some("listing"), &paths);
+        let loaded = TrackedExtras::load(tmp.path()).unwrap();
+        assert_eq!(loaded.for_listing(&index, Some("listing")).unwrap(), paths);
+        let file = tmp.path().join("walk-tracked");
+        let text = std::fs::read_to_string(&file).unwrap();
+        std::fs::write(&file, text.replace("end 2\n", "")).unwrap();
+        assert!(TrackedExtras::load(tmp.path()).is_none());
+        std::fs::write(&file, text.replace("dist/b.md\n", "")).unwrap();
+        assert!(TrackedExtras::load(tmp.path()).is_none());
     }
 }
