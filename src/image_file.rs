@@ -166,12 +166,32 @@ pub fn hash_file(path: &Path) -> Result<(String, String, u64)> {
     Ok((format!("{:x}", sha256.finalize()), blob.finish_hex(), total))
 }
 
-/// sha256 of a file, streamed.
+/// sha256 of a file: the length its stat gives, read in one call when it
+/// is small, else streamed (assets are mostly small, and most are hashed
+/// only by a cold check).
 pub fn sha256_file(path: &Path) -> Result<String> {
-    Ok(hash_file(path)?.0)
+    let mut file = File::open(path).map_err(|e| Error::io(path, e))?;
+    let len = file.metadata().map_err(|e| Error::io(path, e))?.len();
+    let mut sha256 = Sha256::new();
+    let mut buf = vec![0u8; usize::try_from(len.min(64 << 10)).unwrap_or(64 << 10)];
+    let mut remaining = len;
+    while remaining > 0 {
+        let want = usize::try_from(remaining).map_or(buf.len(), |r| r.min(buf.len()));
+        let n = read_up_to(&mut file, &mut buf[..want]).map_err(|e| Error::io(path, e))?;
+        if n < want {
+            return Err(Error::io(
+                path,
+                std::io::Error::other("the file changed size while it was being read"),
+            ));
+        }
+        sha256.update(&buf[..n]);
+        remaining -= n as u64;
+    }
+    Ok(format!("{:x}", sha256.finalize()))
 }
 
-fn read_up_to(reader: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
+/// Fills as much of `buf` as `reader` holds: short only at its end.
+pub(crate) fn read_up_to(reader: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
     let mut filled = 0;
     while filled < buf.len() {
         match reader.read(&mut buf[filled..])? {

@@ -213,12 +213,21 @@ impl<'r> Folder<'r> {
     }
 }
 
-/// The first `len` bytes of `file`.
-fn read_len(file: std::fs::File, len: u64) -> Option<Vec<u8>> {
+/// The first `len` bytes of `file` (fewer if it is shorter now), in one
+/// read for a file of the length its stamp gave: reading on to the end would
+/// cost a second call per file.
+fn read_len(mut file: std::fs::File, len: u64) -> Option<Vec<u8>> {
     use std::io::Read;
-    // Sized up front, but never trusting a huge length blindly.
-    let mut bytes = Vec::with_capacity(len.min(64 << 20) as usize);
-    file.take(len).read_to_end(&mut bytes).ok()?;
+    // Never trusting a huge length blindly: past this, read as it comes.
+    const SIZED: u64 = 64 << 20;
+    if len > SIZED {
+        let mut bytes = Vec::with_capacity(SIZED as usize);
+        file.take(len).read_to_end(&mut bytes).ok()?;
+        return Some(bytes);
+    }
+    let mut bytes = vec![0; len as usize];
+    let read = crate::image_file::read_up_to(&mut file, &mut bytes).ok()?;
+    bytes.truncate(read);
     Some(bytes)
 }
 
