@@ -106,50 +106,101 @@ impl Judgement {
     }
 }
 
-/// The state of `entry`'s file in `tree`. In the work tree, unchanged files
-/// are not hashed again (`stat_cache`); in the index, a staged blob whose id
-/// the entry recorded is not read at all.
-pub fn judge(entry: &ManifestEntry, tree: &Tree, stat_cache: &StatCache) -> Result<Judgement> {
+/// Where judging a file stands after its stat.
+enum Step<'t> {
+    Judged(Judgement),
+    /// A work-tree file (under `root`) the stat cache does not know.
+    Unknown {
+        root: &'t std::path::Path,
+        meta: std::fs::Metadata,
+    },
+}
+
+/// More unknown files than this, and git's index is read to vouch for them
+/// instead of hashing each.
+const VOUCH_AFTER: usize = 64;
+
+/// The state of `entry`'s file in `tree`, as far as it is known without
+/// hashing the file. In the index, a staged blob whose id the entry
+/// recorded is not read at all.
+fn judge_known<'t>(
+    entry: &ManifestEntry,
+    tree: &'t Tree,
+    stat_cache: &StatCache,
+) -> Result<Step<'t>> {
     let path = entry.path.as_str();
     match tree {
         Tree::Work { root } => {
             let abs = root.join(path);
             let Ok(meta) = abs.metadata() else {
-                return Ok(Judgement::of(State::Missing));
+                return Ok(Step::Judged(Judgement::of(State::Missing)));
             };
             if !meta.is_file() {
-                return Ok(Judgement::of(State::Missing));
+                return Ok(Step::Judged(Judgement::of(State::Missing)));
             }
             if lfs::may_be_pointer(meta.len()) {
                 let bytes = std::fs::read(&abs).map_err(|e| Error::io(&abs, e))?;
-                return Ok(judge_bytes(entry, &bytes));
+                return Ok(Step::Judged(judge_bytes(entry, &bytes)));
             }
-            let (sha256, _) = stat_cache.sha256_of(root, path, &meta)?;
-            Ok(Judgement::content(entry, sha256))
+            Ok(match stat_cache.known(path, &meta) {
+                Some((sha256, _)) => Step::Judged(Judgement::content(entry, sha256)),
+                None => Step::Unknown { root, meta },
+            })
         }
-        Tree::Index(_) => match tree.staged(path) {
-            None => Ok(Judgement::of(State::Missing)),
+        Tree::Index(_) => Ok(Step::Judged(match tree.staged(path) {
+            None => Judgement::of(State::Missing),
             Some(staged) if entry.git_blob.as_deref() == Some(staged.oid.to_string().as_str()) => {
-                Ok(Judgement::of(State::Ok))
+                Judgement::of(State::Ok)
             }
-            Some(_) => Ok(tree.read(path).map_or_else(
+            Some(_) => tree.read(path).map_or_else(
                 || Judgement::of(State::Missing),
                 |bytes| judge_bytes(entry, &bytes),
-            )),
-        },
+            ),
+        })),
     }
 }
 
-/// The state of each of `assets`, in order, judged on all cores.
+/// The state of each of `assets`, in order, judged on all cores. In the
+/// work tree, unchanged files are not hashed again (`stat_cache`), nor are
+/// many that git vouches for: a file whose stat git's index still holds,
+/// and whose blob id there is the one the entry recorded, is what was
+/// recorded.
 pub fn judge_all(
     assets: &[ManifestEntry],
     tree: &Tree,
     stat_cache: &StatCache,
 ) -> Result<Vec<Judgement>> {
     use rayon::prelude::*;
-    assets
+    let steps: Vec<Step> = assets
         .par_iter()
-        .map(|entry| judge(entry, tree, stat_cache))
+        .map(|entry| judge_known(entry, tree, stat_cache))
+        .collect::<Result<_>>()?;
+    let unknown = steps
+        .iter()
+        .filter(|s| matches!(s, Step::Unknown { .. }))
+        .count();
+    let index = (unknown > VOUCH_AFTER)
+        .then(|| stat_cache.git_index())
+        .flatten();
+    steps
+        .into_par_iter()
+        .zip(assets)
+        .map(|(step, entry)| match step {
+            Step::Judged(judgement) => Ok(judgement),
+            Step::Unknown { root, meta } => {
+                let path = entry.path.as_str();
+                let vouched = index.as_ref().and_then(|index| index.vouch(path, &meta));
+                if let (Some(oid), Some(recorded)) = (vouched, entry.git_blob.as_deref())
+                    && oid.to_string() == recorded
+                {
+                    // The bytes recorded with that blob id: their sha256 is the entry's.
+                    stat_cache.remember(path, &meta, &entry.sha256);
+                    return Ok(Judgement::of(State::Ok));
+                }
+                let (sha256, _) = stat_cache.hash(root, path, &meta)?;
+                Ok(Judgement::content(entry, sha256))
+            }
+        })
         .collect()
 }
 

@@ -152,7 +152,7 @@ pub fn check(ws: &Workspace, options: &CheckOptions) -> Result<CheckOutcome> {
             let stat_cache = if options.staged {
                 StatCache::empty(&cache_dir)
             } else {
-                StatCache::load(&cache_dir)
+                StatCache::load(&cache_dir).beside_index(index_file)
             };
             let judgements = asset_state::judge_all(&manifest.assets, &tree, &stat_cache);
             (stat_cache, judgements)

@@ -14,6 +14,7 @@ use crate::atomic;
 use crate::error::Result;
 use crate::image_file;
 use crate::scan::stamp;
+use crate::scan::tree::{IndexListing, read_index_with_stats};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 struct StatEntry {
@@ -40,6 +41,8 @@ pub struct StatCache {
     hashed: AtomicUsize,
     /// Files modified since are hashed but not remembered ([`stamp::RACY`]).
     trusted_before: u64,
+    /// Git's index, whose stats vouch for the files git hashed.
+    index_file: Option<PathBuf>,
 }
 
 const VERSION: u32 = 1;
@@ -57,6 +60,7 @@ impl StatCache {
             fresh: Mutex::default(),
             hashed: AtomicUsize::new(0),
             trusted_before: stamp::trusted_before(SystemTime::now()),
+            index_file: None,
         }
     }
 
@@ -78,6 +82,7 @@ impl StatCache {
             fresh: Mutex::default(),
             hashed: AtomicUsize::new(0),
             trusted_before: stamp::trusted_before(SystemTime::now()),
+            index_file: None,
         }
     }
 
@@ -97,35 +102,71 @@ impl StatCache {
         rel: &str,
         meta: &std::fs::Metadata,
     ) -> Result<(String, u64)> {
-        let abs = root.join(rel);
+        match self.known(rel, meta) {
+            Some(known) => Ok(known),
+            None => self.hash(root, rel, meta),
+        }
+    }
+
+    /// The sha256 and size remembered for `rel`, when its stat is the one
+    /// they were remembered with.
+    pub fn known(&self, rel: &str, meta: &std::fs::Metadata) -> Option<(String, u64)> {
         let (dev, inode) = dev_inode(meta);
-        let mtime_ns = u128::from(meta.modified().map_or(0, stamp::nanos_of));
-        if let Some(entry) = self.file.entries.get(rel)
-            && entry.dev == dev
-            && entry.inode == inode
-            && entry.mtime_ns == mtime_ns
-            && entry.size == meta.len()
-            && mtime_ns != 0
-        {
-            return Ok((entry.sha256.clone(), entry.size));
-        }
-        let sha256 = image_file::sha256_file(&abs)?;
+        let mtime_ns = mtime_ns(meta);
+        self.file
+            .entries
+            .get(rel)
+            .filter(|entry| {
+                entry.dev == dev
+                    && entry.inode == inode
+                    && entry.mtime_ns == mtime_ns
+                    && entry.size == meta.len()
+                    && mtime_ns != 0
+            })
+            .map(|entry| (entry.sha256.clone(), entry.size))
+    }
+
+    /// Hashes `root/rel` and remembers it with its stat `meta`.
+    pub fn hash(&self, root: &Path, rel: &str, meta: &std::fs::Metadata) -> Result<(String, u64)> {
+        let sha256 = image_file::sha256_file(&root.join(rel))?;
         self.hashed.fetch_add(1, Ordering::Relaxed);
+        self.remember(rel, meta, &sha256);
+        Ok((sha256, meta.len()))
+    }
+
+    /// Remembers `sha256` as the content of `rel` while its stat is `meta`
+    /// (not when that stat is too recent to vouch for the bytes next time).
+    pub fn remember(&self, rel: &str, meta: &std::fs::Metadata, sha256: &str) {
+        let mtime_ns = mtime_ns(meta);
         if mtime_ns == 0 || mtime_ns >= u128::from(self.trusted_before) {
-            return Ok((sha256, meta.len()));
+            return;
         }
+        let (dev, inode) = dev_inode(meta);
         let entry = StatEntry {
             dev,
             inode,
             mtime_ns,
             size: meta.len(),
-            sha256: sha256.clone(),
+            sha256: sha256.to_owned(),
         };
         self.fresh
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .push((rel.to_owned(), entry));
-        Ok((sha256, meta.len()))
+    }
+
+    /// The cache, also taking git's word (the index at `index_file`) for the
+    /// files git hashed and has not seen change since ([`StatCache::git_index`]).
+    pub fn beside_index(mut self, index_file: &Path) -> StatCache {
+        self.index_file = Some(index_file.to_path_buf());
+        self
+    }
+
+    /// Git's index with its stats, read now (`None` without one): where
+    /// many files are not known here, one read of it costs less than
+    /// hashing them ([`crate::scan::tree::IndexListing::vouch`]).
+    pub fn git_index(&self) -> Option<IndexListing> {
+        read_index_with_stats(self.index_file.as_deref()?).ok()
     }
 
     /// Files hashed this run (for benchmarks and tests).
@@ -147,6 +188,10 @@ impl StatCache {
             let _ = atomic::write_cache(&self.path, &bytes);
         }
     }
+}
+
+fn mtime_ns(meta: &std::fs::Metadata) -> u128 {
+    u128::from(meta.modified().map_or(0, stamp::nanos_of))
 }
 
 #[cfg(unix)]

@@ -545,6 +545,60 @@ fn the_stat_cache_avoids_rehashing() {
 }
 
 #[test]
+fn files_git_hashed_and_left_unchanged_are_not_hashed_again() {
+    let repo = clean_repo();
+    let images: Vec<String> = (0..80)
+        .map(|i| format!("public/images/set/{i}.png"))
+        .collect();
+    // Noise, so each is larger than a Git LFS pointer could be (those are read, not hashed).
+    let noisy = |seed: u32| {
+        let mut state = seed.wrapping_mul(2_654_435_761).wrapping_add(1);
+        let img = image::RgbImage::from_fn(32, 32, |_, _| {
+            state ^= state << 13;
+            state ^= state >> 17;
+            state ^= state << 5;
+            image::Rgb([state as u8, (state >> 8) as u8, (state >> 16) as u8])
+        });
+        let mut out = std::io::Cursor::new(Vec::new());
+        img.write_to(&mut out, image::ImageFormat::Png).unwrap();
+        out.into_inner()
+    };
+    for (i, image) in images.iter().enumerate() {
+        repo.write(image, noisy(i as u32));
+    }
+    repo.run(&["adopt", "public/images/set"]).success();
+    for image in images.iter().map(String::as_str).chain([ASSET]) {
+        repo.backdate(image, 60);
+    }
+    repo.git(&["add", "-A"]);
+    repo.git(&["commit", "-qm", "a set of images"]);
+    let cold = |repo: &Repo| {
+        std::fs::remove_dir_all(repo.path().join(".git/assetrail")).unwrap();
+        repo.run(&["check", "--format", "json"]).json()
+    };
+    // Git hashed them and saw no change since: its word is taken.
+    let report = cold(&repo);
+    assert_eq!(report["summary"]["errors"], 0, "{report}");
+    assert_eq!(report["summary"]["hashed"], 0, "{report}");
+    // And remembered: a warm check neither hashes nor asks git again.
+    let warm = repo.run(&["check", "--format", "json"]).json();
+    assert_eq!(warm["summary"]["hashed"], 0, "{warm}");
+    // A file changed since git hashed it is hashed, and found modified.
+    repo.write(&images[7], noisy(200));
+    repo.backdate(&images[7], 60);
+    let (code, found) = {
+        std::fs::remove_dir_all(repo.path().join(".git/assetrail")).unwrap();
+        findings(&repo, &[])
+    };
+    assert_eq!(code, 1);
+    assert_eq!(
+        codes(&found),
+        [("AR002".to_owned(), images[7].clone())],
+        "{found:?}"
+    );
+}
+
+#[test]
 fn hook_install_for_git_runs_the_check_on_commit() {
     let repo = clean_repo();
     let run = repo.run(&["hook", "install"]);

@@ -131,7 +131,7 @@ impl Report for StatusReport {
 pub fn run(ws: &Workspace) -> Result<StatusReport> {
     let manifest = ws.load_manifest()?;
     let tree = Tree::work(ws.root());
-    let mut stat_cache = StatCache::load(&ws.git.cache_dir());
+    let mut stat_cache = StatCache::load(&ws.git.cache_dir()).beside_index(ws.git.index_file());
     let judgements = asset_state::judge_all(&manifest.assets, &tree, &stat_cache)?;
     let mut summary = StatusSummary::default();
     let mut assets = Vec::with_capacity(manifest.assets.len());

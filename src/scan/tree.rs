@@ -57,6 +57,27 @@ pub struct IndexListing {
     entries: Vec<IndexEntry>,
     /// Paths with conflict stages, sorted, once each.
     pub unmerged: Vec<String>,
+    /// What git last saw of each entry's file, beside `entries` (empty
+    /// unless the index was read to vouch for the work tree: `--staged`
+    /// never needs it).
+    stats: Vec<IndexStat>,
+}
+
+/// What git recorded of a file when it last hashed it, as `git status`
+/// compares it: whether the file is still the one hashed, without reading it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct IndexStat {
+    mtime: (u32, u32),
+    ctime: (u32, u32),
+    dev: u32,
+    ino: u32,
+    uid: u32,
+    gid: u32,
+    size: u32,
+    /// Whether git's stat is worth anything for this entry: a regular file,
+    /// not racily clean, not marked assume-unchanged, skip-worktree or
+    /// intent-to-add.
+    vouches: bool,
 }
 
 /// One stage-0 entry: where its path lies in the listing's buffer, and its blob.
@@ -113,6 +134,19 @@ impl IndexListing {
         names
     }
 
+    /// The blob id git recorded for `path`, when the file whose metadata is
+    /// `meta` is still the one git hashed: every stat field git compares is
+    /// unchanged and the entry is not racily clean — when `git status` would
+    /// not read the file again either. Needs an index read with its stats.
+    pub fn vouch(&self, path: &str, meta: &std::fs::Metadata) -> Option<git2::Oid> {
+        let at = self
+            .entries
+            .binary_search_by(|e| self.path(e).as_bytes().cmp(path.as_bytes()))
+            .ok()?;
+        let recorded = self.stats.get(at).filter(|stat| stat.vouches)?;
+        (IndexStat::of(meta)? == *recorded).then_some(self.entries[at].staged.oid)
+    }
+
     /// How many stage-0 entries there are.
     pub fn len(&self) -> usize {
         self.entries.len()
@@ -124,12 +158,71 @@ impl IndexListing {
     }
 }
 
+impl IndexStat {
+    /// The fields git compares, of a file's metadata (`None` where there
+    /// are none to compare, or a size git cannot record whole).
+    fn of(meta: &std::fs::Metadata) -> Option<IndexStat> {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            // Git keeps the low 32 bits of each; a larger file is not vouched for.
+            Some(IndexStat {
+                mtime: (meta.mtime() as u32, meta.mtime_nsec() as u32),
+                ctime: (meta.ctime() as u32, meta.ctime_nsec() as u32),
+                dev: meta.dev() as u32,
+                ino: meta.ino() as u32,
+                uid: meta.uid(),
+                gid: meta.gid(),
+                size: u32::try_from(meta.len()).ok()?,
+                vouches: true,
+            })
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = meta;
+            None
+        }
+    }
+
+    fn of_entry(entry: &gix_index::Entry, index_secs: i64) -> IndexStat {
+        use gix_index::entry::{Flags, Mode};
+        let stat = &entry.stat;
+        // Racily clean: changed in the second the index was written, so
+        // git itself would compare the content (git's racy-git rule,
+        // at whole seconds).
+        let racy = i64::from(stat.mtime.secs) >= index_secs;
+        let special = Flags::ASSUME_VALID | Flags::SKIP_WORKTREE | Flags::INTENT_TO_ADD;
+        IndexStat {
+            mtime: (stat.mtime.secs, stat.mtime.nsecs),
+            ctime: (stat.ctime.secs, stat.ctime.nsecs),
+            dev: stat.dev,
+            ino: stat.ino,
+            uid: stat.uid,
+            gid: stat.gid,
+            size: stat.size,
+            vouches: !racy
+                && !entry.flags.intersects(special)
+                && matches!(entry.mode, Mode::FILE | Mode::FILE_EXECUTABLE),
+        }
+    }
+}
+
 /// Reads the index file at `path` as git writes it (versions 2 to 4, with
 /// gix-index, which decodes large indexes on several threads). The trailing
 /// checksum is not recomputed: git replaces the index atomically, and
 /// hashing 10 MB of index on every commit would cost more than the check.
 /// A missing index (a repository with nothing staged yet) is empty.
 pub fn read_index(path: &Path) -> Result<IndexListing> {
+    read_index_as(path, false)
+}
+
+/// [`read_index`] with what git last saw of each file, to vouch for the
+/// work tree ([`IndexListing::vouch`]).
+pub fn read_index_with_stats(path: &Path) -> Result<IndexListing> {
+    read_index_as(path, true)
+}
+
+fn read_index_as(path: &Path, with_stats: bool) -> Result<IndexListing> {
     if !path.exists() {
         return Ok(IndexListing::default());
     }
@@ -154,7 +247,9 @@ pub fn read_index(path: &Path) -> Result<IndexListing> {
         paths: String::with_capacity(path_bytes),
         entries: Vec::with_capacity(index.entries().len()),
         unmerged: Vec::new(),
+        stats: Vec::with_capacity(if with_stats { index.entries().len() } else { 0 }),
     };
+    let index_secs = index.timestamp().unix_seconds();
     for entry in index.entries() {
         let Ok(name) = std::str::from_utf8(entry.path(&index)) else {
             continue;
@@ -177,6 +272,9 @@ pub fn read_index(path: &Path) -> Result<IndexListing> {
                 size: u64::from(entry.stat.size),
             },
         });
+        if with_stats {
+            listing.stats.push(IndexStat::of_entry(entry, index_secs));
+        }
     }
     Ok(listing)
 }
@@ -306,6 +404,88 @@ mod tests {
             });
         }
         listing
+    }
+
+    #[test]
+    fn the_index_vouches_only_for_files_git_would_not_read_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let git = |args: &[&str]| {
+            let out = std::process::Command::new("git")
+                .current_dir(root)
+                .env_remove("GIT_DIR")
+                .env_remove("GIT_INDEX_FILE")
+                .env_remove("GIT_WORK_TREE")
+                .args(args)
+                .output()
+                .unwrap();
+            assert!(out.status.success(), "git {args:?}: {out:?}");
+        };
+        git(&["init", "-q"]);
+        let minute_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(60);
+        let names = [
+            "old.png",
+            "touched.png",
+            "rewritten.png",
+            "assumed.png",
+            "skipped.png",
+        ];
+        for name in names {
+            std::fs::write(root.join(name), name).unwrap();
+            let file = std::fs::File::options()
+                .write(true)
+                .open(root.join(name))
+                .unwrap();
+            file.set_modified(minute_ago).unwrap();
+        }
+        // Not older than the index that records it: racily clean.
+        std::fs::write(root.join("racy.png"), "racy").unwrap();
+        let file = std::fs::File::options()
+            .write(true)
+            .open(root.join("racy.png"))
+            .unwrap();
+        file.set_modified(std::time::SystemTime::now() + std::time::Duration::from_secs(60))
+            .unwrap();
+        git(&["add", "."]);
+        git(&["update-index", "--assume-unchanged", "assumed.png"]);
+        git(&["update-index", "--skip-worktree", "skipped.png"]);
+        // Changed since git hashed them: a new time, or new bytes of the same
+        // length under the old time (the change time still moves).
+        let file = std::fs::File::options()
+            .write(true)
+            .open(root.join("touched.png"))
+            .unwrap();
+        file.set_modified(std::time::SystemTime::now()).unwrap();
+        std::fs::write(root.join("rewritten.png"), "REWRITTEN.png").unwrap();
+        let file = std::fs::File::options()
+            .write(true)
+            .open(root.join("rewritten.png"))
+            .unwrap();
+        file.set_modified(minute_ago).unwrap();
+
+        let index = read_index_with_stats(&root.join(".git/index")).unwrap();
+        let vouched = |name: &str| index.vouch(name, &root.join(name).metadata().unwrap());
+        let old = vouched("old.png").expect("an unchanged file is vouched for");
+        assert_eq!(old.as_bytes(), crate::git::blob_id(b"old.png"));
+        for name in [
+            "touched.png",
+            "rewritten.png",
+            "assumed.png",
+            "skipped.png",
+            "racy.png",
+        ] {
+            assert_eq!(vouched(name), None, "{name}");
+        }
+        assert_eq!(
+            index.vouch("absent.png", &root.join("old.png").metadata().unwrap()),
+            None
+        );
+        // Read without stats (as --staged reads it), nothing is vouched for.
+        let bare = read_index(&root.join(".git/index")).unwrap();
+        assert_eq!(
+            bare.vouch("old.png", &root.join("old.png").metadata().unwrap()),
+            None
+        );
     }
 
     #[test]

@@ -75,6 +75,9 @@ struct FileList<'t> {
     content: Vec<(Cow<'t, str>, Syntax, Option<&'t StagedFile>)>,
     images: Vec<String>,
     markers: Vec<String>,
+    /// The git index with its stats, when the work-tree listing read it:
+    /// what it vouches for is not hashed again.
+    index: Option<IndexListing>,
 }
 
 /// Scans the work tree. With `only`, extraction is limited to content files
@@ -184,6 +187,7 @@ pub fn scan_tree_with<'t>(
         None => rayon::join(list_files, || load_cache(config, &cache_dir)),
     };
     let list = list?;
+    let index = list.index;
     let mut images = list.images;
     if !images.is_sorted() {
         images.sort();
@@ -215,13 +219,13 @@ pub fn scan_tree_with<'t>(
     // A stamp too recent to vouch for the bytes is cached as unknown, so the
     // file is read again next time.
     let trusted_before = super::stamp::trusted_before(std::time::SystemTime::now());
-    let fresh_outcome = |i: usize, mut stamp: Stamp, bytes: Vec<u8>| {
+    let fresh_outcome = |i: usize, mut stamp: Stamp, bytes: Vec<u8>, vouched: Option<[u8; 20]>| {
         if !stamp.settled(trusted_before) {
             stamp.mtime_ns = 0;
         }
         let (path, syntax, _) = &content[i];
         bytes_read.fetch_add(bytes.len() as u64, Ordering::Relaxed);
-        let oid = crate::git::blob_id(&bytes);
+        let oid = vouched.unwrap_or_else(|| crate::git::blob_id(&bytes));
         let extraction = match cached[i] {
             Some(cached) if cached.oid == oid && cached.syntax == *syntax => {
                 cached_count.fetch_add(1, Ordering::Relaxed);
@@ -245,15 +249,20 @@ pub fn scan_tree_with<'t>(
         // a folder at a time.
         Tree::Work { .. } => visit_all(root, &paths, |i, folder| {
             let Some(cached) = cached[i] else {
-                let (bytes, stamp) = folder.read_stamped(paths[i])?;
-                return Some(fresh_outcome(i, stamp, bytes));
+                let (bytes, meta) = folder.read_stamped(paths[i])?;
+                // Git's blob id where git vouches for the file: no SHA-1 of it.
+                let vouched = index
+                    .as_ref()
+                    .and_then(|index| index.vouch(paths[i], &meta))
+                    .and_then(|oid| oid.as_bytes().try_into().ok());
+                return Some(fresh_outcome(i, Stamp::of(&meta), bytes, vouched));
             };
             let stamp = folder.stamp(paths[i])?;
             if stamp.matches(cached) && cached.syntax == content[i].1 {
                 return Some(reuse(cached, &cached_count));
             }
             let bytes = folder.read(paths[i], stamp.len)?;
-            Some(fresh_outcome(i, stamp, bytes))
+            Some(fresh_outcome(i, stamp, bytes, None))
         }),
         Tree::Index(_) => content
             .par_iter()
@@ -272,7 +281,7 @@ pub fn scan_tree_with<'t>(
                     inode: 0,
                 };
                 let bytes = tree.read(path)?;
-                Some(fresh_outcome(i, stamp, bytes))
+                Some(fresh_outcome(i, stamp, bytes, None))
             })
             .collect(),
     };
@@ -542,15 +551,17 @@ fn list_work_tree(
         || walk(root, git_dir, include, exclude, &settings),
         || index_changed.then(|| read_index_listing(&index_file)),
     );
-    let extras = match remembered.and_then(|r| r.for_listing(&index_file, listing.as_deref())) {
-        Some(extras) => extras,
-        None => {
-            let index = index.unwrap_or_else(|| read_index_listing(&index_file));
-            let extras = unlisted(&list, &index);
-            TrackedExtras::save(&cache_dir, &index_file, listing.as_deref(), &extras);
-            extras
-        }
-    };
+    let (extras, index) =
+        match remembered.and_then(|r| r.for_listing(&index_file, listing.as_deref())) {
+            Some(extras) => (extras, index),
+            None => {
+                let index = index.unwrap_or_else(|| read_index_listing(&index_file));
+                let extras = unlisted(&list, &index);
+                TrackedExtras::save(&cache_dir, &index_file, listing.as_deref(), &extras);
+                (extras, Some(index))
+            }
+        };
+    list.index = index;
     for path in extras {
         // A tracked file deleted from the work tree is not there to scan.
         if !is_marker(&path) && root.join(&path).is_file() {
@@ -570,9 +581,10 @@ pub fn discover_sites(root: &Path, git_dir: &Path, config: &Config) -> Result<Si
     Ok(Sites::discover(&Tree::work(root), config, &list.markers))
 }
 
-/// The listing of the index file (an unreadable or missing one lists nothing).
+/// The listing of the index file, with the stats that vouch for unchanged
+/// files (an unreadable or missing one lists nothing).
 fn read_index_listing(index_file: &Path) -> IndexListing {
-    super::tree::read_index(index_file).unwrap_or_default()
+    super::tree::read_index_with_stats(index_file).unwrap_or_default()
 }
 
 /// The tracked files the walk did not list (those `.gitignore` matches)
