@@ -378,9 +378,14 @@ fn the_cache_skips_unchanged_files_and_notices_changes() {
 fn a_file_changed_within_its_clock_tick_is_read_again() {
     let repo = site_repo("site");
     let page = "content/posts/second-post.mdx";
-    let file = repo.path().join(page);
     repo.write(page, "---\ncover: /images/covers/hello-world.png\n---\n");
-    let written = file.metadata().unwrap().modified().unwrap();
+    let written = repo
+        .path()
+        .join(page)
+        .metadata()
+        .unwrap()
+        .modified()
+        .unwrap();
     let raws = |json: &serde_json::Value| -> Vec<String> {
         json["references"]
             .as_array()
@@ -396,12 +401,7 @@ fn a_file_changed_within_its_clock_tick_is_read_again() {
     );
     // Rewritten in place in the same clock tick: same length, inode and time.
     repo.write(page, "---\ncover: /images/covers/hello-wxrld.png\n---\n");
-    std::fs::File::options()
-        .write(true)
-        .open(&file)
-        .unwrap()
-        .set_modified(written)
-        .unwrap();
+    repo.set_modified(page, written);
     assert_eq!(
         raws(&refs_json(&repo, &[])),
         ["/images/covers/hello-wxrld.png"]

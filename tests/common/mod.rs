@@ -175,12 +175,17 @@ impl Repo {
     /// Sets the file's modification time `secs` into the past, as a file
     /// last written then would have (caches trust only settled times).
     pub fn backdate(&self, rel: &str, secs: u64) {
+        let then = std::time::SystemTime::now() - std::time::Duration::from_secs(secs);
+        self.set_modified(rel, then);
+    }
+
+    /// Sets the file's modification time to `time`.
+    pub fn set_modified(&self, rel: &str, time: std::time::SystemTime) {
         let file = std::fs::File::options()
             .write(true)
             .open(self.path().join(rel))
             .unwrap_or_else(|e| panic!("{rel}: {e}"));
-        let then = std::time::SystemTime::now() - std::time::Duration::from_secs(secs);
-        file.set_modified(then).unwrap();
+        file.set_modified(time).unwrap();
     }
 
     /// Every file outside `.git` with its bytes, to prove a command changed nothing.
