@@ -139,12 +139,40 @@ impl IndexListing {
     /// unchanged and the entry is not racily clean — when `git status` would
     /// not read the file again either. Needs an index read with its stats.
     pub fn vouch(&self, path: &str, meta: &std::fs::Metadata) -> Option<git2::Oid> {
-        let at = self
-            .entries
-            .binary_search_by(|e| self.path(e).as_bytes().cmp(path.as_bytes()))
-            .ok()?;
+        self.vouch_at(self.position(path)?, meta)
+    }
+
+    /// [`IndexListing::vouch`] for the entry at `at`, a position from
+    /// [`IndexListing::positions`].
+    pub fn vouch_at(&self, at: usize, meta: &std::fs::Metadata) -> Option<git2::Oid> {
         let recorded = self.stats.get(at).filter(|stat| stat.vouches)?;
         (IndexStat::of(meta)? == *recorded).then_some(self.entries[at].staged.oid)
+    }
+
+    /// Where `path` stands among the stage-0 entries.
+    fn position(&self, path: &str) -> Option<usize> {
+        self.entries
+            .binary_search_by(|e| self.path(e).as_bytes().cmp(path.as_bytes()))
+            .ok()
+    }
+
+    /// Where each of `paths` stands among the stage-0 entries (`None`: not
+    /// there): found by one merge when `paths` are sorted, as the index is,
+    /// else each by bisection.
+    pub fn positions(&self, paths: &[&str]) -> Vec<Option<usize>> {
+        if !paths.is_sorted() {
+            return paths.iter().map(|path| self.position(path)).collect();
+        }
+        let mut at = 0;
+        paths
+            .iter()
+            .map(|path| {
+                while at < self.entries.len() && self.path(&self.entries[at]) < *path {
+                    at += 1;
+                }
+                (at < self.entries.len() && self.path(&self.entries[at]) == *path).then_some(at)
+            })
+            .collect()
     }
 
     /// How many stage-0 entries there are.
@@ -479,6 +507,20 @@ mod tests {
         assert_eq!(
             index.vouch("absent.png", &root.join("old.png").metadata().unwrap()),
             None
+        );
+        // Positions found by merge (sorted paths) and by bisection agree.
+        let sorted = ["absent.png", "old.png", "racy.png", "zzz.png"];
+        let merged = index.positions(&sorted);
+        let mut unsorted = sorted;
+        unsorted.reverse();
+        let mut bisected = index.positions(&unsorted);
+        bisected.reverse();
+        assert_eq!(merged, bisected);
+        assert_eq!(merged.iter().filter(|p| p.is_some()).count(), 2);
+        let old_at = merged[1].unwrap();
+        assert_eq!(
+            index.vouch_at(old_at, &root.join("old.png").metadata().unwrap()),
+            Some(old)
         );
         // Read without stats (as --staged reads it), nothing is vouched for.
         let bare = read_index(&root.join(".git/index")).unwrap();

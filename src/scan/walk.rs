@@ -215,6 +215,7 @@ pub fn scan_tree_with<'t>(
     let bytes_read = AtomicU64::new(0);
     let paths: Vec<&str> = content.iter().map(|(p, _, _)| p.as_ref()).collect();
     let cached = cache.lookup(&paths);
+    let index_at = index.as_ref().map(|index| index.positions(&paths));
     // A file read now: its extraction is reused when only its stamp changed.
     // A stamp too recent to vouch for the bytes is cached as unknown, so the
     // file is read again next time.
@@ -253,7 +254,8 @@ pub fn scan_tree_with<'t>(
                 // Git's blob id where git vouches for the file: no SHA-1 of it.
                 let vouched = index
                     .as_ref()
-                    .and_then(|index| index.vouch(paths[i], &meta))
+                    .zip(index_at.as_ref().and_then(|at| at[i]))
+                    .and_then(|(index, at)| index.vouch_at(at, &meta))
                     .and_then(|oid| oid.as_bytes().try_into().ok());
                 return Some(fresh_outcome(i, Stamp::of(&meta), bytes, vouched));
             };
