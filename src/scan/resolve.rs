@@ -330,6 +330,10 @@ impl<'a> Resolver<'a> {
                     push(repo_path::resolve(dir, rest));
                 }
             }
+            // What Vite builds falls back to its project root.
+            if let Some(vite_root) = site.vite_root(raw.kind) {
+                push(repo_path::resolve(vite_root, rest));
+            }
             // Next.js serves App Router metadata files (`app/icon.svg`) at `/icon.svg`.
             if let Some(app) = &site.app_dir
                 && let Some(candidate) = repo_path::resolve(app, rest)

@@ -211,6 +211,29 @@ impl Site {
         }
     }
 
+    /// Where Vite looks for a root-absolute path that the public folder
+    /// lacks, for a reference of `kind` that Vite builds (`None` for one
+    /// served as written). Vite resolves such a path from its project root:
+    /// VitePress's is the source folder, and it builds Markdown images and
+    /// the HTML in pages as Vue templates, with every absolute URL in them.
+    pub fn vite_root(&self, kind: super::RefKind) -> Option<&str> {
+        use super::RefKind;
+        let built = matches!(kind, RefKind::EsmImport | RefKind::CssUrl);
+        match self.framework {
+            Framework::VitePress
+                if built
+                    || matches!(
+                        kind,
+                        RefKind::MdImage | RefKind::MdDefinition | RefKind::HtmlAttr
+                    ) =>
+            {
+                Some(self.src_dir.as_ref().map_or(&self.root, |d| &d.value))
+            }
+            Framework::Vite | Framework::Astro if built => Some(&self.root),
+            _ => None,
+        }
+    }
+
     /// The base path without its trailing slash (`""` at the root, `/docs`).
     pub fn base_prefix(&self) -> &str {
         self.base_path.value.trim_end_matches('/')
