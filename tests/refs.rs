@@ -152,7 +152,10 @@ fn hugo_static_and_page_bundles() {
     check_fixture("hugo");
     assert_eq!(
         broken("hugo"),
-        ["content/about.md:3 /images/missing.png missing"]
+        [
+            "content/about.md:3 /images/missing.png missing",
+            "content/posts/trip/index.md:24 missing-figure.png missing",
+        ]
     );
 }
 

@@ -11,7 +11,7 @@ use serde::Serialize;
 use crate::config::{CONFIG_FILE, Config};
 use crate::error::Result;
 use crate::output::{Paint, Report, Style};
-use crate::scan::site::{MarkdownMode, Site, display_root};
+use crate::scan::site::{Framework, MarkdownMode, Site, display_root};
 use crate::scan::walk;
 use crate::workspace;
 
@@ -96,9 +96,12 @@ impl Report for SitesReport {
             if let Some(app) = &site.app_dir {
                 row(out, "app router", app, "convention")?;
             }
-            let markdown = match site.markdown {
-                MarkdownMode::Mdx => ".md read as MDX",
-                MarkdownMode::CommonMark => ".md read as CommonMark",
+            let markdown = match (site.markdown, site.framework) {
+                (MarkdownMode::Mdx, _) => ".md read as MDX",
+                (MarkdownMode::CommonMark, Framework::Hugo) => {
+                    ".md read as CommonMark with shortcodes"
+                }
+                (MarkdownMode::CommonMark, _) => ".md read as CommonMark",
             };
             row(out, "markdown", markdown, "framework")?;
         }

@@ -18,6 +18,8 @@ use super::{
 pub enum Dialect {
     /// CommonMark with GFM.
     CommonMark,
+    /// CommonMark with GFM and Hugo shortcodes.
+    Hugo,
     /// MDX 3, as remark-mdx reads it.
     Mdx,
     /// MDX with Docusaurus' `mdx1Compat.comments`: `<!-- -->` is a comment.
@@ -26,8 +28,11 @@ pub enum Dialect {
 
 /// Extracts references from a Markdown or MDX document.
 pub fn extract(text: &str, dialect: Dialect, options: &ExtractOptions, out: &mut Extraction) {
-    let mdx = dialect != Dialect::CommonMark;
+    let mdx = !matches!(dialect, Dialect::CommonMark | Dialect::Hugo);
     extract_frontmatter(text, out);
+    if dialect == Dialect::Hugo {
+        super::shortcode::extract(text, &mut out.references);
+    }
     if !mdx || super::commonmark::is_plain(text) {
         super::commonmark::extract(text, &mut out.references);
         return;

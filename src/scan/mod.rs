@@ -13,6 +13,7 @@ pub mod js;
 pub mod markdown;
 pub mod nesting;
 pub mod resolve;
+pub mod shortcode;
 pub mod site;
 pub mod site_config;
 pub mod stamp;
@@ -41,6 +42,7 @@ choice_enum! {
         Config = "config",
         Data = "data",
         Manifest = "manifest",
+        Shortcode = "shortcode",
     }
 }
 
@@ -185,6 +187,8 @@ pub enum Syntax {
     Json,
     /// `browserconfig.xml`.
     BrowserConfig,
+    /// `.md` in a Hugo site: CommonMark with shortcodes (`{{< figure >}}`).
+    HugoMarkdown,
 }
 
 impl Syntax {
@@ -200,6 +204,7 @@ impl Syntax {
         Syntax::Css,
         Syntax::Json,
         Syntax::BrowserConfig,
+        Syntax::HugoMarkdown,
     ];
 
     /// The syntax of a file, by name.
@@ -413,6 +418,7 @@ fn extract_unguarded(
         Syntax::Markdown => {
             markdown::extract(text, markdown::Dialect::CommonMark, options, &mut out)
         }
+        Syntax::HugoMarkdown => markdown::extract(text, markdown::Dialect::Hugo, options, &mut out),
         Syntax::Vue => html::extract_with(
             text,
             0,

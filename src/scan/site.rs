@@ -207,6 +207,7 @@ impl Site {
         match (self.framework, syntax, self.markdown) {
             (Framework::Docusaurus, Syntax::Mdx, _)
             | (Framework::Docusaurus, Syntax::Markdown, MarkdownMode::Mdx) => Syntax::DocusaurusMdx,
+            (Framework::Hugo, Syntax::Markdown, _) => Syntax::HugoMarkdown,
             _ => syntax,
         }
     }
