@@ -155,6 +155,7 @@ fn hugo_static_and_page_bundles() {
         [
             "content/about.md:3 /images/missing.png missing",
             "content/posts/trip/index.md:24 missing-figure.png missing",
+            "layouts/partials/header.html:3 images/gone.png missing",
         ]
     );
 }

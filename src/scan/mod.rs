@@ -7,6 +7,7 @@ pub mod commonmark;
 pub mod css;
 pub mod data;
 pub mod frontmatter;
+pub mod go_template;
 pub mod html;
 pub mod image_path;
 pub mod js;
@@ -43,6 +44,7 @@ choice_enum! {
         Data = "data",
         Manifest = "manifest",
         Shortcode = "shortcode",
+        Template = "template",
     }
 }
 
@@ -69,6 +71,9 @@ choice_enum! {
         Static = "static",
         /// Relative paths start at the site root (Gatsby `icon`, tsconfig `baseUrl`).
         Site = "site",
+        /// Relative paths start at the site's asset folder (Hugo `assets/`,
+        /// what `resources.Get` reads).
+        Assets = "assets",
     }
 }
 
@@ -189,6 +194,8 @@ pub enum Syntax {
     BrowserConfig,
     /// `.md` in a Hugo site: CommonMark with shortcodes (`{{< figure >}}`).
     HugoMarkdown,
+    /// `.html` in a Hugo site: HTML with Go template actions (layouts).
+    HugoHtml,
 }
 
 impl Syntax {
@@ -205,6 +212,7 @@ impl Syntax {
         Syntax::Json,
         Syntax::BrowserConfig,
         Syntax::HugoMarkdown,
+        Syntax::HugoHtml,
     ];
 
     /// The syntax of a file, by name.
@@ -436,6 +444,10 @@ fn extract_unguarded(
         ),
         Syntax::Astro => extract_astro(text, options, &mut out),
         Syntax::Html => html::extract(text, 0, &mut out.references),
+        Syntax::HugoHtml => {
+            html::extract(text, 0, &mut out.references);
+            go_template::extract(text, &mut out.references);
+        }
         Syntax::Css => css::extract(text, 0, &mut out.references),
         Syntax::Json => data::extract_json(path, text, &mut out),
         Syntax::BrowserConfig => data::extract_browserconfig(text, &mut out.references),

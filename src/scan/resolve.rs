@@ -374,6 +374,7 @@ impl<'a> Resolver<'a> {
                 }
             }
             Base::Site => push(repo_path::resolve(&site.root, path)),
+            Base::Assets => push(repo_path::resolve(&site.asset_dir(), path)),
         }
         out
     }

@@ -208,6 +208,7 @@ impl Site {
             (Framework::Docusaurus, Syntax::Mdx, _)
             | (Framework::Docusaurus, Syntax::Markdown, MarkdownMode::Mdx) => Syntax::DocusaurusMdx,
             (Framework::Hugo, Syntax::Markdown, _) => Syntax::HugoMarkdown,
+            (Framework::Hugo, Syntax::Html, _) => Syntax::HugoHtml,
             _ => syntax,
         }
     }
@@ -233,6 +234,11 @@ impl Site {
             Framework::Vite | Framework::Astro if built => Some(&self.root),
             _ => None,
         }
+    }
+
+    /// The folder Hugo's `resources.Get` reads (`assets/` in the site root).
+    pub fn asset_dir(&self) -> String {
+        repo_path::join(&self.root, "assets")
     }
 
     /// The base path without its trailing slash (`""` at the root, `/docs`).
