@@ -30,18 +30,7 @@ fn action(body: &str, offset: usize, out: &mut Vec<RawReference>) {
     let mut i = 0;
     while let Some(found) = memchr::memchr2(b'"', b'`', &bytes[i..]) {
         let open = i + found;
-        let quote = bytes[open];
-        let from = open + 1;
-        let mut j = from;
-        while j < bytes.len() && bytes[j] != quote {
-            // A raw string (backquotes) has no escapes.
-            j += if bytes[j] == b'\\' && quote == b'"' {
-                2
-            } else {
-                1
-            };
-        }
-        let to = j.min(bytes.len());
+        let (from, to) = (open + 1, literal_end(bytes, open));
         i = (to + 1).min(bytes.len());
         let Some(raw) = body.get(from..to) else {
             continue;
@@ -65,6 +54,22 @@ fn action(body: &str, offset: usize, out: &mut Vec<RawReference>) {
         };
         out.push(RawReference::new(offset + from, raw, RefKind::Template).with_base(base));
     }
+}
+
+/// Where the Go string literal opening at `open` (a `"` or a backquote)
+/// ends: its closing quote, or the end of `bytes`. A raw string (backquotes)
+/// has no escapes. Hugo's shortcode parameters are quoted the same way.
+pub(super) fn literal_end(bytes: &[u8], open: usize) -> usize {
+    let quote = bytes[open];
+    let mut j = open + 1;
+    while j < bytes.len() && bytes[j] != quote {
+        j += if bytes[j] == b'\\' && quote == b'"' {
+            2
+        } else {
+            1
+        };
+    }
+    j.min(bytes.len())
 }
 
 #[cfg(test)]

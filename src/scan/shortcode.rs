@@ -67,19 +67,9 @@ fn call(body: &str, offset: usize, out: &mut Vec<RawReference>) {
             i = word_end + 1;
         }
         let (value, end) = match bytes.get(i) {
-            Some(&quote @ (b'"' | b'`')) => {
-                let from = i + 1;
-                let mut j = from;
-                while j < bytes.len() && bytes[j] != quote {
-                    // A raw string (backquotes) has no escapes.
-                    j += if bytes[j] == b'\\' && quote == b'"' {
-                        2
-                    } else {
-                        1
-                    };
-                }
-                let to = j.min(bytes.len());
-                ((from, to), to + 1)
+            Some(b'"' | b'`') => {
+                let to = super::go_template::literal_end(bytes, i);
+                ((i + 1, to), to + 1)
             }
             _ => {
                 let to = bytes[i..]
