@@ -138,7 +138,7 @@ impl StatCache {
     /// (not when that stat is too recent to vouch for the bytes next time).
     pub fn remember(&self, rel: &str, meta: &std::fs::Metadata, sha256: &str) {
         let mtime_ns = mtime_ns(meta);
-        if mtime_ns == 0 || mtime_ns >= u128::from(self.trusted_before) {
+        if !stamp::is_settled(mtime_ns as u64, self.trusted_before) {
             return;
         }
         let (dev, inode) = dev_inode(meta);

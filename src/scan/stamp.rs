@@ -32,6 +32,13 @@ pub fn trusted_before(now: SystemTime) -> u64 {
     nanos_of(now).saturating_sub(RACY.as_nanos() as u64)
 }
 
+/// Whether a modification time (nanoseconds, 0 when unknown) is old enough
+/// to key a cache made from reads that began when [`trusted_before`] gave
+/// `trusted_before`: a later change of the file is sure to change it.
+pub fn is_settled(mtime_ns: u64, trusted_before: u64) -> bool {
+    mtime_ns != 0 && mtime_ns < trusted_before
+}
+
 /// Size, modification time and inode of a file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Stamp {
@@ -59,7 +66,7 @@ impl Stamp {
     /// [`trusted_before`] gave `trusted_before`: a later change of the file
     /// is sure to change its time.
     pub fn settled(&self, trusted_before: u64) -> bool {
-        self.mtime_ns != 0 && self.mtime_ns < trusted_before
+        is_settled(self.mtime_ns, trusted_before)
     }
 
     /// Whether a cached extraction made from a file with this stamp can be
