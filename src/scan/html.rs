@@ -1,6 +1,7 @@
 //! HTML (files, raw HTML in Markdown, Astro templates, Vue single-file
 //! components) through html5gum, a WHATWG tokenizer: `img src`, any `srcset`,
-//! `poster`, `link`/`a` `href`, `meta` image `content`, `url(…)` in `style`
+//! `poster`, `link`/`a` `href`, SVG `use`/`image` `href` (a sprite sheet's
+//! `/icons.svg#name`), `meta` image `content`, `url(…)` in `style`
 //! attributes and `<style>` blocks, and bound attributes (`:src="'/x.png'"`,
 //! `src={"/x.png"}`). Comments are skipped; paths in `<pre>`/`<code>` text
 //! are code-only. What a `<script>` holds is handed to [`Scripts`].
@@ -184,7 +185,8 @@ fn tag_references(
         let is_key = matches!(
             name,
             "src" | "srcset" | "poster" | "data-src" | "data-srcset"
-        ) || (name == "href" && matches!(tag, "link" | "a" | "image"))
+        ) || (matches!(name, "href" | "xlink:href")
+            && matches!(tag, "link" | "a" | "image" | "use"))
             || (is_component && options.is_image_key(name));
         // A bound or braced value is an expression: only a plain string literal names a path.
         let (value, at) = if bound || attribute.value.starts_with('{') {
@@ -273,11 +275,12 @@ mod tests {
 
     #[test]
     fn finds_image_attributes() {
-        let html = r#"<link rel="icon" href="/favicon.ico"><meta property="og:image" content="https://x.test/og.png">
+        let html = r##"<link rel="icon" href="/favicon.ico"><meta property="og:image" content="https://x.test/og.png">
 <meta name="description" content="a.png is not an image here">
 <picture><source srcset="/a.webp 1x, /a@2x.webp 2x"><img src='/a.png' alt="x"></picture>
 <video poster=/poster.jpg></video><div style="background:url(/bg.jpg)"></div>
-<!-- <img src="/commented.png"> --><a href="/page">x</a>"#;
+<!-- <img src="/commented.png"> --><a href="/page">x</a>
+<svg><use href="/icons.svg#github"></use><use xlink:href="/sprite.svg#x"/><use href="#local"/><image href="/i.png"/></svg>"##;
         assert_eq!(
             raws(html),
             [
@@ -287,7 +290,10 @@ mod tests {
                 "/a@2x.webp",
                 "/a.png",
                 "/poster.jpg",
-                "/bg.jpg"
+                "/bg.jpg",
+                "/icons.svg#github",
+                "/sprite.svg#x",
+                "/i.png"
             ]
         );
     }

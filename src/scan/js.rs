@@ -3,9 +3,12 @@
 //! positions — imports, `require`, `new URL`, `import.meta.glob`, JSX image
 //! attributes, image-ish object keys, CSS `url(…)` — and elsewhere only when
 //! they look like a path with a folder, so tooling strings such as
-//! `['.png', '.jpg']` or `'cat.png'` fixtures are not references.
+//! `['.png', '.jpg']` or `'cat.png'` fixtures are not references. HTML
+//! written in a string or template (`el.innerHTML = `<img src=…>``, a Lit
+//! `html`…`` template) is read as HTML.
 
 use std::collections::HashSet;
+use std::ops::Range;
 
 use oxc_allocator::Allocator;
 use oxc_ast::ast::{
@@ -314,6 +317,36 @@ impl<'o> Collector<'o> {
         self.references.push(reference);
     }
 
+    /// HTML markup in a string or template: `text` is its source between the
+    /// delimiters (each `${…}` of a template blanked), starting at `start`.
+    /// Returns whether it held markup with references.
+    fn markup(&mut self, text: &str, start: u32, gaps: &[Range<usize>]) -> bool {
+        if !has_markup(text) {
+            return false;
+        }
+        let base = self.offset + start as usize;
+        let mut found = Vec::new();
+        super::html::extract(text, base, &mut found);
+        found.retain_mut(|reference| {
+            let span = reference.start - base..reference.end - base;
+            if gaps
+                .iter()
+                .any(|gap| gap.start < span.end && span.start < gap.end)
+            {
+                // `src="/team/${name}.png"`: the value is a pattern.
+                reference.raw = with_stars(&text[span.clone()], span.start, gaps);
+                reference.strength = Strength::Pattern;
+                return looks_like_image(&reference.raw);
+            }
+            // A page resolves a bare name against its own URL, not this file.
+            reference.strength = strength_in_code_context(&reference.raw);
+            true
+        });
+        let any = !found.is_empty();
+        self.references.append(&mut found);
+        any
+    }
+
     /// CSS `url(…)` inside a string (style props, Tailwind `bg-[url(/x.png)]`).
     fn css_in_string(&mut self, value: &str, span: Span) -> bool {
         let mut found = false;
@@ -352,6 +385,49 @@ fn template_pattern(template: &TemplateLiteral<'_>) -> Option<(String, bool, u32
     let pattern = parts.join("*");
     let start = template.quasis[quasis.len() - parts.len()].span.start;
     (!pattern.is_empty()).then_some((pattern, parts.len() > 1, start))
+}
+
+/// A template's source text between its backticks, each `${…}` blanked to
+/// spaces (so offsets hold), where it starts, and the blanked ranges.
+fn template_source(template: &TemplateLiteral<'_>) -> Option<(String, u32, Vec<Range<usize>>)> {
+    let start = template.quasis.first()?.span.start;
+    let mut text = String::new();
+    let mut gaps = Vec::new();
+    for quasi in &template.quasis {
+        let at = (quasi.span.start - start) as usize;
+        if at > text.len() {
+            gaps.push(text.len()..at);
+            text.extend(std::iter::repeat_n(' ', at - text.len()));
+        }
+        text.push_str(quasi.value.raw.as_str());
+    }
+    Some((text, start, gaps))
+}
+
+/// `value` (which starts at `at` in a template's text) with each blanked
+/// range of `gaps` it overlaps written as `*`.
+fn with_stars(value: &str, at: usize, gaps: &[Range<usize>]) -> String {
+    let end = at + value.len();
+    // Gaps are in order: those overlapping the value form one run.
+    let first = gaps.partition_point(|gap| gap.end <= at);
+    let mut out = String::new();
+    let mut from = at;
+    for gap in gaps[first..].iter().take_while(|gap| gap.start < end) {
+        out.push_str(&value[from - at..gap.start.max(from) - at]);
+        out.push('*');
+        from = gap.end.min(end);
+    }
+    out.push_str(&value[from - at..]);
+    out
+}
+
+/// Whether `text` holds an HTML tag (`<` and a letter).
+fn has_markup(text: &str) -> bool {
+    memchr::memchr_iter(b'<', text.as_bytes()).any(|at| {
+        text.as_bytes()
+            .get(at + 1)
+            .is_some_and(u8::is_ascii_alphabetic)
+    })
 }
 
 /// The operands of a chain of `+`, left to right: string literals with their
@@ -515,6 +591,11 @@ impl<'a> Visit<'a> for Collector<'_> {
             return;
         }
         let value = it.value.as_str();
+        // Offsets into the markup hold only while the value is the source text.
+        if value.len() + 2 == it.span.size() as usize && self.markup(value, it.span.start + 1, &[])
+        {
+            return;
+        }
         if self.css_in_string(value, it.span) {
             return;
         }
@@ -529,6 +610,12 @@ impl<'a> Visit<'a> for Collector<'_> {
     }
 
     fn visit_template_literal(&mut self, it: &TemplateLiteral<'a>) {
+        if !self.handled.contains(&it.span.start)
+            && let Some((text, start, gaps)) = template_source(it)
+            && self.markup(&text, start, &gaps)
+        {
+            self.handled.insert(it.span.start);
+        }
         if !self.handled.contains(&it.span.start)
             && let Some((pattern, _, _)) = template_pattern(it)
             && pattern.contains('/')
@@ -669,6 +756,43 @@ export default function Page() {
         assert_eq!(found[4].2, Strength::WeakBasename);
         assert_eq!(found[6].1, RefKind::CssUrl);
         assert_eq!(found[9].2, Strength::Pattern);
+    }
+
+    #[test]
+    fn markup_in_strings_and_templates_is_read_as_html() {
+        let text = r#"
+document.querySelector('#app').innerHTML = `
+  <img src="${viteLogo}" class="logo" alt="Vite logo" />
+  <svg class="icon"><use href="/icons.svg#documentation-icon"></use></svg>
+  <img src="/team/${name}.png"> <img src="hero.png">
+`
+class MyElement extends LitElement {
+  render() {
+    return html`<picture><source srcset="/a.webp 1x, /a@2x.webp 2x"><img src=${this.src}></picture>`
+  }
+}
+const badge = '<img src="/badges/ok.svg" alt="ok">'
+const compare = a < b ? '/x/left.png' : '/x/right.png'
+"#;
+        let found = refs(text, "src/main.js");
+        let raws: Vec<&str> = found.iter().map(|r| r.0.as_str()).collect();
+        assert_eq!(
+            raws,
+            [
+                "/icons.svg#documentation-icon",
+                "/team/*.png",
+                "hero.png",
+                "/a.webp",
+                "/a@2x.webp",
+                "/badges/ok.svg",
+                "/x/left.png",
+                "/x/right.png",
+            ]
+        );
+        assert_eq!(found[0].1, RefKind::HtmlAttr);
+        assert_eq!(found[1].2, Strength::Pattern);
+        // A bare name in a page's markup is relative to the page, not the script.
+        assert_eq!(found[2].2, Strength::WeakBasename);
     }
 
     #[test]
