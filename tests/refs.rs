@@ -131,6 +131,39 @@ fn vitepress_src_dir_base_and_vue_components() {
 }
 
 #[test]
+fn sveltekit_static_aliases_and_svelte_components() {
+    let refs = check_fixture("sveltekit");
+    // Not the commented-out image, not the text in braces; the `$assets`
+    // alias from svelte.config.js and the app template's placeholder resolve.
+    assert_eq!(
+        broken("sveltekit"),
+        [
+            "src/routes/+page.svelte:16 /images/missing.png missing",
+            "src/routes/about/+page.svelte:11 /images/gone.png missing",
+        ]
+    );
+    let find = |raw: &str| {
+        refs.as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["raw"] == raw)
+            .unwrap_or_else(|| panic!("{raw} is read"))
+            .clone()
+    };
+    assert_eq!(
+        find("%sveltekit.assets%/favicon.png")["target"],
+        "static/favicon.png"
+    );
+    assert_eq!(find("$assets/photo.png")["target"], "src/assets/photo.png");
+    assert_eq!(
+        find("$lib/images/welcome.png")["target"],
+        "src/lib/images/welcome.png"
+    );
+    assert_eq!(find("/team/*.png")["matches"].as_array().unwrap().len(), 2);
+    assert_eq!(find("/icons.svg#github")["target"], "static/icons.svg");
+}
+
+#[test]
 fn starlight_i18n_comments_and_prose() {
     check_fixture("starlight");
     // Not the shell command in a string attribute, not the MDX comment.

@@ -257,6 +257,7 @@ fn default_include() -> Vec<String> {
         "**/*.{js,jsx,ts,tsx,mjs,cjs,mts,cts}",
         "**/*.astro",
         "**/*.vue",
+        "**/*.svelte",
         "**/*.{html,htm}",
         "**/*.{css,scss,sass,less}",
         "**/*.json",

@@ -1,44 +1,68 @@
 //! HTML (files, raw HTML in Markdown, Astro templates, Vue single-file
-//! components) through html5gum, a WHATWG tokenizer: `img src`, any `srcset`,
+//! and Svelte components) through html5gum, a WHATWG tokenizer: `img src`, any `srcset`,
 //! `poster`, `link`/`a` `href`, SVG `use`/`image` `href` (a sprite sheet's
 //! `/icons.svg#name`), `meta` image `content`, `url(…)` in `style`
 //! attributes and `<style>` blocks, and bound attributes (`:src="'/x.png'"`,
 //! `src={"/x.png"}`). Comments are skipped; paths in `<pre>`/`<code>` text
-//! are code-only. What a `<script>` holds is handed to [`Scripts`].
+//! are code-only. What a `<script>` holds depends on the [`Markup`].
 
 use html5gum::{DefaultEmitter, Span, Token, Tokenizer};
 
 use super::image_path::{looks_like_image, srcset_candidates, strength_in_code_context};
 use super::{ExtractOptions, RawReference, RefKind, code_tokens, css, js};
 
-/// What to do with the text of `<script>` elements.
+/// The kind of markup: what `<script>` holds and what braces mean.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Scripts {
-    /// Skip it (a page's inline script is code, not markup).
-    Skip,
-    /// Read it with the JS extractor (Vue and Svelte components).
-    Extract,
+pub enum Markup {
+    /// A page: its inline scripts are code, not markup, and skipped.
+    Page,
+    /// A Vue component: `<script>` is read with the JS extractor.
+    Component,
+    /// A Svelte component: as [`Markup::Component`], and an attribute in
+    /// braces is an expression, braces in a quoted value make a pattern.
+    Svelte,
 }
 
 /// Appends the references in `text` (which starts at `offset` in its file).
 pub fn extract(text: &str, offset: usize, out: &mut Vec<RawReference>) {
-    extract_with(text, offset, Scripts::Skip, &ExtractOptions::default(), out);
+    extract_markup(
+        text,
+        text,
+        offset,
+        Markup::Page,
+        &ExtractOptions::default(),
+        out,
+    );
 }
 
-/// Like [`extract`], choosing what happens to `<script>` text.
-pub fn extract_with(
+/// Appends the references in `text`, a component of `markup`.
+pub fn extract_component(
     text: &str,
-    offset: usize,
-    scripts: Scripts,
+    markup: Markup,
     options: &ExtractOptions,
     out: &mut Vec<RawReference>,
 ) {
+    extract_markup(text, text, 0, markup, options, out);
+}
+
+/// Like [`extract`] for `markup`, tokenizing `tokens` — `text` itself, or a
+/// copy of the same length whose expressions are masked — and reading every
+/// value from `text`.
+pub fn extract_markup(
+    text: &str,
+    tokens: &str,
+    offset: usize,
+    markup: Markup,
+    options: &ExtractOptions,
+    out: &mut Vec<RawReference>,
+) {
+    debug_assert_eq!(text.len(), tokens.len());
     let mut emitter = DefaultEmitter::<usize>::new_with_span();
     // Switch to RAWTEXT/script-data states after <style>/<script>, as a browser does.
     emitter.naively_switch_states(true);
     let mut open_raw: Option<RawElement> = None;
     let mut code_depth = 0usize;
-    for token in Tokenizer::new_with_emitter(text, emitter).flatten() {
+    for token in Tokenizer::new_with_emitter(tokens, emitter).flatten() {
         match token {
             Token::StartTag(tag) => {
                 let name = String::from_utf8_lossy(&tag.name).into_owned();
@@ -59,7 +83,12 @@ pub fn extract_with(
                     .iter()
                     .filter_map(|(name, value)| Attribute::locate(text, name, value.span))
                     .collect();
-                tag_references(&name, is_component, &attributes, offset, options, out);
+                let tag = Tag {
+                    name: &name,
+                    is_component,
+                    markup,
+                };
+                tag_references(&tag, &attributes, offset, options, out);
             }
             Token::EndTag(tag) => {
                 if matches!(&tag.name[..], b"pre" | b"code") {
@@ -74,7 +103,7 @@ pub fn extract_with(
                 };
                 match open_raw {
                     Some(RawElement::Style) => css::extract(body, offset + span.start, out),
-                    Some(RawElement::Script) if scripts == Scripts::Extract => {
+                    Some(RawElement::Script) if markup != Markup::Page => {
                         let mut found = super::Extraction::default();
                         js::extract_program(
                             body,
@@ -132,6 +161,8 @@ impl<'a> Attribute<'a> {
                 let inner = &rest[1..];
                 inner.find(q).map_or(inner, |end| &inner[..end])
             }
+            // An expression the tokenizer read whole (Svelte's, masked).
+            Some('{') if rest.trim_end().ends_with('}') => rest.trim_end(),
             _ => rest
                 .find(|c: char| c.is_ascii_whitespace() || c == '>')
                 .map_or(rest, |end| &rest[..end]),
@@ -164,14 +195,26 @@ fn quoted_literal(value: &str) -> Option<(usize, &str)> {
     Some((shift + lead + 1, body))
 }
 
-fn tag_references(
-    tag: &str,
+/// A start tag: its lowercase name, whether it is a component (`<Card>`),
+/// and the markup it is in.
+struct Tag<'n> {
+    name: &'n str,
     is_component: bool,
+    markup: Markup,
+}
+
+fn tag_references(
+    tag: &Tag<'_>,
     attributes: &[Attribute<'_>],
     offset: usize,
     options: &ExtractOptions,
     out: &mut Vec<RawReference>,
 ) {
+    let Tag {
+        name: tag,
+        is_component,
+        markup,
+    } = *tag;
     let get = |name: &str| attributes.iter().find(|a| a.name == name);
     for attribute in attributes {
         let (name, bound) = match attribute
@@ -179,9 +222,24 @@ fn tag_references(
             .strip_prefix("v-bind:")
             .or_else(|| attribute.name.strip_prefix(':'))
         {
-            Some(name) => (name, true),
-            None => (attribute.name.as_str(), false),
+            Some(name) if markup != Markup::Svelte => (name, true),
+            _ => (attribute.name.as_str(), false),
         };
+        if markup == Markup::Svelte
+            && let Some(found) = svelte_value(attribute, offset, options)
+        {
+            out.extend(found.into_iter().map(|mut r| {
+                if r.kind != RefKind::BaseUrl {
+                    r.kind = if is_component {
+                        RefKind::JsxAttr
+                    } else {
+                        RefKind::HtmlAttr
+                    };
+                }
+                r
+            }));
+            continue;
+        }
         let is_key = matches!(
             name,
             "src" | "srcset" | "poster" | "data-src" | "data-srcset"
@@ -260,6 +318,33 @@ fn tag_references(
     }
 }
 
+/// A Svelte attribute whose value is an expression (`{…}`, read as
+/// JavaScript) or holds one (`"/team/{name}.png"`, a pattern); `None` for a
+/// plain value, read as in HTML.
+fn svelte_value(
+    attribute: &Attribute<'_>,
+    offset: usize,
+    options: &ExtractOptions,
+) -> Option<Vec<RawReference>> {
+    let value = attribute.value;
+    let mut found = Vec::new();
+    if let Some(inner) = value.strip_prefix('{').and_then(|v| v.strip_suffix('}')) {
+        if !attribute.name.starts_with('{') && !inner.trim_start().starts_with("...") {
+            js::extract_expression(inner, offset + attribute.offset + 1, options, &mut found);
+        }
+        return Some(found);
+    }
+    let pattern = super::svelte::interpolation_pattern(value)?;
+    if looks_like_image(&pattern) {
+        let mut reference =
+            RawReference::new(offset + attribute.offset, &pattern, RefKind::HtmlAttr);
+        reference.end = offset + attribute.offset + value.len();
+        reference.strength = super::Strength::Pattern;
+        found.push(reference);
+    }
+    Some(found)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -319,10 +404,9 @@ mod tests {
     #[test]
     fn vue_bound_attributes() {
         let mut out = Vec::new();
-        extract_with(
+        extract_component(
             r#"<img :src="'/bound.png'"><img v-bind:src="dark ? '/d.png' : '/l.png'"><script setup>import a from './a.png'</script>"#,
-            0,
-            Scripts::Extract,
+            Markup::Component,
             &ExtractOptions::default(),
             &mut out,
         );

@@ -18,6 +18,7 @@ pub mod shortcode;
 pub mod site;
 pub mod site_config;
 pub mod stamp;
+pub mod svelte;
 pub mod tree;
 pub mod walk;
 mod walk_cache;
@@ -192,6 +193,8 @@ pub enum Syntax {
     Json,
     /// `browserconfig.xml`.
     BrowserConfig,
+    /// `.svelte`: a Svelte component (markup with braces, `<script>`, `<style>`).
+    Svelte,
     /// `.md` in a Hugo site: CommonMark with shortcodes (`{{< figure >}}`).
     HugoMarkdown,
     /// `.html` in a Hugo site: HTML with Go template actions (layouts).
@@ -213,6 +216,7 @@ impl Syntax {
         Syntax::BrowserConfig,
         Syntax::HugoMarkdown,
         Syntax::HugoHtml,
+        Syntax::Svelte,
     ];
 
     /// The syntax of a file, by name.
@@ -227,6 +231,7 @@ impl Syntax {
             "js" | "jsx" | "ts" | "tsx" | "mjs" | "cjs" | "mts" | "cts" => Syntax::Script,
             "astro" => Syntax::Astro,
             "vue" => Syntax::Vue,
+            "svelte" => Syntax::Svelte,
             "html" | "htm" => Syntax::Html,
             "css" | "scss" | "sass" | "less" => Syntax::Css,
             "json" | "webmanifest" => Syntax::Json,
@@ -427,13 +432,10 @@ fn extract_unguarded(
             markdown::extract(text, markdown::Dialect::CommonMark, options, &mut out)
         }
         Syntax::HugoMarkdown => markdown::extract(text, markdown::Dialect::Hugo, options, &mut out),
-        Syntax::Vue => html::extract_with(
-            text,
-            0,
-            html::Scripts::Extract,
-            options,
-            &mut out.references,
-        ),
+        Syntax::Vue => {
+            html::extract_component(text, html::Markup::Component, options, &mut out.references)
+        }
+        Syntax::Svelte => svelte::extract(text, options, &mut out.references),
         Syntax::Script => js::extract_program_in(
             text,
             js::source_type_for(path),

@@ -221,6 +221,12 @@ impl<'a> Resolver<'a> {
                 path,
                 base_applied: true,
             }
+        } else if let Some(rest) = static_placeholder(&raw.raw) {
+            // The build writes the static folder's URL, base path included.
+            Local {
+                path: decoded(rest),
+                base_applied: true,
+            }
         } else {
             Local {
                 path: decoded(&raw.raw),
@@ -465,6 +471,20 @@ fn decoded(raw: &str) -> String {
         .into_owned()
 }
 
+/// Placeholders a build replaces with the URL of the static folder:
+/// SvelteKit's `%sveltekit.assets%` in `src/app.html`, Create React App's
+/// `%PUBLIC_URL%` in `public/index.html`.
+const STATIC_PLACEHOLDERS: &[&str] = &["%sveltekit.assets%", "%PUBLIC_URL%"];
+
+/// `/favicon.png` from `%sveltekit.assets%/favicon.png`.
+fn static_placeholder(raw: &str) -> Option<&str> {
+    let raw = raw.trim();
+    STATIC_PLACEHOLDERS
+        .iter()
+        .find_map(|p| raw.strip_prefix(p))
+        .filter(|rest| rest.starts_with('/'))
+}
+
 /// `path` without the site's base path (`/docs/img/x.png` → `/img/x.png`),
 /// when it starts with it.
 fn strip_base<'p>(site: &Site, path: &'p str) -> Option<&'p str> {
@@ -502,6 +522,20 @@ fn static_prefix(pattern: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn static_folder_placeholders() {
+        assert_eq!(
+            static_placeholder("%PUBLIC_URL%/favicon.ico"),
+            Some("/favicon.ico")
+        );
+        assert_eq!(
+            static_placeholder(" %sveltekit.assets%/img/a.png"),
+            Some("/img/a.png")
+        );
+        assert_eq!(static_placeholder("%PUBLIC_URL%favicon.ico"), None);
+        assert_eq!(static_placeholder("/favicon.ico"), None);
+    }
 
     #[test]
     fn static_prefixes() {

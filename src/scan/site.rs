@@ -29,6 +29,8 @@ pub enum Framework {
     VitePress,
     /// Hugo: `static/` (`staticDir`), page bundles.
     Hugo,
+    /// SvelteKit: `static/` (`kit.files.assets`), `$lib`, `kit.paths.base`.
+    SvelteKit,
     /// Mintlify: the docs root itself.
     Mintlify,
     /// Nothing recognized: `public/` by default.
@@ -46,6 +48,7 @@ impl Framework {
             Framework::Vite => "vite",
             Framework::VitePress => "vitepress",
             Framework::Hugo => "hugo",
+            Framework::SvelteKit => "sveltekit",
             Framework::Mintlify => "mintlify",
             Framework::Unknown => "unknown",
         }
@@ -65,10 +68,24 @@ impl Framework {
             _ if name.starts_with("docusaurus.config.") => Framework::Docusaurus,
             _ if name.starts_with("gatsby-config.") => Framework::Gatsby,
             _ if name.starts_with("vite.config.") => Framework::Vite,
+            _ if name.starts_with("svelte.config.") => Framework::SvelteKit,
             "hugo.toml" | "hugo.yaml" | "hugo.yml" | "hugo.json" => Framework::Hugo,
             "docs.json" | "mint.json" => Framework::Mintlify,
             _ => return None,
         })
+    }
+
+    /// What a marker file's text says more precisely: a `svelte.config.*`
+    /// without SvelteKit's options is a plain Svelte app's (its site is
+    /// Vite's), and a `vite.config.*` that loads SvelteKit's plugin marks a
+    /// SvelteKit site.
+    fn refine(self, text: &str) -> Option<Framework> {
+        let kit = text.contains("@sveltejs/kit") || text.contains("@sveltejs/adapter");
+        match self {
+            Framework::SvelteKit if !kit && !text.contains("kit:") => None,
+            Framework::Vite if kit => Some(Framework::SvelteKit),
+            other => Some(other),
+        }
     }
 
     fn from_package_json(text: &str) -> Option<Framework> {
@@ -80,6 +97,7 @@ impl Framework {
         };
         [
             ("@docusaurus/core", Framework::Docusaurus),
+            ("@sveltejs/kit", Framework::SvelteKit),
             ("next", Framework::Next),
             ("astro", Framework::Astro),
             ("gatsby", Framework::Gatsby),
@@ -94,7 +112,9 @@ impl Framework {
     /// The default static folder (relative to the source folder for VitePress).
     fn default_static_dir(self) -> &'static str {
         match self {
-            Framework::Docusaurus | Framework::Gatsby | Framework::Hugo => "static",
+            Framework::Docusaurus | Framework::Gatsby | Framework::Hugo | Framework::SvelteKit => {
+                "static"
+            }
             Framework::Mintlify => "",
             _ => "public",
         }
@@ -110,6 +130,7 @@ impl Framework {
             Framework::Next => ("basePath", "", ""),
             Framework::Gatsby => ("pathPrefix", "siteMetadata.siteUrl", ""),
             Framework::Hugo => ("", "baseURL", "staticDir"),
+            Framework::SvelteKit => ("kit.paths.base", "", "kit.files.assets"),
             Framework::Mintlify | Framework::Unknown => ("", "", ""),
         }
     }
@@ -231,7 +252,7 @@ impl Site {
             {
                 Some(self.src_dir.as_ref().map_or(&self.root, |d| &d.value))
             }
-            Framework::Vite | Framework::Astro if built => Some(&self.root),
+            Framework::Vite | Framework::Astro | Framework::SvelteKit if built => Some(&self.root),
             _ => None,
         }
     }
@@ -308,6 +329,7 @@ const MARKER_PREFIXES: &[&str] = &[
     "docusaurus.config.",
     "gatsby-config.",
     "vite.config.",
+    "svelte.config.",
 ];
 
 /// Whether a repo-relative file marks a site root (or may, for `package.json`).
@@ -348,6 +370,25 @@ impl Sites {
                 let mut dir = repo_path::parent(marker);
                 if framework == Framework::VitePress {
                     dir = repo_path::parent(dir);
+                }
+                let framework = match framework {
+                    Framework::SvelteKit | Framework::Vite => {
+                        match framework.refine(&read_text(root, marker).unwrap_or_default()) {
+                            Some(refined) => refined,
+                            None => continue,
+                        }
+                    }
+                    other => other,
+                };
+                // A framework's own config is more specific than Vite's.
+                let is_vite_config =
+                    |file: &str| repo_path::file_name(file).starts_with("vite.config.");
+                if is_vite_config(marker)
+                    && found.get(dir).is_some_and(|(_, config)| {
+                        config.as_deref().is_some_and(|c| !is_vite_config(c))
+                    })
+                {
+                    continue;
                 }
                 found.insert(dir.to_owned(), (framework, Some(marker.clone())));
             }
@@ -398,6 +439,7 @@ fn find_config(root: &Tree, dir: &str, framework: Framework) -> Option<String> {
         Framework::Docusaurus => (dir.to_owned(), "docusaurus.config."),
         Framework::Gatsby => (dir.to_owned(), "gatsby-config."),
         Framework::Vite => (dir.to_owned(), "vite.config."),
+        Framework::SvelteKit => (dir.to_owned(), "svelte.config."),
         _ => return None,
     };
     let mut names: Vec<String> = root
@@ -601,6 +643,28 @@ fn build_site(
             });
         }
     }
+    if framework == Framework::SvelteKit {
+        let lib = match get("kit.files.lib") {
+            Some((value, from)) => (join(value), from),
+            None => (join("src/lib"), "default".to_owned()),
+        };
+        let configured = values
+            .entries("kit.alias")
+            .into_iter()
+            .map(|(key, value, from)| {
+                (
+                    format!("{}/", key.trim_end_matches("/*")),
+                    join(value.trim_end_matches("/*")),
+                    from,
+                )
+            });
+        for (prefix, dir, from) in
+            std::iter::once(("$lib/".to_owned(), lib.0, lib.1)).chain(configured)
+        {
+            aliases.retain(|a| a.prefix != prefix);
+            aliases.push(Alias { prefix, dir, from });
+        }
+    }
     for (prefix, target) in &config.aliases {
         aliases.retain(|a| &a.prefix != prefix);
         aliases.push(Alias {
@@ -790,6 +854,35 @@ mod tests {
         assert_eq!(
             Framework::from_package_json(r#"{"dependencies": {"@docusaurus/core": "3"}}"#),
             Some(Framework::Docusaurus)
+        );
+    }
+
+    #[test]
+    fn svelte_configs_say_whether_a_site_is_sveltekit() {
+        let svelte = Framework::from_marker("svelte.config.js").unwrap();
+        // A plain Svelte app's config: its site is the Vite one.
+        assert_eq!(
+            svelte.refine("export default { preprocess: vitePreprocess() }"),
+            None
+        );
+        assert_eq!(
+            svelte.refine("import adapter from '@sveltejs/adapter-auto';\nexport default { kit: { adapter: adapter() } };"),
+            Some(Framework::SvelteKit)
+        );
+        let vite = Framework::from_marker("vite.config.ts").unwrap();
+        assert_eq!(
+            vite.refine("import { sveltekit } from '@sveltejs/kit/vite';"),
+            Some(Framework::SvelteKit)
+        );
+        assert_eq!(
+            vite.refine("import react from '@vitejs/plugin-react';"),
+            Some(Framework::Vite)
+        );
+        assert_eq!(
+            Framework::from_package_json(
+                r#"{"devDependencies": {"@sveltejs/kit": "2", "vite": "7"}}"#
+            ),
+            Some(Framework::SvelteKit)
         );
     }
 }

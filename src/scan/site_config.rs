@@ -99,6 +99,21 @@ impl ConfigValues {
         self.all(path).into_iter().next()
     }
 
+    /// The keys and values of the object at `path` (`kit.alias` →
+    /// `[("$components", "src/components", "svelte.config.js:9")]`), one
+    /// level down, outermost first.
+    pub fn entries(&self, path: &str) -> Vec<(&str, &str, String)> {
+        let prefix = format!("{path}.");
+        self.settings
+            .iter()
+            .filter_map(|s| {
+                let key = s.path.strip_prefix(&prefix)?;
+                (!key.contains('.') && s.calls == 0)
+                    .then(|| (key, s.value.as_str(), format!("{}:{}", self.file, s.line)))
+            })
+            .collect()
+    }
+
     /// Every value at `path` (a list's items), outermost first, with `file:line`.
     pub fn all(&self, path: &str) -> Vec<(&str, String)> {
         let mut found: Vec<&Setting> = self.settings.iter().filter(|s| s.path == path).collect();
@@ -204,6 +219,22 @@ export default config;
             .collect();
         assert_eq!(dirs, ["static", "public"]);
         assert_eq!(values.get("markdown.format").unwrap().0, "detect");
+    }
+
+    #[test]
+    fn object_entries() {
+        let text = "const config = { kit: { files: { assets: 'public' }, alias: { $components: 'src/components', 'x/y': 'src/y', deep: { no: 'z' } } } };\nexport default config;\n";
+        let values = ConfigValues::read_script("svelte.config.js", text);
+        assert_eq!(values.get("kit.files.assets").unwrap().0, "public");
+        let entries: Vec<(&str, &str)> = values
+            .entries("kit.alias")
+            .into_iter()
+            .map(|(k, v, _)| (k, v))
+            .collect();
+        assert_eq!(
+            entries,
+            [("$components", "src/components"), ("x/y", "src/y")]
+        );
     }
 
     #[test]
