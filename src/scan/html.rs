@@ -328,19 +328,31 @@ fn svelte_value(
 ) -> Option<Vec<RawReference>> {
     let value = attribute.value;
     let mut found = Vec::new();
-    if let Some(inner) = value.strip_prefix('{').and_then(|v| v.strip_suffix('}')) {
+    let whole_expression = value.starts_with('{')
+        && super::svelte::closing_brace(value.as_bytes(), 0) == Some(value.len() - 1);
+    if whole_expression {
+        let inner = &value[1..value.len() - 1];
         if !attribute.name.starts_with('{') && !inner.trim_start().starts_with("...") {
             js::extract_expression(inner, offset + attribute.offset + 1, options, &mut found);
         }
         return Some(found);
     }
-    let pattern = super::svelte::interpolation_pattern(value)?;
-    if looks_like_image(&pattern) {
-        let mut reference =
-            RawReference::new(offset + attribute.offset, &pattern, RefKind::HtmlAttr);
-        reference.end = offset + attribute.offset + value.len();
-        reference.strength = super::Strength::Pattern;
-        found.push(reference);
+    // `{base}/images/x.png`: the base path SvelteKit's `$app/paths` gives.
+    let rest = super::svelte::after_base_path(value);
+    let at = offset + attribute.offset + (value.len() - rest.len());
+    match super::svelte::interpolation_pattern(rest) {
+        Some(pattern) if looks_like_image(&pattern) => {
+            let mut reference = RawReference::new(at, &pattern, RefKind::HtmlAttr);
+            reference.end = at + rest.len();
+            reference.strength = super::Strength::Pattern;
+            found.push(reference);
+        }
+        Some(_) => {}
+        None if rest.len() == value.len() => return None,
+        None if looks_like_image(rest) => {
+            found.push(RawReference::new(at, rest, RefKind::HtmlAttr))
+        }
+        None => {}
     }
     Some(found)
 }

@@ -128,6 +128,18 @@ fn string_end(bytes: &[u8], from: usize, quote: u8) -> Option<usize> {
     None
 }
 
+/// `value` without a leading `{…}` directly before `/` (`{base}/x.png` →
+/// `/x.png`): a base path, as in a template literal.
+pub fn after_base_path(value: &str) -> &str {
+    if !value.starts_with('{') {
+        return value;
+    }
+    match closing_brace(value.as_bytes(), 0) {
+        Some(close) if value[close + 1..].starts_with('/') => &value[close + 1..],
+        _ => value,
+    }
+}
+
 /// A quoted attribute value with braces inside (`/team/{name}.png`) as a
 /// pattern (`/team/*.png`); `None` when it has none or one never closes.
 pub fn interpolation_pattern(value: &str) -> Option<String> {
@@ -175,6 +187,7 @@ mod tests {
 	<img src={dark ? '/logo-dark.svg' : '/logo.svg'} alt="logo {name}" />
 {:else}
 	<img src="/team/{name}.png" alt="" /> <img {src} /> <img src={welcome} />
+	<img src="{base}/images/based.png" alt="" /> <img src="{base}/shots/{n}.png" alt="" />
 {/if}
 <Card image="/cards/one.jpg" on:click={() => go('/x')} />
 <!-- <img src="/commented.png"> -->
@@ -193,12 +206,16 @@ mod tests {
                 "/logo-dark.svg",
                 "/logo.svg",
                 "/team/*.png",
+                "/images/based.png",
+                "/shots/*.png",
                 "/cards/one.jpg",
                 "/icons.svg#github",
                 "/hero-bg.jpg",
             ]
         );
         assert_eq!(found[4].1, Strength::Pattern);
+        assert_eq!(found[5].1, Strength::Strong);
+        assert_eq!(found[6].1, Strength::Pattern);
     }
 
     #[test]
