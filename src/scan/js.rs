@@ -231,6 +231,11 @@ impl<'o> Collector<'o> {
         if !looks_like_image(&pattern) {
             return;
         }
+        let base = if starts_at_base_url(template) && !pattern.starts_with('/') {
+            Base::Static
+        } else {
+            base
+        };
         let mut reference =
             RawReference::new(self.offset + start as usize, &pattern, kind).with_base(base);
         reference.end = self.offset + (template.span.end as usize).saturating_sub(1);
@@ -289,6 +294,8 @@ impl<'o> Collector<'o> {
         for part in &parts {
             match part {
                 Some((text, span)) => {
+                    // Its literals are read here, not again as strings.
+                    self.handled.insert(span.start);
                     start.get_or_insert(span.start + 1);
                     pattern.push_str(text);
                 }
@@ -307,6 +314,11 @@ impl<'o> Collector<'o> {
             return;
         }
         let Some(start) = start else { return };
+        let base = if leftmost_is_base_url(expression) && !pattern.starts_with('/') {
+            Base::Static
+        } else {
+            base
+        };
         let end = expression.span().end;
         let mut reference =
             RawReference::new(self.offset + start as usize, &pattern, kind).with_base(base);
@@ -379,12 +391,44 @@ fn template_pattern(template: &TemplateLiteral<'_>) -> Option<(String, bool, u32
         })
         .collect();
     let mut parts = quasis.as_slice();
-    if parts.len() >= 2 && parts[0].is_empty() && parts[1].starts_with('/') {
+    if parts.len() >= 2
+        && parts[0].is_empty()
+        && (parts[1].starts_with('/') || starts_at_base_url(template))
+    {
         parts = &parts[1..];
     }
     let pattern = parts.join("*");
     let start = template.quasis[quasis.len() - parts.len()].span.start;
     (!pattern.is_empty()).then_some((pattern, parts.len() > 1, start))
+}
+
+/// `import.meta.env.BASE_URL` (Vite, Astro): the site's base path with its
+/// trailing slash, so `${import.meta.env.BASE_URL}x.png` names the static
+/// folder's `x.png`.
+fn is_base_url(expression: &Expression<'_>) -> bool {
+    matches!(
+        expression.get_inner_expression(),
+        Expression::StaticMemberExpression(member) if member.property.name == "BASE_URL"
+    )
+}
+
+/// Whether a template begins with `${import.meta.env.BASE_URL}`.
+fn starts_at_base_url(template: &TemplateLiteral<'_>) -> bool {
+    template
+        .quasis
+        .first()
+        .is_some_and(|q| q.value.raw.is_empty())
+        && template.expressions.first().is_some_and(is_base_url)
+}
+
+/// Whether a `+` chain begins with `import.meta.env.BASE_URL`.
+fn leftmost_is_base_url(expression: &Expression<'_>) -> bool {
+    match expression.get_inner_expression() {
+        Expression::BinaryExpression(binary) if binary.operator == BinaryOperator::Addition => {
+            leftmost_is_base_url(&binary.left)
+        }
+        other => is_base_url(other),
+    }
 }
 
 /// A template's source text between its backticks, each `${…}` blanked to
@@ -793,6 +837,27 @@ const compare = a < b ? '/x/left.png' : '/x/right.png'
         assert_eq!(found[1].2, Strength::Pattern);
         // A bare name in a page's markup is relative to the page, not the script.
         assert_eq!(found[2].2, Strength::WeakBasename);
+    }
+
+    #[test]
+    fn the_base_url_names_the_static_folder() {
+        let text = r#"
+const a = <img src={`${import.meta.env.BASE_URL}vite.svg`} />
+const b = <img src={import.meta.env.BASE_URL + 'images/b.png'} />
+const c = <img src={`${import.meta.env.BASE_URL}/c.png`} />
+const d = <img src={`${other}d.png`} />
+"#;
+        let found = refs(text, "src/App.tsx");
+        let got: Vec<(&str, Base)> = found.iter().map(|r| (r.0.as_str(), r.3)).collect();
+        assert_eq!(
+            got,
+            [
+                ("vite.svg", Base::Static),
+                ("images/b.png", Base::Static),
+                ("/c.png", Base::File),
+                ("*d.png", Base::File),
+            ]
+        );
     }
 
     #[test]
