@@ -164,6 +164,32 @@ fn sveltekit_static_aliases_and_svelte_components() {
 }
 
 #[test]
+fn nuxt_source_folder_aliases_and_public() {
+    let refs = check_fixture("nuxt");
+    // `~/` and `@/` are Nuxt 4's `app/`, `~~/` the root: only the two
+    // genuinely missing images are broken.
+    assert_eq!(
+        broken("nuxt"),
+        [
+            "app/app.vue:9 @/assets/missing.png missing",
+            "content/index.md:9 /images/nope.png missing",
+        ]
+    );
+    let target = |raw: &str| {
+        refs.as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["raw"] == raw)
+            .unwrap_or_else(|| panic!("{raw} is read"))["target"]
+            .clone()
+    };
+    assert_eq!(target("~/assets/logo.png"), "app/assets/logo.png");
+    assert_eq!(target("~/assets/bg.png"), "app/assets/bg.png");
+    assert_eq!(target("~~/shared/diagram.png"), "shared/diagram.png");
+    assert_eq!(target("/images/hero.png"), "public/images/hero.png");
+}
+
+#[test]
 fn starlight_i18n_comments_and_prose() {
     check_fixture("starlight");
     // Not the shell command in a string attribute, not the MDX comment.

@@ -70,9 +70,10 @@ impl Report for RefsReport {
             };
             let resolved = match r.status {
                 RefStatus::Pattern => format!(
-                    "{} ({} files)",
+                    "{} ({} file{})",
                     r.pattern.as_deref().unwrap_or("?"),
-                    r.matches.len()
+                    r.matches.len(),
+                    if r.matches.len() == 1 { "" } else { "s" }
                 ),
                 RefStatus::CaseMismatch => format!(
                     "{} (on disk: {})",

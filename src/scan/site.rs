@@ -31,6 +31,9 @@ pub enum Framework {
     Hugo,
     /// SvelteKit: `static/` (`kit.files.assets`), `$lib`, `kit.paths.base`.
     SvelteKit,
+    /// Nuxt: `public/` (`dir.public`), `~/` for the source folder (`app/`
+    /// in Nuxt 4), `~~/` for the root, `app.baseURL`.
+    Nuxt,
     /// Mintlify: the docs root itself.
     Mintlify,
     /// Nothing recognized: `public/` by default.
@@ -49,6 +52,7 @@ impl Framework {
             Framework::VitePress => "vitepress",
             Framework::Hugo => "hugo",
             Framework::SvelteKit => "sveltekit",
+            Framework::Nuxt => "nuxt",
             Framework::Mintlify => "mintlify",
             Framework::Unknown => "unknown",
         }
@@ -69,6 +73,7 @@ impl Framework {
             _ if name.starts_with("gatsby-config.") => Framework::Gatsby,
             _ if name.starts_with("vite.config.") => Framework::Vite,
             _ if name.starts_with("svelte.config.") => Framework::SvelteKit,
+            _ if name.starts_with("nuxt.config.") => Framework::Nuxt,
             "hugo.toml" | "hugo.yaml" | "hugo.yml" | "hugo.json" => Framework::Hugo,
             "docs.json" | "mint.json" => Framework::Mintlify,
             _ => return None,
@@ -98,6 +103,7 @@ impl Framework {
         [
             ("@docusaurus/core", Framework::Docusaurus),
             ("@sveltejs/kit", Framework::SvelteKit),
+            ("nuxt", Framework::Nuxt),
             ("next", Framework::Next),
             ("astro", Framework::Astro),
             ("gatsby", Framework::Gatsby),
@@ -131,6 +137,7 @@ impl Framework {
             Framework::Gatsby => ("pathPrefix", "siteMetadata.siteUrl", ""),
             Framework::Hugo => ("", "baseURL", "staticDir"),
             Framework::SvelteKit => ("kit.paths.base", "", "kit.files.assets"),
+            Framework::Nuxt => ("app.baseURL", "", "dir.public"),
             Framework::Mintlify | Framework::Unknown => ("", "", ""),
         }
     }
@@ -330,6 +337,7 @@ const MARKER_PREFIXES: &[&str] = &[
     "gatsby-config.",
     "vite.config.",
     "svelte.config.",
+    "nuxt.config.",
 ];
 
 /// Whether a repo-relative file marks a site root (or may, for `package.json`).
@@ -440,6 +448,7 @@ fn find_config(root: &Tree, dir: &str, framework: Framework) -> Option<String> {
         Framework::Gatsby => (dir.to_owned(), "gatsby-config."),
         Framework::Vite => (dir.to_owned(), "vite.config."),
         Framework::SvelteKit => (dir.to_owned(), "svelte.config."),
+        Framework::Nuxt => (dir.to_owned(), "nuxt.config."),
         _ => return None,
     };
     let mut names: Vec<String> = root
@@ -515,8 +524,14 @@ fn build_site(
     let (base_key, origin_key, static_key) = framework.keys();
     let get = |key: &str| (!key.is_empty()).then(|| values.get(key)).flatten();
 
-    // Where content lives: VitePress and Astro `srcDir`.
+    // Where content lives: VitePress, Astro and Nuxt `srcDir` (Nuxt 4 takes
+    // `app/` when there is one, Nuxt 3 the root).
     let src_dir = match framework {
+        Framework::Nuxt => Some(match get("srcDir") {
+            Some((value, from)) => Sourced::new(join(value), from),
+            None if root.is_dir(&join("app")) => Sourced::new(join("app"), "default"),
+            None => Sourced::new(dir.clone(), "default"),
+        }),
         Framework::VitePress | Framework::Astro => Some(match get("srcDir") {
             Some((value, from)) => Sourced::new(join(value), from),
             None => Sourced::new(
@@ -626,13 +641,24 @@ fn build_site(
     let (tsconfig_aliases, tsconfig_base) = tsconfig_aliases(root, &dir);
     let mut aliases: Vec<Alias> = tsconfig_aliases;
     let src = join("src");
-    let src_or_root = if root.is_dir(&src) { src } else { dir.clone() };
+    let src_or_root = match (&src_dir, framework) {
+        (Some(src_dir), Framework::Nuxt) => src_dir.value.clone(),
+        _ if root.is_dir(&src) => src,
+        _ => dir.clone(),
+    };
     for (prefix, target) in [
         ("@site/", dir.clone()),
+        ("~~/", dir.clone()),
+        ("@@/", dir.clone()),
         ("~/", src_or_root.clone()),
         ("@/", src_or_root),
     ] {
-        if prefix == "@site/" && framework != Framework::Docusaurus {
+        let applies = match prefix {
+            "@site/" => framework == Framework::Docusaurus,
+            "~~/" | "@@/" => framework == Framework::Nuxt,
+            _ => true,
+        };
+        if !applies {
             continue;
         }
         if !aliases.iter().any(|a| a.prefix == prefix) {
