@@ -1,7 +1,9 @@
 //! Go template actions in a Hugo site's HTML layouts: `{{ "images/logo.png"
 //! | relURL }}` names a file of the static folder, `{{ with resources.Get
 //! "images/logo.png" }}` one of the asset folder (`assets/`, what Hugo's
-//! pipes read). The HTML around the actions is read by the HTML extractor.
+//! pipes read), and a path written right after `{{ .Site.BaseURL }}` one of
+//! the static folder. The HTML around the actions is read by the HTML
+//! extractor.
 
 use memchr::memmem;
 
@@ -19,7 +21,30 @@ pub fn extract(text: &str, out: &mut Vec<RawReference>) {
             break;
         };
         at = start + length + 2;
-        action(&text[start..start + length], start, out);
+        let body = &text[start..start + length];
+        action(body, start, out);
+        if is_base_url(body) {
+            after_base_url(text, at, out);
+        }
+    }
+}
+
+/// Whether an action prints the site's base URL (which ends with `/`).
+fn is_base_url(body: &str) -> bool {
+    let body = body.trim_matches(|c: char| c == '-' || c.is_whitespace());
+    [".Site.BaseURL", "site.BaseURL", "$.Site.BaseURL"].contains(&body)
+}
+
+/// The path written right after a base-URL action, at `at`
+/// (`{{ .Site.BaseURL }}images/logo.png`): a file of the static folder.
+fn after_base_url(text: &str, at: usize, out: &mut Vec<RawReference>) {
+    let rest = &text[at..];
+    let end = rest
+        .find(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | '<' | '>' | ')'))
+        .unwrap_or(rest.len());
+    let path = &rest[..end];
+    if !path.contains("{{") && looks_like_image(path) {
+        out.push(RawReference::new(at, path, RefKind::Template).with_base(Base::Static));
     }
 }
 
@@ -92,6 +117,8 @@ mod tests {
 {{ $m := resources.GetMatch `img/*.svg` }}
 {{ with .Resources.Get "cover.jpg" }}{{ end }}
 <link rel="icon" href="{{ "favicon.ico" | absURL }}">
+<img src="{{ .Site.BaseURL }}images/base.png"><img src="{{- site.BaseURL -}}img/{{ .File }}.png">
+<div style="background: url({{ .Site.BaseURL }}bg/hero.jpg)"></div>
 {{ .Title }} {{ "not an image" }}"#;
         assert_eq!(
             found(text),
@@ -100,6 +127,8 @@ mod tests {
                 ("images/logo.png".to_owned(), Base::Assets),
                 ("img/*.svg".to_owned(), Base::Assets),
                 ("favicon.ico".to_owned(), Base::Static),
+                ("images/base.png".to_owned(), Base::Static),
+                ("bg/hero.jpg".to_owned(), Base::Static),
             ]
         );
     }
