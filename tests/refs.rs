@@ -74,6 +74,15 @@ fn vite_react_app() {
     check_fixture("vite-react");
 }
 
+/// The reference written as `raw` among `refs` (a `refs --format json` list).
+fn reference<'r>(refs: &'r serde_json::Value, raw: &str) -> &'r serde_json::Value {
+    refs.as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["raw"] == raw)
+        .unwrap_or_else(|| panic!("{raw} is read"))
+}
+
 /// The broken references of a fixture, as `file:line raw status`.
 fn broken(name: &str) -> Vec<String> {
     broken_in(&site_repo(name))
@@ -142,14 +151,7 @@ fn sveltekit_static_aliases_and_svelte_components() {
             "src/routes/about/+page.svelte:11 /images/gone.png missing",
         ]
     );
-    let find = |raw: &str| {
-        refs.as_array()
-            .unwrap()
-            .iter()
-            .find(|r| r["raw"] == raw)
-            .unwrap_or_else(|| panic!("{raw} is read"))
-            .clone()
-    };
+    let find = |raw: &str| reference(&refs, raw);
     assert_eq!(
         find("%sveltekit.assets%/favicon.png")["target"],
         "static/favicon.png"
@@ -175,14 +177,7 @@ fn nuxt_source_folder_aliases_and_public() {
             "content/index.md:9 /images/nope.png missing",
         ]
     );
-    let target = |raw: &str| {
-        refs.as_array()
-            .unwrap()
-            .iter()
-            .find(|r| r["raw"] == raw)
-            .unwrap_or_else(|| panic!("{raw} is read"))["target"]
-            .clone()
-    };
+    let target = |raw: &str| &reference(&refs, raw)["target"];
     assert_eq!(target("~/assets/logo.png"), "app/assets/logo.png");
     assert_eq!(target("~/assets/bg.png"), "app/assets/bg.png");
     assert_eq!(target("~~/shared/diagram.png"), "shared/diagram.png");
