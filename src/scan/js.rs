@@ -341,10 +341,9 @@ impl<'o> Collector<'o> {
         super::html::extract(text, base, &mut found);
         found.retain_mut(|reference| {
             let span = reference.start - base..reference.end - base;
-            if gaps
-                .iter()
-                .any(|gap| gap.start < span.end && span.start < gap.end)
-            {
+            // Gaps are in order: the first that ends after the span's start.
+            let next = gaps.partition_point(|gap| gap.end <= span.start);
+            if gaps.get(next).is_some_and(|gap| gap.start < span.end) {
                 // `src="/team/${name}.png"`: the value is a pattern.
                 reference.raw = with_stars(&text[span.clone()], span.start, gaps);
                 reference.strength = Strength::Pattern;
@@ -837,6 +836,22 @@ const compare = a < b ? '/x/left.png' : '/x/right.png'
         assert_eq!(found[1].2, Strength::Pattern);
         // A bare name in a page's markup is relative to the page, not the script.
         assert_eq!(found[2].2, Strength::WeakBasename);
+    }
+
+    #[test]
+    fn many_expressions_in_markup_are_matched_in_one_pass() {
+        let text = format!(
+            "const t = `{}`",
+            r#"<img src="/a.png"><img src="/p/${n}.png">"#.repeat(60_000)
+        );
+        let started = std::time::Instant::now();
+        let found = refs(&text, "src/big.js");
+        assert_eq!(found.len(), 120_000);
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(15),
+            "{:?}",
+            started.elapsed()
+        );
     }
 
     #[test]
