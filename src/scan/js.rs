@@ -422,12 +422,13 @@ fn starts_at_base_url(template: &TemplateLiteral<'_>) -> bool {
 
 /// Whether a `+` chain begins with `import.meta.env.BASE_URL`.
 fn leftmost_is_base_url(expression: &Expression<'_>) -> bool {
-    match expression.get_inner_expression() {
-        Expression::BinaryExpression(binary) if binary.operator == BinaryOperator::Addition => {
-            leftmost_is_base_url(&binary.left)
-        }
-        other => is_base_url(other),
+    let mut leftmost = expression.get_inner_expression();
+    while let Expression::BinaryExpression(binary) = leftmost
+        && binary.operator == BinaryOperator::Addition
+    {
+        leftmost = binary.left.get_inner_expression();
     }
+    is_base_url(leftmost)
 }
 
 /// A template's source text between its backticks, each `${…}` blanked to
