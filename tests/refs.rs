@@ -343,6 +343,32 @@ fn paths_limit_the_scan() {
 }
 
 #[test]
+fn a_site_without_public_serves_its_root() {
+    // Plain HTML or GitHub Pages: no framework, no public/ folder.
+    let repo = Repo::empty();
+    repo.write("img/logo.png", common::png(1));
+    repo.write(
+        "index.html",
+        "<img src=\"/img/logo.png\"><img src=\"/img/gone.png\">",
+    );
+    repo.write("posts/first.md", "![logo](/img/logo.png)\n");
+    repo.run(&["init"]).success();
+    assert_eq!(broken_in(&repo), ["index.html:1 /img/gone.png missing"]);
+    let sites = repo.run(&["sites", "--format", "json"]).json();
+    assert_eq!(sites["sites"][0]["serves_root"], true, "{sites}");
+    // Once there is a public/ folder, it alone is served.
+    repo.write("public/robots.txt", "");
+    assert_eq!(
+        broken_in(&repo),
+        [
+            "index.html:1 /img/logo.png missing",
+            "index.html:1 /img/gone.png missing",
+            "posts/first.md:1 /img/logo.png missing",
+        ]
+    );
+}
+
+#[test]
 fn a_file_that_does_not_parse_is_reported_and_skipped() {
     let repo = site_repo("vite-react");
     repo.write(

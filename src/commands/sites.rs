@@ -74,7 +74,15 @@ impl Report for SitesReport {
                 )
             };
             for dir in &site.static_dirs {
-                row(out, "static folder", &dir.value, &dir.from)?;
+                row(out, "static folder", display_root(&dir.value), &dir.from)?;
+            }
+            if site.serves_root {
+                let default = site
+                    .static_dirs
+                    .first()
+                    .map_or("public", |d| d.value.as_str());
+                let missing = format!("{} is missing", display_root(default));
+                row(out, "static folder", display_root(&site.root), &missing)?;
             }
             row(
                 out,
@@ -83,7 +91,7 @@ impl Report for SitesReport {
                 &site.base_path.from,
             )?;
             if let Some(src) = &site.src_dir {
-                row(out, "source folder", &src.value, &src.from)?;
+                row(out, "source folder", display_root(&src.value), &src.from)?;
             }
             for origin in &site.origins {
                 row(out, "own origin", &origin.value, &origin.from)?;

@@ -336,6 +336,10 @@ impl<'a> Resolver<'a> {
                     push(repo_path::resolve(dir, rest));
                 }
             }
+            // A site with no public folder serves its own files.
+            if site.serves_root {
+                push(repo_path::resolve(&site.root, rest));
+            }
             // What Vite builds falls back to its project root.
             if let Some(vite_root) = site.vite_root(raw.kind) {
                 push(repo_path::resolve(vite_root, rest));

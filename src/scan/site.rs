@@ -212,6 +212,11 @@ pub struct Site {
     /// Next.js App Router folder, where metadata files are served by convention.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub app_dir: Option<String>,
+    /// A site of no known framework without the default `public/` folder
+    /// (plain HTML, GitHub Pages, Jekyll, Eleventy): it serves `/x.png` from
+    /// its root.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub serves_root: bool,
     /// URL prefix → folder, longest prefix first (the static folders under
     /// `/`, or `[urls]` from assets.toml).
     #[serde(skip)]
@@ -623,6 +628,11 @@ fn build_site(
             .collect()
     };
     url_map.sort_by_key(|(prefix, _)| std::cmp::Reverse(prefix.len()));
+    let serves_root = framework == Framework::Unknown
+        && (!dir.is_empty() || config.urls.is_empty())
+        && static_dirs
+            .iter()
+            .all(|d| d.from == "default" && !root.is_dir(&d.value));
 
     let markdown = match (framework, get("markdown.format")) {
         (Framework::Docusaurus, Some(("md" | "detect", _))) => MarkdownMode::CommonMark,
@@ -717,6 +727,7 @@ fn build_site(
         tsconfig_base,
         markdown,
         app_dir,
+        serves_root,
         url_map,
     }
 }
