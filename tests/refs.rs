@@ -61,7 +61,14 @@ fn nextjs_site() {
 
 #[test]
 fn docusaurus_site() {
-    check_fixture("docusaurus");
+    let refs = check_fixture("docusaurus");
+    // An `mdx-code-block` fence is MDX that Docusaurus renders; a `jsx` one is code.
+    assert_eq!(reference(&refs, "/img/themed-light.png")["state"], "ok");
+    assert_eq!(reference(&refs, "/img/themed-dark.png")["state"], "ok");
+    assert_eq!(
+        reference(&refs, "/img/sample-only.png")["state"],
+        "code-only"
+    );
 }
 
 #[test]

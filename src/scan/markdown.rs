@@ -29,6 +29,14 @@ pub enum Dialect {
 /// Extracts references from a Markdown or MDX document.
 pub fn extract(text: &str, dialect: Dialect, options: &ExtractOptions, out: &mut Extraction) {
     let mdx = !matches!(dialect, Dialect::CommonMark | Dialect::Hugo);
+    let unwrapped;
+    let text = match dialect {
+        Dialect::DocusaurusMdx if text.contains(MDX_CODE_BLOCK) => {
+            unwrapped = unwrap_mdx_code_blocks(text);
+            unwrapped.as_str()
+        }
+        _ => text,
+    };
     extract_frontmatter(text, out);
     if dialect == Dialect::Hugo {
         super::shortcode::extract(text, &mut out.references);
@@ -38,6 +46,47 @@ pub fn extract(text: &str, dialect: Dialect, options: &ExtractOptions, out: &mut
         return;
     }
     extract_mdx(text, dialect, options, out);
+}
+
+/// The info string of a Docusaurus fence whose content is MDX, not code.
+const MDX_CODE_BLOCK: &str = "mdx-code-block";
+
+/// `text` with the fence lines of each ```` ```mdx-code-block ```` block
+/// blanked, as Docusaurus unwraps them before compiling (its
+/// `unwrapMdxCodeBlocks`): the content between is read as MDX, at the
+/// offsets it has in the file. As Docusaurus does, a block opens with a line
+/// of exactly three (then, in a second pass, four) backticks before
+/// `mdx-code-block` and closes at the next line of exactly as many.
+pub fn unwrap_mdx_code_blocks(text: &str) -> String {
+    let mut bytes = text.as_bytes().to_vec();
+    for ticks in [3, 4] {
+        let mut open: Option<std::ops::Range<usize>> = None;
+        let mut at = 0;
+        while at < bytes.len() {
+            let end = memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |i| at + i);
+            let line = &bytes[at..end];
+            let line = line.strip_suffix(b"\r").unwrap_or(line);
+            let indent = line.iter().take_while(|&&b| b == b' ').count();
+            let rest = &line[indent..];
+            let fence = rest.len() >= ticks
+                && rest[..ticks].iter().all(|&b| b == b'`')
+                && rest.get(ticks) != Some(&b'`');
+            match &open {
+                None if fence && rest[ticks..].trim_ascii_start() == MDX_CODE_BLOCK.as_bytes() => {
+                    open = Some(at..end);
+                }
+                Some(opening) if fence && rest.len() == ticks => {
+                    bytes[opening.clone()].fill(b' ');
+                    bytes[at..end].fill(b' ');
+                    open = None;
+                }
+                _ => {}
+            }
+            at = end + 1;
+        }
+    }
+    // Only whole lines of ASCII were replaced, by spaces.
+    String::from_utf8(bytes).expect("blanking keeps UTF-8")
 }
 
 /// Reads a document with the MDX parser even where the CommonMark fast path
@@ -415,6 +464,24 @@ impl Walker<'_, '_, '_> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn mdx_code_blocks_are_unwrapped_in_place() {
+        let text = "a\n```mdx-code-block\n<Img src=\"/x.png\" />\n```\n```jsx\n<Img src=\"/y.png\" />\n```\n````mdx-code-block\n```js\ncode\n```\n````\n```mdx-code-block\nnever closed\n";
+        let unwrapped = unwrap_mdx_code_blocks(text);
+        assert_eq!(unwrapped.len(), text.len());
+        let lines: Vec<&str> = unwrapped.lines().collect();
+        assert_eq!(lines[1].trim(), "");
+        assert_eq!(lines[2], "<Img src=\"/x.png\" />");
+        assert_eq!(lines[3].trim(), "");
+        // Another language stays a fence; a four-backtick block keeps the
+        // fence inside it; an unclosed block stays as written.
+        assert_eq!(lines[4], "```jsx");
+        assert_eq!(lines[7].trim(), "");
+        assert_eq!(lines[8], "```js");
+        assert_eq!(lines[11].trim(), "");
+        assert_eq!(lines[12], "```mdx-code-block");
+    }
     use super::*;
     use crate::scan::Strength;
 
