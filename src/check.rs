@@ -178,7 +178,7 @@ pub fn check(ws: &Workspace, options: &CheckOptions) -> Result<CheckOutcome> {
     collector.untracked(&manifest, &scan.images, &tree);
     let sites = Sites::from_list(scan.sites.clone());
     collector.orphans(&manifest, &scan.references, &present, &sites);
-    collector.broken_references(&scan.references);
+    collector.broken_references(&scan.references, &sites);
     collector.records(&manifest);
     collector.moves(&manifest, &tree);
     collector.lock_conflicts(&conflicts);
@@ -514,7 +514,7 @@ impl Collector<'_> {
     }
 
     /// AR005: references to files that do not exist (or differ in letter case).
-    fn broken_references(&mut self, references: &[Reference]) {
+    fn broken_references(&mut self, references: &[Reference], sites: &Sites) {
         for r in references.iter().filter(|r| r.status.is_broken()) {
             let target = r.target.clone().unwrap_or_else(|| r.raw.clone());
             let (message, hint) = match (&r.status, &r.actual) {
@@ -524,8 +524,8 @@ impl Collector<'_> {
                         r.raw
                     ),
                     format!(
-                        "write {with_base}, or wrap the path: useBaseUrl('{}')",
-                        r.raw
+                        "write {with_base}, or wrap the path: {}",
+                        sites.site_of(&r.file).with_base_call(&r.raw)
                     ),
                 ),
                 (RefStatus::CaseMismatch, Some(actual)) => (

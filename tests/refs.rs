@@ -192,6 +192,32 @@ fn nuxt_source_folder_aliases_and_public() {
 }
 
 #[test]
+fn jekyll_liquid_and_the_base_url() {
+    let refs = check_fixture("jekyll");
+    // Liquid outputs and include parameters are read (not what `{% raw %}`
+    // holds); Markdown and HTML get no `baseurl` from Jekyll.
+    assert_eq!(
+        broken("jekyll"),
+        [
+            "_posts/2026-11-20-welcome.markdown:11 /assets/images/missing.png missing",
+            "about.markdown:9 /assets/images/plain.png outside-base",
+            "about.markdown:11 /assets/images/cover.png outside-base",
+        ]
+    );
+    for raw in [
+        "/assets/images/diagram.svg",
+        "/assets/images/team.jpg",
+        "/favicon.png",
+    ] {
+        assert_eq!(reference(&refs, raw)["state"], "ok", "{raw}");
+    }
+    assert_eq!(
+        reference(&refs, "/assets/images/example.png")["state"],
+        "code-only"
+    );
+}
+
+#[test]
 fn starlight_i18n_comments_and_prose() {
     check_fixture("starlight");
     // Not the shell command in a string attribute, not the MDX comment.

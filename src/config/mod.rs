@@ -252,7 +252,7 @@ impl Default for RawScan {
 
 fn default_include() -> Vec<String> {
     [
-        "**/*.md",
+        "**/*.{md,markdown}",
         "**/*.mdx",
         "**/*.{js,jsx,ts,tsx,mjs,cjs,mts,cts}",
         "**/*.astro",

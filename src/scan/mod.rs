@@ -7,7 +7,6 @@ pub mod commonmark;
 pub mod css;
 pub mod data;
 pub mod frontmatter;
-pub mod go_template;
 pub mod html;
 pub mod image_path;
 pub mod js;
@@ -19,6 +18,7 @@ pub mod site;
 pub mod site_config;
 pub mod stamp;
 pub mod svelte;
+pub mod template;
 pub mod tree;
 pub mod walk;
 mod walk_cache;
@@ -195,6 +195,10 @@ pub enum Syntax {
     BrowserConfig,
     /// `.svelte`: a Svelte component (markup with braces, `<script>`, `<style>`).
     Svelte,
+    /// `.md` in a Jekyll site: CommonMark with Liquid tags.
+    JekyllMarkdown,
+    /// `.html` in a Jekyll site: HTML with Liquid tags (layouts, includes).
+    JekyllHtml,
     /// `.md` in a Hugo site: CommonMark with shortcodes (`{{< figure >}}`).
     HugoMarkdown,
     /// `.html` in a Hugo site: HTML with Go template actions (layouts).
@@ -217,6 +221,8 @@ impl Syntax {
         Syntax::HugoMarkdown,
         Syntax::HugoHtml,
         Syntax::Svelte,
+        Syntax::JekyllMarkdown,
+        Syntax::JekyllHtml,
     ];
 
     /// The syntax of a file, by name.
@@ -448,7 +454,16 @@ fn extract_unguarded(
         Syntax::Html => html::extract(text, 0, &mut out.references),
         Syntax::HugoHtml => {
             html::extract(text, 0, &mut out.references);
-            go_template::extract(text, &mut out.references);
+            template::extract(text, template::Dialect::Go, &mut out.references);
+        }
+        Syntax::JekyllMarkdown => {
+            markdown::extract(text, markdown::Dialect::CommonMark, options, &mut out);
+            // Jekyll renders Liquid before Markdown, in code blocks too.
+            template::extract(text, template::Dialect::Liquid, &mut out.references);
+        }
+        Syntax::JekyllHtml => {
+            html::extract(text, 0, &mut out.references);
+            template::extract(text, template::Dialect::Liquid, &mut out.references);
         }
         Syntax::Css => css::extract(text, 0, &mut out.references),
         Syntax::Json => data::extract_json(path, text, &mut out),

@@ -502,13 +502,22 @@ fn strip_base<'p>(site: &Site, path: &'p str) -> Option<&'p str> {
 
 /// Whether a root-absolute path needs the site's base path and lacks it.
 /// Docusaurus adds `baseUrl` to Markdown images, config keys, front matter
-/// and `useBaseUrl()`, but not to a JSX or HTML `src="/x"`: under a non-root
-/// `baseUrl` such a path loads from outside the site.
+/// and `useBaseUrl()`, but not to a JSX or HTML `src="/x"`; Jekyll adds
+/// `baseurl` only where a template says so (`relative_url`,
+/// `{{ site.baseurl }}`), never to a Markdown image or HTML. Under a
+/// non-root base path such a path loads from outside the site.
 fn lacks_base_path(site: &Site, raw: &RawReference, local: &Local) -> bool {
-    site.framework == Framework::Docusaurus
+    let unprefixed = match site.framework {
+        Framework::Docusaurus => matches!(raw.kind, RefKind::JsxAttr | RefKind::HtmlAttr),
+        Framework::Jekyll => matches!(
+            raw.kind,
+            RefKind::HtmlAttr | RefKind::MdImage | RefKind::MdDefinition
+        ),
+        _ => false,
+    };
+    unprefixed
         && !site.base_prefix().is_empty()
         && !local.base_applied
-        && matches!(raw.kind, RefKind::JsxAttr | RefKind::HtmlAttr)
         && local.path.starts_with('/')
         && strip_base(site, &local.path).is_none()
 }

@@ -68,7 +68,7 @@ fn call(body: &str, offset: usize, out: &mut Vec<RawReference>) {
         }
         let (value, end) = match bytes.get(i) {
             Some(b'"' | b'`') => {
-                let to = super::go_template::literal_end(bytes, i);
+                let to = super::template::literal_end(bytes, i);
                 ((i + 1, to), to + 1)
             }
             _ => {

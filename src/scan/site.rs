@@ -34,6 +34,8 @@ pub enum Framework {
     /// Nuxt: `public/` (`dir.public`), `~/` for the source folder (`app/`
     /// in Nuxt 4), `~~/` for the root, `app.baseURL`.
     Nuxt,
+    /// Jekyll (GitHub Pages): the site root is served, `baseurl`, Liquid.
+    Jekyll,
     /// Mintlify: the docs root itself.
     Mintlify,
     /// Nothing recognized: `public/` by default.
@@ -53,6 +55,7 @@ impl Framework {
             Framework::Hugo => "hugo",
             Framework::SvelteKit => "sveltekit",
             Framework::Nuxt => "nuxt",
+            Framework::Jekyll => "jekyll",
             Framework::Mintlify => "mintlify",
             Framework::Unknown => "unknown",
         }
@@ -76,6 +79,7 @@ impl Framework {
             _ if name.starts_with("nuxt.config.") => Framework::Nuxt,
             "hugo.toml" | "hugo.yaml" | "hugo.yml" | "hugo.json" => Framework::Hugo,
             "docs.json" | "mint.json" => Framework::Mintlify,
+            "_config.yml" | "_config.yaml" => Framework::Jekyll,
             _ => return None,
         })
     }
@@ -121,7 +125,7 @@ impl Framework {
             Framework::Docusaurus | Framework::Gatsby | Framework::Hugo | Framework::SvelteKit => {
                 "static"
             }
-            Framework::Mintlify => "",
+            Framework::Mintlify | Framework::Jekyll => "",
             _ => "public",
         }
     }
@@ -138,6 +142,7 @@ impl Framework {
             Framework::Hugo => ("", "baseURL", "staticDir"),
             Framework::SvelteKit => ("kit.paths.base", "", "kit.files.assets"),
             Framework::Nuxt => ("app.baseURL", "", "dir.public"),
+            Framework::Jekyll => ("baseurl", "url", ""),
             Framework::Mintlify | Framework::Unknown => ("", "", ""),
         }
     }
@@ -242,6 +247,8 @@ impl Site {
             | (Framework::Docusaurus, Syntax::Markdown, MarkdownMode::Mdx) => Syntax::DocusaurusMdx,
             (Framework::Hugo, Syntax::Markdown, _) => Syntax::HugoMarkdown,
             (Framework::Hugo, Syntax::Html, _) => Syntax::HugoHtml,
+            (Framework::Jekyll, Syntax::Markdown, _) => Syntax::JekyllMarkdown,
+            (Framework::Jekyll, Syntax::Html, _) => Syntax::JekyllHtml,
             _ => syntax,
         }
     }
@@ -266,6 +273,15 @@ impl Site {
             }
             Framework::Vite | Framework::Astro | Framework::SvelteKit if built => Some(&self.root),
             _ => None,
+        }
+    }
+
+    /// How the framework's own code writes `path` with the base path added:
+    /// the fix offered for an `outside-base` reference.
+    pub fn with_base_call(&self, path: &str) -> String {
+        match self.framework {
+            Framework::Jekyll => format!("{{{{ '{path}' | relative_url }}}}"),
+            _ => format!("useBaseUrl('{path}')"),
         }
     }
 
@@ -357,6 +373,8 @@ pub fn is_marker(path: &str) -> bool {
                 | "hugo.json"
                 | "docs.json"
                 | "mint.json"
+                | "_config.yml"
+                | "_config.yaml"
                 | "package.json"
         )
         || Framework::from_marker(path) == Some(Framework::VitePress)

@@ -11,6 +11,18 @@ use oxc_parser::Parser;
 
 use super::{LineIndex, nesting};
 
+/// A TOML or YAML value without the comment after it
+/// (`"" # the subpath of your site` → `""`): a quoted value ends at its
+/// closing quote, any other at ` #`.
+fn without_comment(value: &str) -> &str {
+    match value.chars().next() {
+        Some(quote @ ('"' | '\'')) => value[1..]
+            .find(quote)
+            .map_or(value, |end| &value[..end + 2]),
+        _ => value.split(" #").next().unwrap_or(value).trim_end(),
+    }
+}
+
 /// One string setting: its key path (`markdown.format`), value and line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Setting {
@@ -71,7 +83,7 @@ impl ConfigValues {
                 continue;
             };
             let key = key.trim().trim_matches('"');
-            let value = value.trim();
+            let value = without_comment(value.trim());
             let items: Vec<&str> = match value.strip_prefix('[').and_then(|v| v.strip_suffix(']')) {
                 Some(list) => list.split(',').collect(),
                 None => vec![value],
@@ -251,6 +263,13 @@ export default config;
         );
         assert_eq!(hugo.get("baseURL").unwrap().0, "https://example.org/blog/");
         assert_eq!(hugo.all("staticDir").len(), 2);
+        let jekyll = ConfigValues::read_flat(
+            "_config.yml",
+            "title: Blog # the title\nbaseurl: \"\" # the subpath of your site, e.g. /blog\nurl: \"https://example.org\" # the host\nlogo: /assets/logo.png # shown at the top\n",
+        );
+        assert!(jekyll.get("baseurl").is_none());
+        assert_eq!(jekyll.get("url").unwrap().0, "https://example.org");
+        assert_eq!(jekyll.get("logo").unwrap().0, "/assets/logo.png");
         assert!(hugo.get("logo").is_none());
     }
 }
