@@ -250,6 +250,35 @@ impl Default for RawScan {
     }
 }
 
+/// The `[scan] include` list `init` wrote before `.svelte` and `.markdown`
+/// files were read: a file that still holds it word for word never chose
+/// it, so it gets today's default.
+const EARLIER_DEFAULT_INCLUDE: &[&str] = &[
+    "**/*.md",
+    "**/*.mdx",
+    "**/*.{js,jsx,ts,tsx,mjs,cjs,mts,cts}",
+    "**/*.astro",
+    "**/*.vue",
+    "**/*.{html,htm}",
+    "**/*.{css,scss,sass,less}",
+    "**/*.json",
+    "**/*.webmanifest",
+    "**/browserconfig.xml",
+];
+
+/// `include` as written, or today's default for an earlier default.
+fn upgraded_include(include: Vec<String>) -> Vec<String> {
+    if include
+        .iter()
+        .map(String::as_str)
+        .eq(EARLIER_DEFAULT_INCLUDE.iter().copied())
+    {
+        default_include()
+    } else {
+        include
+    }
+}
+
 fn default_include() -> Vec<String> {
     [
         "**/*.{md,markdown}",
@@ -512,7 +541,7 @@ impl Validator<'_> {
             site_urls,
             image_keys: raw.scan.image_keys.clone(),
             sources,
-            scan_include: raw.scan.include,
+            scan_include: upgraded_include(raw.scan.include),
             scan_exclude: raw.scan.exclude,
             default_route,
             default_folder,
@@ -568,6 +597,26 @@ mod tests {
             config.severity_of(FindingCode::OrphanAsset),
             Severity::Warning
         );
+    }
+
+    #[test]
+    fn an_include_list_an_earlier_init_wrote_reads_today_s_default() {
+        let example = Config::parse(EXAMPLE, "assets.toml.example").unwrap();
+        assert_eq!(example.scan_include, default_include());
+        let earlier = format!(
+            "[scan]\ninclude = [{}]\n",
+            EARLIER_DEFAULT_INCLUDE
+                .iter()
+                .map(|g| format!("{g:?}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        let config = Config::parse(&earlier, "assets.toml").unwrap();
+        assert_eq!(config.scan_include, default_include());
+        assert!(config.scan_include.iter().any(|g| g == "**/*.svelte"));
+        // A list the user chose stays as written.
+        let chosen = Config::parse("[scan]\ninclude = [\"**/*.md\"]\n", "assets.toml").unwrap();
+        assert_eq!(chosen.scan_include, ["**/*.md"]);
     }
 
     #[test]
