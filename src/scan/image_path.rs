@@ -153,7 +153,8 @@ pub fn css_urls(text: &str) -> Vec<(usize, &str)> {
     found
 }
 
-fn find_ascii_ci(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+/// The first match of `needle` (lowercase ASCII) in `haystack`, ignoring case.
+pub(super) fn find_ascii_ci(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack
         .windows(needle.len())
         .position(|w| w.eq_ignore_ascii_case(needle))

@@ -654,7 +654,9 @@ impl<'a> Visit<'a> for Collector<'_> {
     }
 
     fn visit_template_literal(&mut self, it: &TemplateLiteral<'a>) {
+        // The template's text is put together only when a part holds a tag.
         if !self.handled.contains(&it.span.start)
+            && it.quasis.iter().any(|q| has_markup(q.value.raw.as_str()))
             && let Some((text, start, gaps)) = template_source(it)
             && self.markup(&text, start, &gaps)
         {

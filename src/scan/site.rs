@@ -624,7 +624,9 @@ fn build_site(
             .map(|(value, from)| Sourced::new(under(value), from))
             .collect()
     };
-    let mut url_map: Vec<(String, String)> = if dir.is_empty() && !config.urls.is_empty() {
+    // `[urls]` in assets.toml replace the root site's static folders.
+    let urls_configured = dir.is_empty() && !config.urls.is_empty();
+    let mut url_map: Vec<(String, String)> = if urls_configured {
         static_dirs = config
             .urls
             .iter()
@@ -646,11 +648,10 @@ fn build_site(
             .collect()
     };
     url_map.sort_by_key(|(prefix, _)| std::cmp::Reverse(prefix.len()));
+    // Unknown sites have no static-folder setting: only `[urls]` can name one.
     let serves_root = framework == Framework::Unknown
-        && (!dir.is_empty() || config.urls.is_empty())
-        && static_dirs
-            .iter()
-            .all(|d| d.from == "default" && !root.is_dir(&d.value));
+        && !urls_configured
+        && static_dirs.iter().all(|d| !root.is_dir(&d.value));
 
     let markdown = match (framework, get("markdown.format")) {
         (Framework::Docusaurus, Some(("md" | "detect", _))) => MarkdownMode::CommonMark,

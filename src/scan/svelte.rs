@@ -10,6 +10,7 @@
 //! every value is then read from the file as written.
 
 use super::html::{self, Markup};
+use super::image_path::find_ascii_ci;
 use super::{ExtractOptions, RawReference};
 
 /// Appends the references in a Svelte component.
@@ -74,13 +75,6 @@ fn raw_element_end(bytes: &[u8], at: usize) -> Option<usize> {
         }
     }
     Some(at + 1)
-}
-
-/// The first match of `needle` (lowercase ASCII) in `haystack`, ignoring case.
-fn find_ascii_ci(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack
-        .windows(needle.len())
-        .position(|w| w.eq_ignore_ascii_case(needle))
 }
 
 /// The `}` that closes the `{` at `open`: nested braces counted, strings,
